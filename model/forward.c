@@ -1,0 +1,205 @@
+/* forward.c - the fast forward pass: OpenBLAS projections and a KV cache.
+ *
+ * A block of T new tokens at positions pos0..pos0+T-1 runs through every
+ * layer at once: each projection is one cblas_sgemm over the T rows (one
+ * cblas_sgemv when T is 1), and attention reads keys and values of earlier
+ * positions from the cache. Prefill is one block of the whole prompt;
+ * decoding is a block of one token per step.
+ *
+ * Everything here runs on the calling thread and touches only the model
+ * (read-only) and the caller's gpt_state, so any number of threads may run
+ * it at once on one model.
+ */
+#include "internal.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gpt_state {
+    int maxT, C, M, V, L;
+    int pos;        /* tokens already in the cache */
+    float *x;       /* (maxT, C) residual stream of the current block */
+    float *xn;      /* (maxT, C) layer-normed input of a sub-block */
+    float *qkv;     /* (maxT, 3C) */
+    float *att;     /* (maxT, C) attention output, heads side by side */
+    float *proj;    /* (maxT, C) output of w_o or w_proj */
+    float *hidden;  /* (maxT, M) MLP activations */
+    float *scores;  /* (maxT) attention weights of one query and head */
+    float *kcache;  /* (L, NH, HS, maxT): transposed, see attention() */
+    float *vcache;  /* (L, maxT, C) */
+    float *logits;  /* (V) */
+    float *arena;   /* the one allocation the pointers above live in */
+};
+
+gpt_state *gpt_state_new(const gpt_model *m) {
+    const gpt_config *c = &m->cfg;
+    size_t maxT = c->context, C = c->d_model, M = c->d_mlp, V = c->vocab_size;
+    size_t L = c->n_layers;
+    size_t n = maxT * C * 4 + maxT * 3 * C + maxT * M + maxT +
+               2 * L * maxT * C + V;
+    gpt_state *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->arena = calloc(n, sizeof(float));
+    if (!s->arena) {
+        free(s);
+        return NULL;
+    }
+    s->maxT = (int)maxT, s->C = (int)C, s->M = (int)M, s->V = (int)V;
+    s->L = (int)L;
+    float *p = s->arena;
+    s->x = p, p += maxT * C;
+    s->xn = p, p += maxT * C;
+    s->qkv = p, p += maxT * 3 * C;
+    s->att = p, p += maxT * C;
+    s->proj = p, p += maxT * C;
+    s->hidden = p, p += maxT * M;
+    s->scores = p, p += maxT;
+    s->kcache = p, p += L * maxT * C;
+    s->vcache = p, p += L * maxT * C;
+    s->logits = p;
+    return s;
+}
+
+void gpt_state_free(gpt_state *s) {
+    if (!s) return;
+    free(s->arena);
+    free(s);
+}
+
+/* out (T, OC) = in (T, IC) @ w^T, with w stored (OC, IC). */
+static void matmul(float *out, const float *in, const float *w, int T, int IC,
+                   int OC) {
+    if (T == 1)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, OC, IC, 1.0f, w, IC, in, 1,
+                    0.0f, out, 1);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, OC, IC, 1.0f,
+                    in, IC, w, IC, 0.0f, out, OC);
+}
+
+static void layernorm(float *out, const float *in, const float *g,
+                      const float *b, int T, int C) {
+    for (int t = 0; t < T; t++) {
+        const float *x = in + (size_t)t * C;
+        float *y = out + (size_t)t * C;
+        float mean = 0.0f, var = 0.0f;
+        for (int i = 0; i < C; i++) mean += x[i];
+        mean /= C;
+        for (int i = 0; i < C; i++) var += (x[i] - mean) * (x[i] - mean);
+        float rstd = 1.0f / sqrtf(var / C + 1e-5f);
+        for (int i = 0; i < C; i++) y[i] = (x[i] - mean) * rstd * g[i] + b[i];
+    }
+}
+
+/* Causal attention for the T queries of the block; query t sees cached
+ * positions 0..pos0+t. Keys and values come from this layer's cache.
+ * Keys are stored transposed, (NH, HS, maxT), so the scores of one query
+ * against all positions are a sum of contiguous rows that the compiler
+ * vectorises without reordering any float addition. */
+static void attention(gpt_state *s, const float *kc, const float *vc,
+                      int pos0, int T, int NH) {
+    int C = s->C, HS = C / NH, maxT = s->maxT;
+    float scale = 1.0f / sqrtf((float)HS);
+    for (int t = 0; t < T; t++) {
+        int n = pos0 + t + 1;
+        for (int h = 0; h < NH; h++) {
+            const float *q = s->qkv + (size_t)t * 3 * C + h * HS;
+            const float *kt = kc + (size_t)h * HS * maxT;
+            float *restrict sc = s->scores;
+            for (int j = 0; j < n; j++) sc[j] = 0.0f;
+            for (int i = 0; i < HS; i++) {
+                const float *restrict krow = kt + (size_t)i * maxT;
+                for (int j = 0; j < n; j++) sc[j] += q[i] * krow[j];
+            }
+            float maxv = -INFINITY;
+            for (int j = 0; j < n; j++) {
+                sc[j] *= scale;
+                if (sc[j] > maxv) maxv = sc[j];
+            }
+            float sum = 0.0f;
+            for (int j = 0; j < n; j++) {
+                s->scores[j] = expf(s->scores[j] - maxv);
+                sum += s->scores[j];
+            }
+            float *restrict o = s->att + (size_t)t * C + h * HS;
+            memset(o, 0, sizeof(float) * HS);
+            for (int j = 0; j < n; j++) {
+                const float *restrict v = vc + (size_t)j * C + h * HS;
+                float a = s->scores[j] / sum;
+                for (int i = 0; i < HS; i++) o[i] += a * v[i];
+            }
+        }
+    }
+}
+
+/* Runs tokens[0..T) at positions s->pos.. through the model, appends their
+ * keys and values to the cache and leaves the last row's logits in
+ * s->logits. The caller has checked bounds. */
+static void forward_block(const gpt_model *m, gpt_state *s, const int *tokens,
+                          int T) {
+    const gpt_config *cfg = &m->cfg;
+    int C = s->C, M = s->M, V = s->V, NH = (int)cfg->n_heads;
+    int pos0 = s->pos;
+    float escale = gpt_embed_scale(C);
+
+    for (int t = 0; t < T; t++) {
+        const float *e = m->w.wte + (size_t)tokens[t] * C;
+        const float *p = m->pos + (size_t)(pos0 + t) * C;
+        float *x = s->x + (size_t)t * C;
+        for (int i = 0; i < C; i++) x[i] = e[i] * escale + p[i];
+    }
+
+    for (int l = 0; l < s->L; l++) {
+        const gpt_layer *ly = &m->w.layer[l];
+        float *kc = s->kcache + (size_t)l * s->maxT * C;
+        float *vc = s->vcache + (size_t)l * s->maxT * C;
+
+        layernorm(s->xn, s->x, ly->ln1_g, ly->ln1_b, T, C);
+        matmul(s->qkv, s->xn, ly->w_qkv, T, C, 3 * C);
+        for (int t = 0; t < T; t++) {
+            const float *row = s->qkv + (size_t)t * 3 * C;
+            /* Channel c of head h is row h * HS + c % HS = c of the
+             * transposed key cache. */
+            for (int c = 0; c < C; c++)
+                kc[(size_t)c * s->maxT + pos0 + t] = row[C + c];
+            memcpy(vc + (size_t)(pos0 + t) * C, row + 2 * C, sizeof(float) * C);
+        }
+        attention(s, kc, vc, pos0, T, NH);
+        matmul(s->proj, s->att, ly->w_o, T, C, C);
+        for (int i = 0; i < T * C; i++) s->x[i] += s->proj[i];
+
+        layernorm(s->xn, s->x, ly->ln2_g, ly->ln2_b, T, C);
+        matmul(s->hidden, s->xn, ly->w_fc, T, C, M);
+        for (int i = 0; i < T * M; i++) s->hidden[i] = gpt_gelu(s->hidden[i]);
+        matmul(s->proj, s->hidden, ly->w_proj, T, M, C);
+        for (int i = 0; i < T * C; i++) s->x[i] += s->proj[i];
+    }
+
+    /* Only the last position's prediction is ever used. */
+    const float *last = s->x + (size_t)(T - 1) * C;
+    layernorm(s->xn, last, m->w.lnf_g, m->w.lnf_b, 1, C);
+    matmul(s->logits, s->xn, m->w.wte, 1, C, V);
+    s->pos = pos0 + T;
+}
+
+static int tokens_valid(const gpt_state *s, const int *tokens, int n) {
+    for (int i = 0; i < n; i++)
+        if (tokens[i] < 0 || tokens[i] >= s->V) return 0;
+    return 1;
+}
+
+const float *gpt_prefill(const gpt_model *m, gpt_state *s, const int *tokens,
+                         int n) {
+    if (n <= 0 || n > s->maxT || !tokens_valid(s, tokens, n)) return NULL;
+    s->pos = 0;
+    forward_block(m, s, tokens, n);
+    return s->logits;
+}
+
+const float *gpt_step(const gpt_model *m, gpt_state *s, int token) {
+    if (s->pos >= s->maxT || !tokens_valid(s, &token, 1)) return NULL;
+    forward_block(m, s, &token, 1);
+    return s->logits;
+}

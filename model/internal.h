@@ -1,0 +1,75 @@
+/* internal.h - what model/'s own files share; not part of the public API.
+ *
+ * Dimension letters used throughout model/:
+ *   V = vocab size, C = d_model (channels), NH = heads, HS = C / NH,
+ *   L = layers, M = MLP width, T = tokens in a block, maxT = context.
+ */
+#ifndef MINIGPT_INTERNAL_H
+#define MINIGPT_INTERNAL_H
+
+#include "minigpt.h"
+
+#include <math.h>
+
+#define GPT_WEIGHTS_MAGIC "MGPT"
+#define GPT_WEIGHTS_VERSION 1u
+#define GPT_HEADER_SIZE 64
+
+/* Pointers into the parameter block, in file order. Matrices are stored
+ * (out, in) row-major, as PyTorch's nn.Linear, so y = x @ W^T. */
+typedef struct {
+    const float *ln1_g;  /* (C) */
+    const float *ln1_b;  /* (C) */
+    const float *w_qkv;  /* (3C, C): rows 0..C are Q, then K, then V */
+    const float *w_o;    /* (C, C) */
+    const float *ln2_g;  /* (C) */
+    const float *ln2_b;  /* (C) */
+    const float *w_fc;   /* (M, C) */
+    const float *w_proj; /* (C, M) */
+} gpt_layer;
+
+typedef struct {
+    const float *wte;    /* (V, C) token embedding, also the output head */
+    gpt_layer layer[16]; /* (L) of them; gpt_config_check caps L at 16 */
+    const float *lnf_g;  /* (C) */
+    const float *lnf_b;  /* (C) */
+} gpt_weights;
+
+#define GPT_MAX_LAYERS 16
+
+struct gpt_model {
+    gpt_config cfg;
+    uint32_t version;
+    uint32_t flags;
+    uint64_t seed;
+    size_t n_params;
+    void *map;          /* the whole file, read-only */
+    size_t map_size;
+    gpt_weights w;      /* points into map */
+    float *pos;         /* (maxT, C) sinusoidal position table */
+};
+
+/* Fills w with pointers into params laid out for cfg; returns the number
+ * of floats consumed, which equals gpt_num_params(cfg). */
+size_t gpt_weights_map(const gpt_config *cfg, const float *params,
+                       gpt_weights *w);
+
+/* Fills pos (maxT, C) with the sinusoidal table of "Attention Is All You
+ * Need": even channels sin(t / 10000^(2i/C)), odd channels cos(...). */
+void gpt_position_table(float *pos, int maxT, int C);
+
+/* Scale applied to token embeddings before adding positions, sqrt(C), so
+ * that a small-init embedding is not drowned by the unit-sized positions. */
+float gpt_embed_scale(int C);
+
+/* GELU, tanh approximation, as in GPT-2. 0.5 x (1 + tanh(u)) equals
+ * x * sigmoid(2u); written that way it costs one expf instead of glibc's
+ * tanhf, which took a third of the inference time. Inline, because it runs
+ * d_mlp times per layer per token. */
+static inline float gpt_gelu(float x) {
+    const float s = 0.7978845608028654f; /* sqrt(2 / pi) */
+    float u = s * (x + 0.044715f * x * x * x);
+    return x / (1.0f + expf(-2.0f * u));
+}
+
+#endif /* MINIGPT_INTERNAL_H */
