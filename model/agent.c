@@ -1,0 +1,110 @@
+/* agent.c - the verb-correction agent: prompt in, greedy correction out.
+ *
+ * Prompt: the sentence's characters, then GPT_TOKEN_SEP. The model then
+ * writes the corrected sentence one character at a time and ends it with
+ * GPT_TOKEN_END. Decoding is greedy (lowest token wins a tie), so the same
+ * model and sentence always give the same correction.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+size_t agent_max_sentence(const gpt_model *m) {
+    return (m->cfg.context - 1 - GPT_CORRECTION_SLACK) / 2;
+}
+
+/* Returns the length of the UTF-8 sequence starting at s (at most n bytes
+ * available), or 0 if it is not a well-formed sequence (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_sequence(const unsigned char *s, size_t n) {
+    unsigned char c = s[0];
+    size_t len;
+    unsigned int cp;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+    else return 0;
+    if (len > n) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
+    if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+    if (cp > 0x10FFFF) return 0;
+    return len;
+}
+
+/* Returns 0 if s[0..n) is valid UTF-8, else GPT_EUTF8 with *bad_at set. */
+static int utf8_check(const char *s, size_t n, size_t *bad_at) {
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_sequence(u + i, n - i);
+        if (k == 0) {
+            if (bad_at) *bad_at = i;
+            return GPT_EUTF8;
+        }
+        i += k;
+    }
+    return 0;
+}
+
+int agent_validate(const gpt_model *m, const char *sentence, size_t *bad_at) {
+    size_t n = strlen(sentence);
+    if (n == 0) return GPT_EEMPTY;
+    if (n > agent_max_sentence(m)) return GPT_ETOOLONG;
+    int rc = utf8_check(sentence, n, bad_at);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (gpt_token_of((unsigned char)sentence[i]) < 0) {
+            if (bad_at) *bad_at = i;
+            return GPT_EALPHABET;
+        }
+    }
+    return 0;
+}
+
+/* The next token: the most likely one the agent may emit. The separator
+ * may not appear inside a correction, so it is never chosen. */
+static int pick_token(const float *logits, int V) {
+    int best = GPT_TOKEN_END;
+    for (int v = GPT_TOKEN_END + 1; v < V; v++)
+        if (logits[v] > logits[best]) best = v;
+    return best;
+}
+
+int agent_correct(const gpt_model *m, gpt_state *s, const char *sentence,
+                  const char *learner_id, agent_result *out) {
+    int rc = agent_validate(m, sentence, NULL);
+    if (rc) return rc;
+    if (learner_id) {
+        size_t ln = strlen(learner_id);
+        if (ln > AGENT_MAX_LEARNER_ID || utf8_check(learner_id, ln, NULL))
+            return GPT_ELEARNER;
+    }
+
+    int tokens[GPT_MAX_CONTEXT];
+    int n = (int)strlen(sentence);
+    for (int i = 0; i < n; i++) tokens[i] = gpt_token_of((unsigned char)sentence[i]);
+    tokens[n] = GPT_TOKEN_SEP;
+
+    memset(out, 0, sizeof *out);
+    out->prompt_tokens = n + 1;
+    int limit = n + GPT_CORRECTION_SLACK;
+    const float *logits = gpt_prefill(m, s, tokens, n + 1);
+    int len = 0;
+    for (int step = 0; step < limit && logits; step++) {
+        int next = pick_token(logits, (int)m->cfg.vocab_size);
+        out->generated_tokens++;
+        if (next == GPT_TOKEN_END) {
+            out->stopped_at_end = 1;
+            break;
+        }
+        out->text[len++] = gpt_char_of(next);
+        /* The last character needs no forward pass of its own. */
+        if (step + 1 < limit) logits = gpt_step(m, s, next);
+    }
+    out->text[len] = '\0';
+    return 0;
+}
