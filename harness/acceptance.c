@@ -1,0 +1,101 @@
+/* acceptance.c - a lab's acceptance checks, evaluated on measured numbers. */
+#include "acceptance.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const hs_variant_result *find(const hs_variant_result *r, size_t n,
+                                     const char *name) {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(r[i].name, name) == 0) return &r[i];
+    return NULL;
+}
+
+double hs_ks_distance(const double *a, size_t na, const double *b, size_t nb) {
+    if (na == 0 || nb == 0) return (na == nb) ? 0.0 : 1.0;
+    size_t i = 0, j = 0;
+    double d = 0.0;
+    while (i < na && j < nb) {
+        double x = a[i] < b[j] ? a[i] : b[j];
+        while (i < na && a[i] <= x) i++;
+        while (j < nb && b[j] <= x) j++;
+        double gap = fabs((double)i / na - (double)j / nb);
+        if (gap > d) d = gap;
+    }
+    return d;
+}
+
+/* Appends to out->detail. */
+static void say(hs_check_result *out, const char *fmt, double a, double b) {
+    size_t len = strlen(out->detail);
+    snprintf(out->detail + len, sizeof out->detail - len, fmt, a, b);
+}
+
+int hs_check_eval(const hs_check *c, const hs_variant_result *results,
+                  size_t n_results, hs_check_result *out) {
+    const hs_variant_result *v[HS_CHECK_MAX_OTHERS];
+    out->pass = 1;
+    out->detail[0] = '\0';
+    for (int i = 0; i < c->n_subjects; i++) {
+        v[i] = find(results, n_results, c->subjects[i]);
+        if (!v[i]) {
+            out->pass = 0;
+            snprintf(out->detail, sizeof out->detail,
+                     "variant %s was not measured", c->subjects[i]);
+            return -1;
+        }
+    }
+    switch (c->kind) {
+    case HS_CHECK_MIN_OK_PERCENT:
+        for (int i = 0; i < c->n_subjects; i++) {
+            double pct = v[i]->summary.ok_percent;
+            if (pct < c->threshold) out->pass = 0;
+            size_t len = strlen(out->detail);
+            snprintf(out->detail + len, sizeof out->detail - len, "%s%s %.1f%%",
+                     i ? ", " : "", v[i]->name, pct);
+        }
+        break;
+    case HS_CHECK_P95_RATIO_AT_LEAST:
+        for (int i = 1; i < c->n_subjects; i++) {
+            double ref = v[i]->summary.p95_s;
+            double ratio = ref > 0 ? v[0]->summary.p95_s / ref : INFINITY;
+            if (!(ratio >= c->threshold)) out->pass = 0;
+            size_t len = strlen(out->detail);
+            snprintf(out->detail + len, sizeof out->detail - len,
+                     "%s%s/%s p95 %.2fx", i > 1 ? ", " : "", v[0]->name,
+                     v[i]->name, ratio);
+        }
+        break;
+    case HS_CHECK_P95_WITHIN:
+        for (int i = 0; i < c->n_subjects; i++)
+            for (int j = i + 1; j < c->n_subjects; j++) {
+                double a = v[i]->summary.p95_s, b = v[j]->summary.p95_s;
+                double lo = a < b ? a : b;
+                double diff = lo > 0 ? fabs(a - b) / lo : (a == b ? 0 : INFINITY);
+                if (!(diff <= c->threshold)) out->pass = 0;
+                size_t len = strlen(out->detail);
+                snprintf(out->detail + len, sizeof out->detail - len,
+                         "%s%s vs %s: ", strlen(out->detail) ? "; " : "",
+                         v[i]->name, v[j]->name);
+                say(out, "p95 differ by %.1f%% of the smaller (limit %.0f%%)",
+                    100 * diff, 100 * c->threshold);
+            }
+        break;
+    case HS_CHECK_DISTINCT_CURVES:
+        for (int i = 0; i < c->n_subjects; i++)
+            if (v[i]->summary.requests == 0) out->pass = 0;
+        for (int i = 0; i < c->n_subjects; i++)
+            for (int j = i + 1; j < c->n_subjects; j++) {
+                double d = hs_ks_distance(v[i]->sorted_latency_s, v[i]->summary.requests,
+                                          v[j]->sorted_latency_s, v[j]->summary.requests);
+                if (!(d >= c->threshold)) out->pass = 0;
+                size_t len = strlen(out->detail);
+                snprintf(out->detail + len, sizeof out->detail - len,
+                         "%s%s vs %s KS %.2f", strlen(out->detail) ? ", " : "",
+                         v[i]->name, v[j]->name, d);
+            }
+        break;
+    }
+    return 0;
+}

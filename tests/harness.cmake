@@ -1,0 +1,2 @@
+# Tests of harness/.
+lab_test(test_harness_stats harness_core)

@@ -1,0 +1,157 @@
+/* test_harness_stats.c - percentiles, summaries, latencies files and the
+ * acceptance checks, on inputs whose answers are known. */
+#include "acceptance.h"
+#include "check.h"
+#include "files.h"
+#include "latencies.h"
+
+#include <errno.h>
+#include <math.h>
+#include <unistd.h>
+
+#define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
+
+static void test_percentiles(void) {
+    /* Values NumPy gives with np.percentile(x, q) (method "linear"). */
+    const double x[] = {1, 2, 3, 4};
+    double v;
+    CHECK(hs_percentile(x, 4, 50, &v) == 0 && NEAR(v, 2.5));
+    CHECK(hs_percentile(x, 4, 95, &v) == 0 && NEAR(v, 3.85));
+    CHECK(hs_percentile(x, 4, 99, &v) == 0 && NEAR(v, 3.97));
+    CHECK(hs_percentile(x, 4, 0, &v) == 0 && NEAR(v, 1));
+    CHECK(hs_percentile(x, 4, 100, &v) == 0 && NEAR(v, 4));
+    const double one[] = {7};
+    CHECK(hs_percentile(one, 1, 99, &v) == 0 && NEAR(v, 7));
+    CHECK(hs_percentile(x, 0, 50, &v) == -1);
+    CHECK(hs_percentile(x, 4, 101, &v) == -1);
+    CHECK(hs_percentile(x, 4, NAN, &v) == -1);
+}
+
+static void test_summary(void) {
+    /* 0.001 .. 0.100 s, with the last ten failed (status 0 and 503). */
+    hs_sample s[100];
+    for (int i = 0; i < 100; i++)
+        s[i] = (hs_sample){(100 - i) * 0.001, i < 5 ? 0 : i < 10 ? 503 : 200};
+    hs_summary sum;
+    CHECK(hs_summarize(s, 100, 2.0, &sum) == 0);
+    CHECK_EQ_INT(sum.requests, 100);
+    CHECK_EQ_INT(sum.ok, 90);
+    CHECK(NEAR(sum.ok_percent, 90.0));
+    CHECK(NEAR(sum.p50_s, 0.0505));   /* np.percentile(arange(1,101)/1000, 50) */
+    CHECK(NEAR(sum.p95_s, 0.09505));
+    CHECK(NEAR(sum.p99_s, 0.09901));
+    CHECK(NEAR(sum.max_s, 0.1));
+    CHECK(NEAR(sum.rps, 50.0));
+    CHECK(hs_summarize(s, 0, 1.0, &sum) == -1);
+}
+
+static void test_latency_files(void) {
+    char path[512], err[512];
+    const char *dir = getenv("LAB_TEST_TMP");
+    snprintf(path, sizeof path, "%s/latencies_test.%ld.json", dir ? dir : "/tmp",
+             (long)getpid());
+    hs_sample s[3] = {{0.123456789, 200}, {30.0, 0}, {1e-6, 422}};
+    CHECK_EQ_INT(hs_latencies_write(path, s, 3), 0);
+    hs_sample *back;
+    size_t n;
+    CHECK_EQ_INT(hs_latencies_read(path, &back, &n, err, sizeof err), 0);
+    CHECK_EQ_INT(n, 3);
+    for (int i = 0; i < 3; i++) {
+        CHECK(NEAR(back[i].latency_s, s[i].latency_s));
+        CHECK_EQ_INT(back[i].status, s[i].status);
+    }
+    free(back);
+
+    /* An empty run is an empty array, and reads back as such. */
+    CHECK_EQ_INT(hs_latencies_write(path, s, 0), 0);
+    CHECK_EQ_INT(hs_latencies_read(path, &back, &n, err, sizeof err), 0);
+    CHECK_EQ_INT(n, 0);
+    free(back);
+
+    const char *bad[] = {"", "{}", "[[0.1]]", "[[0.1, 200, 3]]", "[[-1, 200]]",
+                         "[[0.1, \"200\"]]", "[[0.1, 200.5]]", "[0.1, 200]"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_EQ_INT(hs_write_atomic(path, bad[i], strlen(bad[i])), 0);
+        err[0] = '\0';
+        CHECK(hs_latencies_read(path, &back, &n, err, sizeof err) < 0);
+        printf("%-18s -> %s\n", bad[i], err);
+        CHECK(strstr(err, path) != NULL);
+    }
+    unlink(path);
+    CHECK_EQ_INT(hs_latencies_read(path, &back, &n, err, sizeof err), -ENOENT);
+
+    /* A write that cannot happen leaves nothing, not even the temp file. */
+    CHECK_EQ_INT(hs_write_atomic("/nonexistent/x.json", "[]", 2), -ENOENT);
+}
+
+static hs_variant_result variant(const char *name, double *lat, size_t n,
+                                 int failures) {
+    hs_sample s[64];
+    for (size_t i = 0; i < n; i++) s[i] = (hs_sample){lat[i], i < (size_t)failures ? 0 : 200};
+    hs_variant_result r = {name, {0}, lat};
+    CHECK(hs_summarize(s, n, 1.0, &r.summary) == 0);
+    return r;
+}
+
+static void test_acceptance(void) {
+    /* Sorted latencies: A and C close, B four times slower. */
+    double a[20], b[20], c[20];
+    for (int i = 0; i < 20; i++) {
+        a[i] = 0.100 + 0.010 * i;
+        c[i] = 0.105 + 0.010 * i;
+        b[i] = 4 * a[i];
+    }
+    hs_variant_result r[3] = {variant("sync", a, 20, 0),
+                              variant("async_blocking", b, 20, 1),
+                              variant("async_tothread", c, 20, 0)};
+    hs_check_result res;
+
+    hs_check ok = {HS_CHECK_MIN_OK_PERCENT, "all >= 99% HTTP 200",
+                   {"sync", "async_blocking", "async_tothread"}, 3, 99.0};
+    CHECK_EQ_INT(hs_check_eval(&ok, r, 3, &res), 0);
+    printf("%s: %s %s\n", ok.title, res.pass ? "PASS" : "FAIL", res.detail);
+    CHECK_EQ_INT(res.pass, 0); /* async_blocking had 1 of 20 fail: 95% */
+    ok.threshold = 95.0;
+    CHECK_EQ_INT(hs_check_eval(&ok, r, 3, &res), 0);
+    CHECK_EQ_INT(res.pass, 1);
+
+    hs_check ratio = {HS_CHECK_P95_RATIO_AT_LEAST, "B p95 >= 3x A and C",
+                      {"async_blocking", "sync", "async_tothread"}, 3, 3.0};
+    CHECK_EQ_INT(hs_check_eval(&ratio, r, 3, &res), 0);
+    printf("%s: %s %s\n", ratio.title, res.pass ? "PASS" : "FAIL", res.detail);
+    CHECK_EQ_INT(res.pass, 1);
+    ratio.threshold = 4.0; /* 4 x A exactly, but less than 4 x C */
+    CHECK_EQ_INT(hs_check_eval(&ratio, r, 3, &res), 0);
+    CHECK_EQ_INT(res.pass, 0);
+
+    hs_check within = {HS_CHECK_P95_WITHIN, "A, C p95 within 20%",
+                       {"sync", "async_tothread"}, 2, 0.20};
+    CHECK_EQ_INT(hs_check_eval(&within, r, 3, &res), 0);
+    printf("%s: %s %s\n", within.title, res.pass ? "PASS" : "FAIL", res.detail);
+    CHECK_EQ_INT(res.pass, 1);
+    within.threshold = 0.01; /* they differ by 0.005/0.2805 = 1.8% */
+    CHECK_EQ_INT(hs_check_eval(&within, r, 3, &res), 0);
+    CHECK_EQ_INT(res.pass, 0);
+
+    hs_check distinct = {HS_CHECK_DISTINCT_CURVES, "three distinct curves",
+                         {"sync", "async_blocking", "async_tothread"}, 3, 0.10};
+    CHECK_EQ_INT(hs_check_eval(&distinct, r, 3, &res), 0);
+    printf("%s: %s %s\n", distinct.title, res.pass ? "PASS" : "FAIL", res.detail);
+    CHECK_EQ_INT(res.pass, 0); /* sync and async_tothread overlap: KS 0.05 */
+    CHECK(NEAR(hs_ks_distance(a, 20, c, 20), 0.05));
+    CHECK(NEAR(hs_ks_distance(a, 20, b, 20), 1.0)); /* fully apart */
+    CHECK(NEAR(hs_ks_distance(a, 20, a, 20), 0.0));
+
+    hs_check missing = {HS_CHECK_P95_WITHIN, "x", {"sync", "nope"}, 2, 0.2};
+    CHECK_EQ_INT(hs_check_eval(&missing, r, 3, &res), -1);
+    CHECK_EQ_INT(res.pass, 0);
+    CHECK(strstr(res.detail, "nope") != NULL);
+}
+
+int main(void) {
+    test_percentiles();
+    test_summary();
+    test_latency_files();
+    test_acceptance();
+    return 0;
+}
