@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# bench.sh - miniserve's throughput next to nginx and next to the model.
+#
+#   server/bench.sh [BUILD_DIR] [RUNS]     (defaults: build, 3)
+#
+# 1. GET /healthz, one miniserve worker vs nginx (one worker process,
+#    a fixed JSON body of the same size), wrk runs interleaved; medians.
+# 2. POST /correct, --variant sync --threads 40, over the lab's 100 prompts,
+#    vs `minigpt bench --threads 2` (the model alone on the 2 cores).
+# Prints numbers only; asserts nothing. Needs wrk, nginx and python3.
+set -euo pipefail
+
+BUILD=${1:-build}
+RUNS=${2:-3}
+DUR=${BENCH_DURATION:-5s}
+CONNS=${BENCH_CONNS:-50}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$BUILD/bin
+PROMPTS=$SRC/experiments/prompts/lab01_verb_corrections.json
+TMP=$(mktemp -d)
+SERVER_PID=
+NGINX_PID=
+
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# wrk's requests/s for URL (extra wrk args after it).
+rps() {
+    wrk -t1 -c"$CONNS" -d"$DUR" "$@" | awk '/^Requests\/sec:/ {print $2}'
+}
+
+# Starts miniserve with the given flags; sets SERVER_PID and SERVER_PORT.
+start_server() {
+    "$BIN/miniserve" --port 0 "$@" >"$TMP/listen" 2>"$TMP/server.log" &
+    SERVER_PID=$!
+    for _ in $(seq 100); do
+        grep -q '^listening on' "$TMP/listen" 2>/dev/null && break
+        sleep 0.05
+    done
+    SERVER_PORT=$(sed -n 's/^listening on http:\/\/.*:\([0-9]*\)$/\1/p' "$TMP/listen")
+    [ -n "$SERVER_PORT" ] || { echo "miniserve did not start:"; cat "$TMP/server.log"; exit 1; }
+}
+
+stop_server() {
+    kill "$SERVER_PID"
+    wait "$SERVER_PID" || true
+    SERVER_PID=
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+echo "== GET /healthz: miniserve (1 worker) vs nginx (1 worker), wrk -t1 -c$CONNS -d$DUR, $RUNS runs"
+start_server --variant sync
+BODY=$(curl -s "http://127.0.0.1:$SERVER_PORT/healthz")
+NGINX_PORT=$(free_port)
+mkdir -p "$TMP/nginx"
+# The same body, escaped for nginx's single-quoted string.
+NGINX_BODY=$(printf '%s\n' "$BODY" | sed "s/'/\\\\'/g")
+cat >"$TMP/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx;
+    proxy_temp_path $TMP/nginx;
+    fastcgi_temp_path $TMP/nginx;
+    uwsgi_temp_path $TMP/nginx;
+    scgi_temp_path $TMP/nginx;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location = /healthz {
+            default_type application/json;
+            return 200 '$NGINX_BODY';
+        }
+    }
+}
+CONF
+nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" 2>"$TMP/nginx/stderr" &
+NGINX_PID=$!
+for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$NGINX_PORT/healthz" >/dev/null && break
+    sleep 0.05
+done
+echo "body: ${#BODY} bytes from both"
+ms=() ng=()
+for i in $(seq "$RUNS"); do
+    m=$(rps "http://127.0.0.1:$SERVER_PORT/healthz")
+    n=$(rps "http://127.0.0.1:$NGINX_PORT/healthz")
+    echo "run $i: miniserve $m req/s, nginx $n req/s"
+    ms+=("$m") ng+=("$n")
+done
+M=$(printf '%s\n' "${ms[@]}" | median)
+N=$(printf '%s\n' "${ng[@]}" | median)
+echo "median: miniserve $M req/s, nginx $N req/s, ratio $(awk -v a="$M" -v b="$N" 'BEGIN {printf "%.2f", a / b}')"
+kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=
+stop_server
+
+echo
+echo "== POST /correct: miniserve --variant sync --threads 40 vs minigpt bench --threads 2"
+python3 - "$PROMPTS" >"$TMP/correct.lua" <<'PY'
+import json, sys
+prompts = json.load(open(sys.argv[1]))
+print("local bodies = {")
+for p in prompts:
+    body = json.dumps({"sentence": p["sentence"], "learner_id": p["learner_id"]})
+    print("  %s," % json.dumps(body))
+print("}")
+print("""local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  i = i % #bodies + 1
+  return wrk.format(nil, "/correct", nil, bodies[i])
+end""")
+PY
+# 40 is the lab's setting (anyio's default); 2 matches the cores, for contrast.
+declare -A CMED
+for threads in 40 2; do
+    start_server --variant sync --threads "$threads"
+    cs=()
+    for i in $(seq "$RUNS"); do
+        c=$(rps -s "$TMP/correct.lua" "http://127.0.0.1:$SERVER_PORT/correct")
+        echo "run $i: miniserve /correct, $threads threads: $c req/s"
+        cs+=("$c")
+    done
+    echo "metrics: $(curl -s "http://127.0.0.1:$SERVER_PORT/metrics")"
+    stop_server
+    CMED[$threads]=$(printf '%s\n' "${cs[@]}" | median)
+done
+C=${CMED[40]}
+bs=()
+for i in $(seq "$RUNS"); do
+    b=$("$BIN/minigpt" bench --threads 2 --prompts "$PROMPTS" | awk '$1 == 2 && NF >= 5 {print $5}')
+    echo "run $i: minigpt bench, 2 threads: $b corrections/s"
+    bs+=("$b")
+done
+B=$(printf '%s\n' "${bs[@]}" | median)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo "median: miniserve /correct $C req/s (40 threads), ${CMED[2]} req/s (2 threads);" \
+     "model alone $B corrections/s; ratios $(ratio "$C" "$B") and $(ratio "${CMED[2]}" "$B")"

@@ -1,0 +1,46 @@
+/* handler_info.c - GET /healthz and GET /metrics, both on the loop.
+ *
+ * /healthz's body cannot change during a worker's life, so it is built
+ * once; /metrics is built per request from the counters in metrics.c.
+ */
+#include "internal.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Loop thread, at worker start. */
+char *srv_healthz_json(const srv_worker *w) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "ok");
+    cJSON_AddStringToObject(o, "variant", srv_variant_name(w->cfg->variant));
+    cJSON_AddNumberToObject(o, "pid", (double)getpid());
+    cJSON *m = cJSON_AddObjectToObject(o, "model");
+    cJSON_AddStringToObject(m, "weights", w->cfg->weights);
+    cJSON_AddBoolToObject(m, "trained", (w->info.flags & GPT_FLAG_TRAINED) != 0);
+    cJSON_AddNumberToObject(m, "params", (double)w->info.n_params);
+    cJSON_AddNumberToObject(m, "seed", (double)w->info.seed);
+    cJSON_AddNumberToObject(m, "max_sentence_bytes", (double)agent_max_sentence(w->model));
+    cJSON_AddNumberToObject(o, "threads", w->cfg->threads);
+    cJSON_AddNumberToObject(o, "io_delay_ms", w->cfg->io_delay_ms);
+    char *out = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return out;
+}
+
+/* Loop thread. */
+void srv_handle_healthz(srv_conn *c) {
+    srv_respond(c, 200, c->w->healthz, c->w->healthz_len, NULL);
+}
+
+/* Loop thread. */
+void srv_handle_metrics(srv_conn *c) {
+    char *body = srv_metrics_json(c->w);
+    if (!body) {
+        srv_respond_error(c, 503, "out of memory", NULL);
+        return;
+    }
+    srv_respond(c, 200, body, strlen(body), NULL);
+    free(body);
+}

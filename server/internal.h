@@ -1,0 +1,232 @@
+/* internal.h - what the files of server/ share; not a public interface.
+ *
+ * Threads: a worker process has one loop thread and a libuv pool of
+ * cfg->threads threads. Everything here belongs to the loop thread except
+ * the atomics in srv_metrics and the state list in srv_pool, which pool
+ * threads touch too.
+ */
+#ifndef MINISERVE_INTERNAL_H
+#define MINISERVE_INTERNAL_H
+
+#include <http_parser.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "minigpt.h"
+#include "server.h"
+
+#define container_of(ptr, type, member)                                      \
+    ((type *)((char *)(ptr)-offsetof(type, member)))
+
+/* Unparsed input a connection may hold: enough for the pipelined requests
+ * queued behind the one being handled; reading pauses when it is full. */
+#define SRV_READ_BUF 16384
+/* Event-loop lag is sampled every SRV_LAG_TICK_MS over the last
+ * SRV_LAG_WINDOW_S seconds. */
+#define SRV_LAG_TICK_MS 10
+#define SRV_LAG_WINDOW_S 10
+#define SRV_LAG_SAMPLES (SRV_LAG_WINDOW_S * 1000 / SRV_LAG_TICK_MS)
+/* After the last response on a connection we keep reading (and dropping)
+ * for this long, so unread input does not turn our close into a reset
+ * that destroys the response before the client reads it. */
+#define SRV_LINGER_MS 1000
+
+typedef struct srv_worker srv_worker;
+
+/* ---- metrics.c ---------------------------------------------------------- */
+
+typedef struct {
+    /* Written by pool threads and the loop. */
+    atomic_int handlers_running;
+    atomic_int handlers_max;
+    atomic_int model_running;
+    atomic_int model_max;
+    atomic_int queued;
+    atomic_int queued_max;
+    /* Loop thread only. */
+    uint64_t by_status[600];
+    uint64_t conns_accepted;
+    uint64_t conns_rejected;
+    uint64_t lag_ns[SRV_LAG_SAMPLES]; /* ring of recent samples */
+    size_t lag_count;                 /* valid samples, <= SRV_LAG_SAMPLES */
+    size_t lag_next;
+    uint64_t lag_max_ever_ns;
+    uint64_t lag_prev_ns; /* hrtime of the previous tick */
+    uint64_t start_ns;
+} srv_metrics;
+
+/* Handler and model-call gauges; any thread. */
+void srv_metrics_handler_begin(srv_metrics *m);
+void srv_metrics_handler_end(srv_metrics *m);
+void srv_metrics_model_begin(srv_metrics *m);
+void srv_metrics_model_end(srv_metrics *m);
+/* Lag sampling, loop thread: start once, tick from the lag timer. */
+void srv_metrics_lag_start(srv_metrics *m);
+void srv_metrics_lag_tick(srv_metrics *m);
+/* Returns the /metrics document (malloc'd, NUL-terminated) or NULL. */
+char *srv_metrics_json(const srv_worker *w);
+
+/* ---- pool.c ------------------------------------------------------------- */
+
+/* One gpt_state per concurrent model call, reused through a free list. */
+typedef struct {
+    pthread_mutex_t lock;
+    gpt_state **free;  /* states not in use, up to cap */
+    int n_free;
+    int cap;           /* the pool's thread count: never more in use */
+    int n_created;
+} srv_pool;
+
+int srv_pool_init(srv_pool *p, int threads);
+void srv_pool_destroy(srv_pool *p);
+/* Any thread; takes p->lock. NULL when out of memory. */
+gpt_state *srv_pool_state_get(srv_pool *p, const gpt_model *m);
+void srv_pool_state_put(srv_pool *p, gpt_state *s);
+/* Loop thread: queues work on the libuv pool and counts it as queued until
+ * the pool thread calls srv_pool_started(). */
+int srv_pool_submit(srv_worker *w, uv_work_t *req, uv_work_cb work,
+                    uv_after_work_cb after);
+void srv_pool_started(srv_worker *w);
+
+/* ---- conn.c ------------------------------------------------------------- */
+
+typedef enum {
+    CONN_IDLE,     /* between requests, nothing buffered */
+    CONN_READING,  /* part of a request has arrived */
+    CONN_HANDLING, /* a complete request is with its handler */
+    CONN_WRITING,  /* its response is being written */
+    CONN_LINGER,   /* last response sent; draining input before close */
+} srv_conn_state;
+
+/* The request being parsed or handled; the parser writes it. */
+typedef struct {
+    int method;         /* enum http_method */
+    char *url;          /* NUL-terminated, max_header bytes allocated */
+    size_t url_len;
+    char *body;         /* NUL-terminated, grown up to max_body */
+    size_t body_len;
+    size_t body_cap;
+    size_t header_bytes;/* request line and headers seen so far */
+    int keep_alive;
+    int complete;
+    int http_minor;     /* 0 for HTTP/1.0 */
+    /* The header being parsed, kept only as far as needed to recognise
+     * "Expect: 100-continue" (names and values may arrive in pieces). */
+    char hname[8], hvalue[16];
+    size_t hname_len, hvalue_len;
+    int in_value;
+    int expect_continue;
+    int error_status;   /* set by a parser callback that failed */
+    const char *error_msg;
+} srv_request;
+
+/* /correct's state while it runs: decoded input, result, response. */
+typedef struct {
+    char sentence[GPT_MAX_CONTEXT + 1];
+    char learner_id[AGENT_MAX_LEARNER_ID + 1];
+    int has_learner;
+    agent_result result;
+    int status;         /* response status, 0 until decided */
+    char *body;         /* response body (malloc'd), owned until sent */
+} srv_job;
+
+typedef struct srv_conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;   /* idle, request and write timeouts */
+    uv_timer_t delay;   /* --io-delay-ms in async_tothread */
+    uv_work_t work;     /* the pool call of the current request */
+    uv_write_t write;
+    uv_shutdown_t shutdown;
+    srv_worker *w;
+    struct srv_conn *prev, *next; /* the worker's list of connections */
+    srv_conn_state state;
+    int closing;
+    int handles_open;   /* of tcp, timer, delay: freed at 0 */
+    int work_pending;   /* pool work whose after-callback has not run */
+    int handler_open;   /* counted in handlers_running by the loop */
+    int peer_eof;
+    int reading;
+    char *wbuf;         /* response being written */
+    http_parser parser;
+    srv_request req;
+    srv_job job;
+    size_t rlen;        /* bytes in rbuf, all unparsed */
+    char rbuf[SRV_READ_BUF];
+} srv_conn;
+
+/* Loop thread. Accepts one connection from the listener. */
+void srv_conn_accept(srv_worker *w);
+/* Loop thread. Closes now; handles are freed in their close callbacks and
+ * the struct once pool work for it has come back too. Idempotent. */
+void srv_conn_close(srv_conn *c);
+/* Loop thread. The response has been written: go on with the next request
+ * or close, as keep-alive and shutdown decide. */
+void srv_conn_written(srv_conn *c);
+/* Loop thread. (Re)starts the connection's timeout; what it does when it
+ * fires depends on the state then (408, or close). */
+void srv_conn_timeout(srv_conn *c, int ms);
+/* Loop thread. Frees c if it is closed, its handles are closed and no pool
+ * work refers to it; the after-work callback calls it too. */
+void srv_conn_release(srv_conn *c);
+
+/* ---- parse.c ------------------------------------------------------------ */
+
+extern const http_parser_settings srv_parser_settings;
+/* Resets c->req for the next request on the connection. */
+void srv_request_reset(srv_conn *c);
+
+/* ---- dispatch.c / handlers --------------------------------------------- */
+
+/* Loop thread. Routes the complete request in c->req to its handler. */
+void srv_dispatch(srv_conn *c);
+void srv_handle_correct(srv_conn *c);
+void srv_handle_healthz(srv_conn *c);
+void srv_handle_metrics(srv_conn *c);
+/* Builds the body of /healthz once per worker; NULL when out of memory. */
+char *srv_healthz_json(const srv_worker *w);
+
+/* ---- respond.c ---------------------------------------------------------- */
+
+/* Loop thread. Writes status + body (copied) as JSON; allow, if not NULL,
+ * becomes an Allow header. Closes the connection after it if the request
+ * asked so, the status implies it, or the worker is draining. */
+void srv_respond(srv_conn *c, int status, const char *body, size_t len,
+                 const char *allow);
+/* Loop thread. Writes {"error": message, "status": status} plus the
+ * fields of extra (a cJSON object or NULL, consumed). */
+void srv_respond_error(srv_conn *c, int status, const char *message,
+                       void *extra);
+/* Any thread: the JSON error body, malloc'd; NULL when out of memory. */
+char *srv_error_json(int status, const char *message, void *extra);
+/* Any thread: "OK", "Not Found", ... */
+const char *srv_status_reason(int status);
+
+/* ---- worker.c ----------------------------------------------------------- */
+
+struct srv_worker {
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    uv_signal_t sigterm, sigint;
+    uv_timer_t lag_timer;
+    uv_timer_t grace_timer;
+    const srv_config *cfg;
+    gpt_model *model;
+    gpt_info info;
+    srv_pool pool;
+    srv_metrics metrics;
+    srv_conn *conns;    /* open connections, newest first */
+    int n_conns;
+    int draining;
+    int stopped;
+    char *healthz;
+    size_t healthz_len;
+};
+
+/* Loop thread. A connection has been freed: finish a drain if it was the
+ * last one. */
+void srv_worker_conn_gone(srv_worker *w);
+
+#endif /* MINISERVE_INTERNAL_H */

@@ -1,0 +1,166 @@
+/* main.c - miniserve's command line: flags, socket, then serve. */
+#include "server.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "minigpt.h"
+
+#ifndef MINISERVE_DEFAULT_WEIGHTS
+#define MINISERVE_DEFAULT_WEIGHTS "weights/minigpt-init-seed1.bin"
+#endif
+
+static void usage(FILE *f, const srv_config *d) {
+    fprintf(f,
+        "usage: miniserve [options]\n"
+        "\n"
+        "HTTP/1.1 server for the Mini-GPT verb-correction agent.\n"
+        "  POST /correct  {\"sentence\": \"...\", \"learner_id\": \"...\"|null}\n"
+        "  GET  /healthz  variant, worker pid, model\n"
+        "  GET  /metrics  request counts, handler concurrency, pool queue, loop lag\n"
+        "\n"
+        "options:\n"
+        "  --variant NAME           how /correct runs (default %s):\n"
+        "                             sync            whole handler on a pool thread\n"
+        "                             async_blocking  whole handler on the event loop\n"
+        "                             async_tothread  only the model call on the pool\n"
+        "  --threads N              pool threads per worker, 1..1024 (default %d)\n"
+        "  --workers N              processes sharing the socket, 1..64 (default %d)\n"
+        "  --host ADDR              numeric IPv4/IPv6 address (default %s)\n"
+        "  --port N                 0 picks a free port (default %d)\n"
+        "  --weights PATH           Mini-GPT weights (default %s)\n"
+        "  --io-delay-ms N          extra I/O wait per /correct: a blocking sleep in\n"
+        "                           sync and async_blocking, a timer in async_tothread\n"
+        "                           (default %d)\n"
+        "  --max-conns N            open connections per worker; more get 503\n"
+        "                           (default %d)\n"
+        "  --max-body BYTES         request body limit, 413 above (default %zu)\n"
+        "  --max-header BYTES       request line + headers limit, 431 above\n"
+        "                           (default %zu)\n"
+        "  --idle-timeout-ms N      close keep-alive connections idle this long\n"
+        "                           (default %d)\n"
+        "  --request-timeout-ms N   a request must arrive, and its response be\n"
+        "                           taken, within this; 408 otherwise (default %d)\n"
+        "  --grace-ms N             time for in-flight requests after SIGTERM or\n"
+        "                           SIGINT (default %d)\n"
+        "  -h, --help               this text\n"
+        "\n"
+        "With --workers N, /healthz and /metrics describe the worker that answered.\n"
+        "The first line on stdout is \"listening on http://HOST:PORT\"; logs go to\n"
+        "stderr. Exit status: 0 after a clean shutdown, 1 if serving failed, 2 for\n"
+        "bad flags.\n",
+        srv_variant_name(d->variant), d->threads, d->workers, d->host, d->port,
+        d->weights, d->io_delay_ms, d->max_conns, d->max_body, d->max_header,
+        d->idle_timeout_ms, d->request_timeout_ms, d->grace_ms);
+}
+
+static void die_usage(const char *fmt, const char *a, const char *b) {
+    fprintf(stderr, "miniserve: ");
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, "\nTry 'miniserve --help'.\n");
+    exit(2);
+}
+
+/* Parses a whole decimal integer in [lo, hi] or exits 2 naming the flag. */
+static long parse_int(const char *flag, const char *s, long lo, long hi) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        char range[64];
+        snprintf(range, sizeof range, "%s: expected an integer in %ld..%ld", s, lo, hi);
+        die_usage("--%s %s", flag, range);
+    }
+    return v;
+}
+
+int main(int argc, char **argv) {
+    srv_config cfg;
+    srv_config_default(&cfg, MINISERVE_DEFAULT_WEIGHTS);
+    srv_config defaults = cfg;
+
+    enum { O_VARIANT = 256, O_THREADS, O_WORKERS, O_HOST, O_PORT, O_WEIGHTS,
+           O_DELAY, O_CONNS, O_BODY, O_HEADER, O_IDLE, O_REQUEST, O_GRACE };
+    static const struct option opts[] = {
+        {"variant", required_argument, NULL, O_VARIANT},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"workers", required_argument, NULL, O_WORKERS},
+        {"host", required_argument, NULL, O_HOST},
+        {"port", required_argument, NULL, O_PORT},
+        {"weights", required_argument, NULL, O_WEIGHTS},
+        {"io-delay-ms", required_argument, NULL, O_DELAY},
+        {"max-conns", required_argument, NULL, O_CONNS},
+        {"max-body", required_argument, NULL, O_BODY},
+        {"max-header", required_argument, NULL, O_HEADER},
+        {"idle-timeout-ms", required_argument, NULL, O_IDLE},
+        {"request-timeout-ms", required_argument, NULL, O_REQUEST},
+        {"grace-ms", required_argument, NULL, O_GRACE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    opterr = 0; /* our own messages, with exit status 2 */
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        const char *name = optind > 1 && optind <= argc ? argv[optind - 1] : "?";
+        switch (opt) {
+        case 'h': usage(stdout, &defaults); return 0;
+        case O_VARIANT:
+            if (srv_variant_parse(optarg, &cfg.variant))
+                die_usage("--variant %s: expected sync, async_blocking or "
+                          "async_tothread%s", optarg, "");
+            break;
+        case O_THREADS: cfg.threads = (int)parse_int("threads", optarg, 1, 1024); break;
+        case O_WORKERS: cfg.workers = (int)parse_int("workers", optarg, 1, 64); break;
+        case O_HOST: cfg.host = optarg; break;
+        case O_PORT: cfg.port = (int)parse_int("port", optarg, 0, 65535); break;
+        case O_WEIGHTS: cfg.weights = optarg; break;
+        case O_DELAY: cfg.io_delay_ms = (int)parse_int("io-delay-ms", optarg, 0, 600000); break;
+        case O_CONNS: cfg.max_conns = (int)parse_int("max-conns", optarg, 1, 1000000); break;
+        case O_BODY: cfg.max_body = (size_t)parse_int("max-body", optarg, 1, 64 << 20); break;
+        case O_HEADER: cfg.max_header = (size_t)parse_int("max-header", optarg, 64, 1 << 20); break;
+        case O_IDLE: cfg.idle_timeout_ms = (int)parse_int("idle-timeout-ms", optarg, 1, 3600000); break;
+        case O_REQUEST: cfg.request_timeout_ms = (int)parse_int("request-timeout-ms", optarg, 1, 3600000); break;
+        case O_GRACE: cfg.grace_ms = (int)parse_int("grace-ms", optarg, 0, 3600000); break;
+        case ':': die_usage("%s: missing value%s", name, ""); break;
+        default: die_usage("%s: unknown option%s", name, ""); break;
+        }
+    }
+    if (optind < argc) die_usage("unexpected argument '%s'%s", argv[optind], "");
+
+    /* Check the weights once here so a bad path fails before we listen. */
+    gpt_model *m;
+    int rc = gpt_load(cfg.weights, &m);
+    if (rc) {
+        fprintf(stderr, "miniserve: cannot load weights %s: %s\n", cfg.weights,
+                gpt_strerror(rc));
+        return 1;
+    }
+    gpt_free(m);
+
+    /* A client that resets must not kill us on the next write. */
+    signal(SIGPIPE, SIG_IGN);
+
+    int fd;
+    char url[128];
+    rc = srv_listen(&cfg, &fd, url, sizeof url);
+    if (rc) {
+        fprintf(stderr, "miniserve: cannot listen on %s port %d: %s\n", cfg.host,
+                cfg.port, rc == -EINVAL ? "not a numeric IP address" : strerror(-rc));
+        return 1;
+    }
+    printf("listening on %s\n", url);
+    fflush(stdout);
+
+    rc = cfg.workers > 1 ? srv_supervise(&cfg, fd) : srv_worker_run(&cfg, fd);
+    if (rc) {
+        fprintf(stderr, "miniserve: %s\n", srv_strerror(rc));
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,145 @@
+/* worker.c - one serving process: its loop, pool, model and shutdown.
+ *
+ * Shutdown on SIGTERM/SIGINT: close the listener (other workers' copies of
+ * the socket stay open until they stop too), close idle connections, let
+ * the rest finish their current request with "Connection: close", and
+ * after cfg->grace_ms close whatever is left. The loop then runs out of
+ * handles and pending pool work, and uv_run() returns.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Loop thread. */
+static void on_connection(uv_stream_t *listener, int status) {
+    srv_worker *w = container_of(listener, srv_worker, listener);
+    if (status < 0) {
+        fprintf(stderr, "miniserve[%d]: accept: %s\n", (int)getpid(),
+                uv_strerror(status));
+        return;
+    }
+    srv_conn_accept(w);
+}
+
+/* Loop thread. */
+static void on_lag_tick(uv_timer_t *t) {
+    srv_worker *w = container_of(t, srv_worker, lag_timer);
+    srv_metrics_lag_tick(&w->metrics);
+}
+
+/* Loop thread. Closes the handles that would keep the loop alive. */
+static void worker_stop(srv_worker *w) {
+    if (w->stopped) return;
+    w->stopped = 1;
+    uv_close((uv_handle_t *)&w->sigterm, NULL);
+    uv_close((uv_handle_t *)&w->sigint, NULL);
+    uv_close((uv_handle_t *)&w->lag_timer, NULL);
+    uv_close((uv_handle_t *)&w->grace_timer, NULL);
+}
+
+void srv_worker_conn_gone(srv_worker *w) {
+    if (w->draining && w->n_conns == 0) worker_stop(w);
+}
+
+/* Loop thread. The grace period is over: in-flight requests are dropped
+ * (their pool work still completes before the loop ends). */
+static void on_grace_over(uv_timer_t *t) {
+    srv_worker *w = container_of(t, srv_worker, grace_timer);
+    fprintf(stderr, "miniserve[%d]: grace period over, closing %d connections\n",
+            (int)getpid(), w->n_conns);
+    srv_conn *next;
+    for (srv_conn *c = w->conns; c; c = next) {
+        next = c->next;
+        srv_conn_close(c);
+    }
+}
+
+/* Loop thread. */
+static void on_signal(uv_signal_t *s, int signum) {
+    srv_worker *w = s->data;
+    if (w->draining) return;
+    w->draining = 1;
+    fprintf(stderr, "miniserve[%d]: signal %d, draining %d connections\n",
+            (int)getpid(), signum, w->n_conns);
+    uv_close((uv_handle_t *)&w->listener, NULL);
+    srv_conn *next;
+    for (srv_conn *c = w->conns; c; c = next) {
+        next = c->next;
+        if (c->state == CONN_IDLE || c->state == CONN_LINGER) srv_conn_close(c);
+    }
+    uv_timer_start(&w->grace_timer, on_grace_over, (uint64_t)w->cfg->grace_ms, 0);
+    if (w->n_conns == 0) worker_stop(w);
+}
+
+int srv_worker_run(const srv_config *cfg, int listen_fd) {
+    int rc;
+    int loop_ok = 0;
+    char n[16];
+    srv_worker *w = calloc(1, sizeof *w);
+    if (!w) return -ENOMEM;
+    w->cfg = cfg;
+    /* libuv sizes its pool from this on first use, which is after here. */
+    snprintf(n, sizeof n, "%d", cfg->threads);
+    setenv("UV_THREADPOOL_SIZE", n, 1);
+    /* With several workers on one socket, accept one connection per wake-up
+     * so the others get a share. */
+    if (cfg->workers > 1) setenv("UV_TCP_SINGLE_ACCEPT", "1", 1);
+
+    rc = gpt_load(cfg->weights, &w->model);
+    if (rc) {
+        fprintf(stderr, "miniserve: cannot load weights %s: %s\n", cfg->weights,
+                gpt_strerror(rc));
+        w->model = NULL;
+        goto out;
+    }
+    gpt_get_info(w->model, &w->info);
+    rc = srv_pool_init(&w->pool, cfg->threads);
+    if (rc) goto out;
+    w->healthz = srv_healthz_json(w);
+    if (!w->healthz) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    w->healthz_len = strlen(w->healthz);
+
+    rc = uv_loop_init(&w->loop);
+    if (rc) goto out;
+    loop_ok = 1;
+    uv_tcp_init(&w->loop, &w->listener);
+    rc = uv_tcp_open(&w->listener, listen_fd);
+    if (rc == 0) rc = uv_listen((uv_stream_t *)&w->listener, 1024, on_connection);
+    if (rc) {
+        fprintf(stderr, "miniserve: listen: %s\n", uv_strerror(rc));
+        uv_close((uv_handle_t *)&w->listener, NULL);
+        uv_run(&w->loop, UV_RUN_DEFAULT);
+        goto out;
+    }
+    uv_signal_init(&w->loop, &w->sigterm);
+    uv_signal_init(&w->loop, &w->sigint);
+    w->sigterm.data = w->sigint.data = w;
+    uv_signal_start(&w->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&w->sigint, on_signal, SIGINT);
+    uv_timer_init(&w->loop, &w->grace_timer);
+    uv_timer_init(&w->loop, &w->lag_timer);
+    srv_metrics_lag_start(&w->metrics);
+    uv_timer_start(&w->lag_timer, on_lag_tick, SRV_LAG_TICK_MS, SRV_LAG_TICK_MS);
+
+    fprintf(stderr, "miniserve[%d]: serving, variant %s, %d pool threads, %s\n",
+            (int)getpid(), srv_variant_name(cfg->variant), cfg->threads,
+            cfg->weights);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    fprintf(stderr, "miniserve[%d]: stopped\n", (int)getpid());
+
+out:
+    if (loop_ok && uv_loop_close(&w->loop) != 0 && rc == 0) rc = -EBUSY;
+    if (w->pool.free) srv_pool_destroy(&w->pool);
+    if (w->model) gpt_free(w->model);
+    free(w->healthz);
+    free(w);
+    return rc;
+}

@@ -1,0 +1,15 @@
+# tests/server.cmake: miniserve's tests. Integration tests start the real
+# binary on port 0 (server_harness.c) and talk to it over loopback.
+add_library(server_harness STATIC server_harness.c)
+target_include_directories(server_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(server_harness PUBLIC PkgConfig::CJSON)
+target_compile_definitions(server_harness PUBLIC
+  MINISERVE_BIN="$<TARGET_FILE:miniserve>")
+add_dependencies(server_harness miniserve)
+
+foreach(t endpoints bad_input connections concurrency shutdown cli fuzz)
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_server_${t}.c)
+    lab_test(test_server_${t} server_harness)
+    set_tests_properties(test_server_${t} PROPERTIES TIMEOUT 90 LABELS server)
+  endif()
+endforeach()
