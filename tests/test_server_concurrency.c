@@ -1,0 +1,107 @@
+/* test_server_concurrency.c - the variants' defining property, read from
+ * /metrics rather than timed: after 20 concurrent /correct requests,
+ * async_blocking never ran two handlers at once, while sync and
+ * async_tothread did. A 20 ms --io-delay-ms keeps each handler open long
+ * enough that overlap does not depend on the machine's speed. */
+#include <string.h>
+
+#include "check.h"
+#include "server_harness.h"
+
+#define N_CLIENTS 20
+
+static server_resp r;
+
+/* Sends N_CLIENTS requests on N_CLIENTS connections before reading any
+ * response; CHECKs all 200. */
+static void burst(int port) {
+    server_conn *c[N_CLIENTS];
+    char req[1024];
+    for (int i = 0; i < N_CLIENTS; i++) {
+        c[i] = server_connect(port);
+        CHECK(c[i]);
+    }
+    for (int i = 0; i < N_CLIENTS; i++) {
+        char body[128];
+        snprintf(body, sizeof body, "{\"sentence\": \"She go to school %d.\", \"learner_id\": \"c%d\"}", i, i);
+        server_format(req, sizeof req, "POST", "/correct", body);
+        server_send_str(c[i], req);
+    }
+    for (int i = 0; i < N_CLIENTS; i++) {
+        CHECK_EQ_INT(server_read(c[i], &r, SERVER_WAIT_MS), 0);
+        CHECK_EQ_INT(r.status, 200);
+        server_close(c[i]);
+    }
+}
+
+static int max_handlers(const char *variant, const char *delay) {
+    server_proc p;
+    const char *args[] = {"--variant", variant, "--io-delay-ms", delay, NULL};
+    server_start(&p, args);
+    burst(p.port);
+    CHECK_EQ_INT(server_metric(p.port, "requests.by_status.200"), N_CLIENTS);
+    CHECK_EQ_INT(server_metric(p.port, "handlers.running"), 0);
+    CHECK_EQ_INT(server_metric(p.port, "pool.threads"), 40);
+    int max = (int)server_metric(p.port, "handlers.max_running");
+    int model_max = (int)server_metric(p.port, "model_calls.max_running");
+    server_stop(&p);
+    fprintf(stderr, "%s, io delay %s ms: at most %d handlers and %d model calls at once\n",
+            variant, delay, max, model_max);
+    CHECK(model_max <= max || strcmp(variant, "async_tothread") == 0);
+    return max;
+}
+
+/* One /correct held open by a 500 ms --io-delay-ms on connection A, then
+ * GET /healthz on connection B. Off the loop (sync, async_tothread) B is
+ * answered while A is still waiting; on the loop (async_blocking) B is not
+ * even read until A's response has been written. Only the order of events
+ * is checked, not how long anything took. */
+static void healthz_while_correct(const char *variant) {
+    server_proc p;
+    const char *args[] = {"--variant", variant, "--io-delay-ms", "500", NULL};
+    server_start(&p, args);
+    char req[1024];
+    server_format(req, sizeof req, "POST", "/correct", "{\"sentence\": \"She go.\"}");
+    server_conn *a = server_connect(p.port);
+    CHECK(a);
+    server_send_str(a, req);
+    int blocking = strcmp(variant, "async_blocking") == 0;
+    if (blocking) {
+        server_sleep_ms(100); /* let the loop read A first */
+    } else {
+        /* /metrics answering at all while A runs is the point already. */
+        long long deadline = server_now_ms() + SERVER_WAIT_MS;
+        while (server_metric(p.port, "handlers.running") < 1) {
+            CHECK(server_now_ms() < deadline);
+            server_sleep_ms(5);
+        }
+    }
+    CHECK_EQ_INT(server_request(p.port, "GET", "/healthz", NULL, &r), 200);
+    /* Is A's response already here? */
+    int a_done = server_read(a, &r, 0) == 0;
+    if (blocking) {
+        CHECK(a_done);
+        CHECK_EQ_INT(r.status, 200);
+        /* A loop blocked for 500 ms shows at least that much lag. */
+        CHECK(server_metric(p.port, "loop_lag_ms.max_ever") >= 400);
+    } else {
+        CHECK(!a_done);
+        CHECK_EQ_INT(server_read(a, &r, SERVER_WAIT_MS), 0);
+        CHECK_EQ_INT(r.status, 200);
+    }
+    server_close(a);
+    server_stop(&p);
+    fprintf(stderr, "ok: /healthz %s a running /correct under %s\n",
+            blocking ? "waited for" : "overtook", variant);
+}
+
+int main(void) {
+    healthz_while_correct("sync");
+    healthz_while_correct("async_blocking");
+    healthz_while_correct("async_tothread");
+    CHECK_EQ_INT(max_handlers("async_blocking", "0"), 1);
+    CHECK_EQ_INT(max_handlers("async_blocking", "20"), 1);
+    CHECK(max_handlers("sync", "20") > 1);
+    CHECK(max_handlers("async_tothread", "20") > 1);
+    return 0;
+}
