@@ -1,0 +1,285 @@
+/* lab.c - loading and validating lab definitions. */
+#include "lab.h"
+
+#include "files.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t err_size, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (err) vsnprintf(err, err_size, fmt, ap);
+    va_end(ap);
+    return -EINVAL;
+}
+
+/* Copies a string member into dst; missing is an error unless optional. */
+static int get_str(const cJSON *obj, const char *key, char *dst, size_t size,
+                   int optional) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v && optional) return 0;
+    if (!cJSON_IsString(v) || strlen(v->valuestring) >= size) return -1;
+    strcpy(dst, v->valuestring);
+    return 0;
+}
+
+static int get_num(const cJSON *obj, const char *key, double lo, double hi,
+                   double *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi))
+        return -1;
+    *out = v->valuedouble;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    hs_check_kind kind;
+} check_kinds[] = {
+    {"min_ok_percent", HS_CHECK_MIN_OK_PERCENT},
+    {"p95_ratio_at_least", HS_CHECK_P95_RATIO_AT_LEAST},
+    {"p95_within", HS_CHECK_P95_WITHIN},
+    {"distinct_curves", HS_CHECK_DISTINCT_CURVES},
+};
+
+static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
+                      char *err, size_t err_size) {
+    double c, t, w, to, wk, seed;
+    if (!cJSON_IsObject(load) || get_num(load, "concurrency", 1, 10000, &c) ||
+        get_num(load, "total", 1, 10000000, &t) ||
+        get_num(load, "warmup", 0, 1000000, &w) ||
+        get_num(load, "timeout_s", 0.001, 3600, &to) ||
+        get_num(load, "workers", 1, 256, &wk) ||
+        get_num(load, "seed", 0, 2147483647, &seed))
+        return fail(err, err_size,
+                    "%s: \"load\" needs concurrency (1-10000), total (1-10000000), "
+                    "warmup (0-1000000), timeout_s, workers (1-256) and seed", path);
+    *p = (hs_load_params){(long)c, (long)t, (long)w, to, (long)wk, (long)seed};
+    return 0;
+}
+
+static int parse_variant(const cJSON *v, hs_variant_def *d, const char *path,
+                         int i, char *err, size_t err_size) {
+    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(v, "command");
+    if (!cJSON_IsObject(v) || get_str(v, "name", d->name, sizeof d->name, 0) ||
+        !d->name[0] || get_str(v, "label", d->label, sizeof d->label, 1) ||
+        !cJSON_IsArray(cmd) || cJSON_GetArraySize(cmd) == 0 ||
+        cJSON_GetArraySize(cmd) >= HS_MAX_ARGS)
+        return fail(err, err_size,
+                    "%s: variant %d needs a \"name\" and a non-empty \"command\" array",
+                    path, i);
+    for (const char *p = d->name; *p; p++)
+        if (!(*p == '_' || *p == '-' || (*p >= 'a' && *p <= 'z') ||
+              (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+            return fail(err, err_size,
+                        "%s: variant name \"%s\" may only use letters, digits, - and _ "
+                        "(it names files)", path, d->name);
+    if (!d->label[0]) strcpy(d->label, d->name);
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cmd) {
+        if (!cJSON_IsString(a))
+            return fail(err, err_size, "%s: variant %s: command has a non-string",
+                        path, d->name);
+        d->argv[d->argc] = strdup(a->valuestring);
+        if (!d->argv[d->argc]) return -ENOMEM;
+        d->argc++;
+    }
+    d->argv[d->argc] = NULL;
+    return 0;
+}
+
+static int parse_check(const cJSON *c, hs_check *k, const char *path, int i,
+                       char *err, size_t err_size) {
+    char kind[32] = "";
+    const cJSON *vars = cJSON_GetObjectItemCaseSensitive(c, "variants");
+    size_t j;
+    if (!cJSON_IsObject(c) || get_str(c, "kind", kind, sizeof kind, 0) ||
+        get_str(c, "title", k->title, sizeof k->title, 0) ||
+        get_num(c, "threshold", 0, 1e9, &k->threshold) || !cJSON_IsArray(vars) ||
+        cJSON_GetArraySize(vars) < 1 || cJSON_GetArraySize(vars) > HS_CHECK_MAX_OTHERS)
+        return fail(err, err_size,
+                    "%s: check %d needs \"kind\", \"title\", \"threshold\" and 1-%d \"variants\"",
+                    path, i, HS_CHECK_MAX_OTHERS);
+    for (j = 0; j < sizeof check_kinds / sizeof check_kinds[0]; j++)
+        if (!strcmp(kind, check_kinds[j].name)) break;
+    if (j == sizeof check_kinds / sizeof check_kinds[0])
+        return fail(err, err_size,
+                    "%s: check %d: unknown kind \"%s\" (known: min_ok_percent, "
+                    "p95_ratio_at_least, p95_within, distinct_curves)", path, i, kind);
+    k->kind = check_kinds[j].kind;
+    const cJSON *name;
+    cJSON_ArrayForEach(name, vars) {
+        if (!cJSON_IsString(name) || strlen(name->valuestring) >= HS_NAME_MAX)
+            return fail(err, err_size, "%s: check %d: variants must be names", path, i);
+        strcpy(k->subjects[k->n_subjects++], name->valuestring);
+    }
+    return 0;
+}
+
+int hs_lab_load(const char *path, hs_lab *lab, char *err, size_t err_size) {
+    char *text;
+    memset(lab, 0, sizeof *lab);
+    int rc = hs_read_file(path, 1 << 20, &text, NULL);
+    if (rc) return fail(err, err_size, "%s: %s", path, strerror(-rc)), rc;
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    rc = hs_lab_from_json(root, path, lab, err, err_size);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int hs_lab_from_json(const cJSON *root, const char *path, hs_lab *lab, char *err,
+                     size_t err_size) {
+    memset(lab, 0, sizeof *lab);
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(root, "request");
+    const cJSON *vars = cJSON_GetObjectItemCaseSensitive(root, "variants");
+    const cJSON *checks = cJSON_GetObjectItemCaseSensitive(root, "checks");
+    int rc = -EINVAL;
+    if (!cJSON_IsObject(root)) {
+        fail(err, err_size, "%s: not a JSON object", path);
+        goto out;
+    }
+    if (get_str(root, "name", lab->name, sizeof lab->name, 0) ||
+        get_str(root, "title", lab->title, sizeof lab->title, 0) ||
+        get_str(root, "folder", lab->folder, sizeof lab->folder, 0) ||
+        !cJSON_IsObject(req) ||
+        get_str(req, "method", lab->method, sizeof lab->method, 0) ||
+        get_str(req, "path", lab->path, sizeof lab->path, 0) ||
+        get_str(req, "health", lab->health, sizeof lab->health, 0) ||
+        get_str(req, "payloads", lab->payloads, sizeof lab->payloads, 1)) {
+        fail(err, err_size,
+             "%s: needs \"name\", \"title\", \"folder\" and \"request\" {method, path, "
+             "health, payloads}", path);
+        goto out;
+    }
+    if (strcmp(lab->method, "GET") && strcmp(lab->method, "POST")) {
+        fail(err, err_size, "%s: request method must be GET or POST", path);
+        goto out;
+    }
+    if (!strcmp(lab->method, "POST") && !lab->payloads[0]) {
+        fail(err, err_size, "%s: a POST lab needs request \"payloads\"", path);
+        goto out;
+    }
+    if ((rc = parse_load(cJSON_GetObjectItemCaseSensitive(root, "load"), &lab->load,
+                         path, err, err_size)))
+        goto out;
+    rc = -EINVAL;
+    if (!cJSON_IsArray(vars) || cJSON_GetArraySize(vars) < 1 ||
+        cJSON_GetArraySize(vars) > HS_MAX_VARIANTS) {
+        fail(err, err_size, "%s: needs 1 to %d \"variants\"", path, HS_MAX_VARIANTS);
+        goto out;
+    }
+    const cJSON *item;
+    cJSON_ArrayForEach(item, vars) {
+        hs_variant_def *d = &lab->variants[lab->n_variants++];
+        /* Counted before parsing, so hs_lab_free releases a partial one. */
+        if ((rc = parse_variant(item, d, path, lab->n_variants - 1, err, err_size)))
+            goto out;
+        for (int i = 0; i < lab->n_variants - 1; i++)
+            if (!strcmp(lab->variants[i].name, d->name)) {
+                rc = fail(err, err_size, "%s: variant \"%s\" appears twice", path, d->name);
+                goto out;
+            }
+    }
+    if (checks && (!cJSON_IsArray(checks) || cJSON_GetArraySize(checks) > HS_MAX_CHECKS)) {
+        rc = fail(err, err_size, "%s: \"checks\" must be an array of at most %d",
+                  path, HS_MAX_CHECKS);
+        goto out;
+    }
+    cJSON_ArrayForEach(item, checks) {
+        if ((rc = parse_check(item, &lab->checks[lab->n_checks], path, lab->n_checks,
+                              err, err_size)))
+            goto out;
+        lab->n_checks++;
+    }
+    rc = 0;
+out:
+    if (rc) hs_lab_free(lab);
+    return rc;
+}
+
+void hs_lab_free(hs_lab *lab) {
+    for (int v = 0; v < lab->n_variants; v++)
+        for (int i = 0; i < lab->variants[v].argc; i++) free(lab->variants[v].argv[i]);
+    lab->n_variants = 0;
+}
+
+int hs_lab_select_variants(hs_lab *lab, const char *csv, char *err,
+                           size_t err_size) {
+    hs_variant_def keep[HS_MAX_VARIANTS];
+    int used[HS_MAX_VARIANTS] = {0}, n = 0;
+    const char *p = csv;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        int found = -1;
+        for (int i = 0; i < lab->n_variants; i++)
+            if (strlen(lab->variants[i].name) == len &&
+                !strncmp(lab->variants[i].name, p, len))
+                found = i;
+        if (found < 0 || used[found]) {
+            char known[512] = "";
+            for (int i = 0; i < lab->n_variants; i++) {
+                strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+                strncat(known, lab->variants[i].name, sizeof known - strlen(known) - 1);
+            }
+            fail(err, err_size, "%s variant \"%.*s\" in --variants (lab %s has: %s)",
+                 found < 0 ? "unknown" : "repeated", (int)len, p, lab->name, known);
+            return -1;
+        }
+        used[found] = 1;
+        keep[n++] = lab->variants[found];
+        p += len;
+        if (*p == ',') p++;
+    }
+    if (n == 0) return fail(err, err_size, "--variants names no variant"), -1;
+    for (int i = 0; i < lab->n_variants; i++)
+        if (!used[i])
+            for (int a = 0; a < lab->variants[i].argc; a++) free(lab->variants[i].argv[a]);
+    memcpy(lab->variants, keep, sizeof(hs_variant_def) * (size_t)n);
+    lab->n_variants = n;
+    return 0;
+}
+
+int hs_expand(const char *tmpl, const hs_placeholders *p, char *out,
+              size_t out_size) {
+    size_t len = 0;
+    while (*tmpl) {
+        char buf[32];
+        const char *sub = NULL;
+        size_t skip = 1;
+        if (*tmpl == '{') {
+            if (!strncmp(tmpl, "{bin}", 5)) sub = p->bin, skip = 5;
+            else if (!strncmp(tmpl, "{source}", 8)) sub = p->source, skip = 8;
+            else if (!strncmp(tmpl, "{workers}", 9))
+                snprintf(buf, sizeof buf, "%ld", p->workers), sub = buf, skip = 9;
+            else if (!strncmp(tmpl, "{port}", 6))
+                snprintf(buf, sizeof buf, "%d", p->port), sub = buf, skip = 6;
+            else
+                return -1;
+        }
+        if (sub) {
+            size_t n = strlen(sub);
+            if (len + n >= out_size) return -1;
+            memcpy(out + len, sub, n);
+            len += n;
+        } else {
+            if (len + 1 >= out_size) return -1;
+            out[len++] = *tmpl;
+        }
+        tmpl += skip;
+    }
+    out[len] = '\0';
+    return 0;
+}
+
+int hs_variant_uses_port(const hs_variant_def *v) {
+    for (int i = 0; i < v->argc; i++)
+        if (strstr(v->argv[i], "{port}")) return 1;
+    return 0;
+}

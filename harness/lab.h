@@ -1,0 +1,82 @@
+/* lab.h - a lab definition: what to start, how to load it, what to check.
+ *
+ * Labs are data (harness/labs/NAME.json), so a new lab or variant is a new
+ * file. Strings may hold placeholders, filled in when the lab runs:
+ *   {bin}     the folder of the harness binary (where miniserve is built)
+ *   {source}  the project's source folder
+ *   {workers} the --workers value
+ *   {port}    a free port the harness picks; a variant whose command has
+ *             {port} is waited for on that port instead of being asked to
+ *             print "listening on http://HOST:PORT" first
+ */
+#ifndef HARNESS_LAB_H
+#define HARNESS_LAB_H
+
+#include "acceptance.h"
+
+#define HS_MAX_VARIANTS 16
+#define HS_MAX_ARGS 48
+#define HS_MAX_CHECKS 16
+
+typedef struct {
+    char name[HS_NAME_MAX];
+    char label[128];
+    char *argv[HS_MAX_ARGS]; /* templates, NULL-terminated, owned */
+    int argc;
+} hs_variant_def;
+
+typedef struct {
+    long concurrency; /* requests in flight at most */
+    long total;       /* recorded requests per variant */
+    long warmup;      /* requests sent first and not recorded */
+    double timeout_s; /* per request */
+    long workers;     /* server processes */
+    long seed;        /* 0: payloads in file order; else shuffled with it */
+} hs_load_params;
+
+typedef struct {
+    char name[64];
+    char title[160];
+    char folder[96];    /* experiments/<date>-<folder>/ */
+    char method[8];     /* GET or POST */
+    char path[256];     /* request path */
+    char health[256];   /* health path, GET, waited for before the load */
+    char payloads[1024];/* prompts file (template) */
+    hs_load_params load;
+    hs_variant_def variants[HS_MAX_VARIANTS];
+    int n_variants;
+    hs_check checks[HS_MAX_CHECKS];
+    int n_checks;
+} hs_lab;
+
+/* Loads and validates a lab file. On failure returns a negative code and
+ * err says which file and what is wrong. Free with hs_lab_free. */
+int hs_lab_load(const char *path, hs_lab *lab, char *err, size_t err_size);
+
+/* The same from a parsed lab object (a manifest embeds one); origin names
+ * it in messages. */
+struct cJSON;
+int hs_lab_from_json(const struct cJSON *root, const char *origin, hs_lab *lab,
+                     char *err, size_t err_size);
+void hs_lab_free(hs_lab *lab);
+
+/* Keeps only the variants named in csv ("a,b"), in csv's order. Returns 0,
+ * or -1 with err naming the unknown variant and the known ones. */
+int hs_lab_select_variants(hs_lab *lab, const char *csv, char *err,
+                           size_t err_size);
+
+typedef struct {
+    const char *bin, *source;
+    long workers;
+    int port; /* 0 when the lab does not use {port} */
+} hs_placeholders;
+
+/* Copies tmpl to out with placeholders filled in. Returns 0, or -1 if out
+ * is too small or a placeholder is unknown. */
+int hs_expand(const char *tmpl, const hs_placeholders *p, char *out,
+              size_t out_size);
+
+/* 1 if any of the variant's arguments has {port}. */
+int hs_variant_uses_port(const hs_variant_def *v);
+
+#endif

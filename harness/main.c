@@ -1,0 +1,265 @@
+/* main.c - the harness command line. */
+#include "run.h"
+
+#include "load.h"
+#include "stats.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef HARNESS_SOURCE_DIR
+#define HARNESS_SOURCE_DIR "."
+#endif
+
+static void usage(FILE *f) {
+    fprintf(f,
+        "usage: harness COMMAND [ARGS]\n"
+        "\n"
+        "  run LAB [options]   start each variant's server, load it, and write an\n"
+        "                      experiment folder: latencies_<variant>.json, manifest.json,\n"
+        "                      latency_cdf.gp/.png, summary.md, server_<variant>.log\n"
+        "      --concurrency N   requests in flight at most (lab default)\n"
+        "      --total N         recorded requests per variant\n"
+        "      --warmup N        unrecorded requests sent first\n"
+        "      --timeout S       per-request timeout in seconds\n"
+        "      --variants A,B    run only these variants, in this order\n"
+        "      --workers N       server worker processes ({workers})\n"
+        "      --seed N          0: prompts in file order; else shuffled with N\n"
+        "      --out DIR         write here (new or empty folder) instead of\n"
+        "                        experiments/<date>-<lab folder>[-N]/\n"
+        "  plot [DIR]          redraw DIR's latency CDF from its latencies files\n"
+        "  check [DIR] [--lab LAB]\n"
+        "                      re-evaluate DIR's acceptance checks (the lab in its\n"
+        "                      manifest, else LAB, default lab01)\n"
+        "  list                the labs there are\n"
+        "  load URL [--concurrency N] [--total N] [--timeout S] [--body JSON]\n"
+        "                      only the load generator, against any running server:\n"
+        "                      GET (POST with --body); prints requests/s, p50/p95/p99\n"
+        "                      and errors by class\n"
+        "\n"
+        "LAB is a name from %s (e.g. lab01) or a path to a .json lab file.\n"
+        "DIR defaults to the newest folder under %s.\n"
+        "\n"
+        "Exit status: 0 success (run: completed; check: all PASS), 1 something failed\n"
+        "(run: a server did not start or died, or no PNG; check: a FAIL), 2 bad\n"
+        "command line or input (nothing measured), 130 interrupted (what was\n"
+        "measured is kept; manifest.json says incomplete).\n",
+        HARNESS_SOURCE_DIR "/harness/labs", HARNESS_SOURCE_DIR "/experiments");
+}
+
+static int parse_long(const char *flag, const char *s, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "harness: %s takes a whole number from %ld to %ld, not \"%s\"\n",
+                flag, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* LAB as a file path: a name in the labs folder, or a path as given. */
+static void lab_path(const char *labs_dir, const char *lab, char *out, size_t size) {
+    if (strchr(lab, '/') || strstr(lab, ".json")) snprintf(out, size, "%s", lab);
+    else snprintf(out, size, "%s/%s.json", labs_dir, lab);
+}
+
+static int cmd_list(const hs_paths *p) {
+    DIR *d = opendir(p->labs_dir);
+    if (!d) {
+        fprintf(stderr, "harness: %s: %s\n", p->labs_dir, strerror(errno));
+        return HS_EXIT_USAGE;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json")) continue;
+        char path[4096], err[1024];
+        hs_lab lab;
+        snprintf(path, sizeof path, "%s/%s", p->labs_dir, e->d_name);
+        if (hs_lab_load(path, &lab, err, sizeof err)) {
+            printf("%-16.*s (broken: %s)\n", (int)len - 5, e->d_name, err);
+            continue;
+        }
+        printf("%-16s %s  [", lab.name, lab.title);
+        for (int i = 0; i < lab.n_variants; i++) printf("%s%s", i ? ", " : "", lab.variants[i].name);
+        printf("]\n");
+        hs_lab_free(&lab);
+    }
+    closedir(d);
+    return HS_EXIT_OK;
+}
+
+static int cmd_run(int argc, char **argv, const hs_paths *p) {
+    static const struct option opts[] = {
+        {"concurrency", required_argument, NULL, 'c'}, {"total", required_argument, NULL, 'n'},
+        {"warmup", required_argument, NULL, 'w'},      {"timeout", required_argument, NULL, 't'},
+        {"variants", required_argument, NULL, 'v'},    {"workers", required_argument, NULL, 'W'},
+        {"seed", required_argument, NULL, 's'},        {"out", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0}};
+    long conc = -1, total = -1, warmup = -1, timeout = -1, workers = -1, seed = -1;
+    const char *variants = NULL, *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'c': bad = parse_long("--concurrency", optarg, 1, 10000, &conc); break;
+        case 'n': bad = parse_long("--total", optarg, 1, 10000000, &total); break;
+        case 'w': bad = parse_long("--warmup", optarg, 0, 1000000, &warmup); break;
+        case 't': bad = parse_long("--timeout", optarg, 1, 3600, &timeout); break;
+        case 'W': bad = parse_long("--workers", optarg, 1, 256, &workers); break;
+        case 's': bad = parse_long("--seed", optarg, 0, 2147483647, &seed); break;
+        case 'v': variants = optarg; break;
+        case 'o': out = optarg; break;
+        default: bad = 1;
+        }
+        if (bad) return HS_EXIT_USAGE;
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "harness: run takes one LAB (try: harness list)\n");
+        return HS_EXIT_USAGE;
+    }
+    char file[4096], err[4096];
+    hs_lab lab;
+    lab_path(p->labs_dir, argv[optind], file, sizeof file);
+    if (access(file, R_OK) != 0 && !strchr(argv[optind], '/')) {
+        fprintf(stderr, "harness: unknown lab \"%s\" (no %s; try: harness list)\n",
+                argv[optind], file);
+        return HS_EXIT_USAGE;
+    }
+    if (hs_lab_load(file, &lab, err, sizeof err)) {
+        fprintf(stderr, "harness: %s\n", err);
+        return HS_EXIT_USAGE;
+    }
+    if (conc > 0) lab.load.concurrency = conc;
+    if (total > 0) lab.load.total = total;
+    if (warmup >= 0) lab.load.warmup = warmup;
+    if (timeout > 0) lab.load.timeout_s = (double)timeout;
+    if (workers > 0) lab.load.workers = workers;
+    if (seed >= 0) lab.load.seed = seed;
+    if (variants && hs_lab_select_variants(&lab, variants, err, sizeof err)) {
+        fprintf(stderr, "harness: %s\n", err);
+        hs_lab_free(&lab);
+        return HS_EXIT_USAGE;
+    }
+    int rc = hs_cmd_run(&lab, file, out, p);
+    hs_lab_free(&lab);
+    return rc;
+}
+
+/* `harness load URL`: the load generator alone, so it can be measured
+ * against other tools (wrk) on the same target. */
+static int cmd_load(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"concurrency", required_argument, NULL, 'c'}, {"total", required_argument, NULL, 'n'},
+        {"timeout", required_argument, NULL, 't'},     {"body", required_argument, NULL, 'b'},
+        {NULL, 0, NULL, 0}};
+    long conc = 50, total = 10000, timeout = 30;
+    char *body = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'c': bad = parse_long("--concurrency", optarg, 1, 10000, &conc); break;
+        case 'n': bad = parse_long("--total", optarg, 1, 100000000, &total); break;
+        case 't': bad = parse_long("--timeout", optarg, 1, 3600, &timeout); break;
+        case 'b': body = optarg; break;
+        default: bad = 1;
+        }
+        if (bad) return HS_EXIT_USAGE;
+    }
+    if (argc - optind != 1 || strncmp(argv[optind], "http://", 7) != 0) {
+        fprintf(stderr, "harness: load takes one http:// URL\n");
+        return HS_EXIT_USAGE;
+    }
+    hs_load_config cfg = {argv[optind], body ? "POST" : "GET", &body, body ? 1 : 0,
+                          conc, total, (double)timeout, "load", 0};
+    hs_load_result r;
+    int rc = hs_load_run(&cfg, &r);
+    if (rc) {
+        fprintf(stderr, "harness: load generator failed: %s\n", strerror(-rc));
+        return HS_EXIT_FAILED;
+    }
+    hs_summary s = {0};
+    if (r.n) hs_summarize(r.samples, r.n, r.wall_s, &s);
+    printf("requests %zu  ok %.1f%%  requests/s %.0f  p50 %.3f ms  p95 %.3f ms  p99 %.3f ms\n",
+           r.n, s.ok_percent, s.rps, s.p50_s * 1e3, s.p95_s * 1e3, s.p99_s * 1e3);
+    printf("errors: connect %zu, timeout %zu, read/write %zu, other %zu, non-2xx %zu\n",
+           r.errors.connect, r.errors.timeout, r.errors.io, r.errors.other, r.errors.http);
+    free(r.samples);
+    return r.n == (size_t)total && s.ok == r.n ? HS_EXIT_OK : HS_EXIT_FAILED;
+}
+
+int main(int argc, char **argv) {
+    char exe[PATH_MAX], bin[PATH_MAX], labs[PATH_MAX], experiments[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        fprintf(stderr, "harness: cannot find my own binary: %s\n", strerror(errno));
+        return HS_EXIT_USAGE;
+    }
+    exe[n] = '\0';
+    snprintf(bin, sizeof bin, "%.*s", (int)(strrchr(exe, '/') - exe), exe);
+    snprintf(labs, sizeof labs, "%s/harness/labs", HARNESS_SOURCE_DIR);
+    snprintf(experiments, sizeof experiments, "%s/experiments", HARNESS_SOURCE_DIR);
+    hs_paths paths = {HARNESS_SOURCE_DIR, bin, labs, experiments};
+
+    if (argc < 2) {
+        usage(stderr);
+        return HS_EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return HS_EXIT_OK;
+        }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fprintf(stderr, "harness: libcurl failed to initialise\n");
+        return HS_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    int rc;
+    if (!strcmp(cmd, "run")) {
+        rc = cmd_run(argc - 1, argv + 1, &paths);
+    } else if (!strcmp(cmd, "plot")) {
+        if (argc > 3) {
+            fprintf(stderr, "harness: plot takes at most one DIR\n");
+            rc = HS_EXIT_USAGE;
+        } else {
+            rc = hs_cmd_plot(argc == 3 ? argv[2] : NULL, &paths);
+        }
+    } else if (!strcmp(cmd, "check")) {
+        const char *dir = NULL, *lab = "lab01";
+        rc = HS_EXIT_OK;
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "--lab") && i + 1 < argc) lab = argv[++i];
+            else if (argv[i][0] != '-' && !dir) dir = argv[i];
+            else {
+                fprintf(stderr, "harness: check takes [DIR] [--lab LAB]\n");
+                rc = HS_EXIT_USAGE;
+            }
+        }
+        char file[4096];
+        lab_path(labs, lab, file, sizeof file);
+        if (rc == HS_EXIT_OK) rc = hs_cmd_check(dir, file, &paths);
+    } else if (!strcmp(cmd, "load")) {
+        rc = cmd_load(argc - 1, argv + 1);
+    } else if (!strcmp(cmd, "list")) {
+        rc = cmd_list(&paths);
+    } else {
+        fprintf(stderr, "harness: unknown command \"%s\" (try: harness --help)\n", cmd);
+        rc = HS_EXIT_USAGE;
+    }
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,31 @@
+/* report.h - summary.md: the table, the acceptance checks and a note that
+ * explains the numbers. */
+#ifndef HARNESS_REPORT_H
+#define HARNESS_REPORT_H
+
+#include "lab.h"
+#include "load.h"
+
+typedef struct {
+    const char *name;
+    const char *label;
+    const hs_summary *summary;     /* NULL: nothing was recorded */
+    const hs_load_errors *errors;  /* NULL: not known */
+    const char *problem;           /* NULL, or what went wrong with it */
+} hs_report_variant;
+
+typedef struct {
+    const hs_lab *lab;             /* title, folder, checks */
+    const hs_load_params *load;    /* what was run */
+    const hs_report_variant *variants;
+    size_t n_variants;
+    const hs_check_result *results; /* one per lab->checks */
+    long cores;
+    int complete;                  /* 0: the run was cut short */
+    const char *incomplete_reason; /* why, when !complete */
+} hs_report;
+
+/* Writes dir/summary.md atomically. Returns 0 or a negative errno. */
+int hs_report_write(const char *dir, const hs_report *r);
+
+#endif

@@ -1,0 +1,437 @@
+/* run.c - `harness run`: for each variant, spawn the server, warm it up,
+ * load it, record the latencies and stop it; then report, plot and write
+ * the manifest. Everything runs on the main thread; SIGINT/SIGTERM only
+ * set hs_stop, and the loops below notice it. */
+#include "run.h"
+
+#include "files.h"
+#include "folder.h"
+#include "latencies.h"
+#include "load.h"
+#include "manifest.h"
+#include "minigpt.h"
+#include "plots.h"
+#include "report.h"
+#include "spawn.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define START_TIMEOUT_S 30.0
+#define STOP_GRACE_S 10.0
+
+typedef struct {
+    const hs_variant_def *def;
+    char *argv[HS_MAX_ARGS];      /* expanded command, owned */
+    int port;                     /* the {port} chosen, 0: it prints its own */
+    char start_time[40], end_time[40];
+    hs_load_result load;
+    size_t warmup_failed;
+    double *sorted_s;
+    hs_summary summary;
+    int measured;                 /* the load ran (maybe cut short) */
+    char problem[8192];           /* what went wrong, or "" */
+    char exit_desc[128];          /* how the server ended */
+    int killed;
+    char *health;                 /* /healthz body */
+} variant_run;
+
+static void on_signal(int sig) {
+    (void)sig;
+    hs_stop = 1;
+}
+
+static void install_signals(void) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Makes a new folder: out_dir as given (it must not exist yet, or be
+ * empty), or experiments/<date>-<lab folder>[-N]. Never reuses a folder
+ * with files in it, so nothing is overwritten. */
+static int make_folder(const hs_lab *lab, const char *out_dir, const hs_paths *p,
+                       char *dir, size_t size, char *err, size_t err_size) {
+    /* err is at least twice size: messages name the folder in full. */
+    if (out_dir) {
+        snprintf(dir, size, "%s", out_dir);
+        if (mkdir(dir, 0755) == 0) return 0;
+        if (errno == EEXIST && rmdir(dir) == 0 && mkdir(dir, 0755) == 0) return 0;
+        snprintf(err, err_size, "%s: %s", dir,
+                 errno == EEXIST || errno == ENOTEMPTY
+                     ? "exists and is not empty (the harness never overwrites a run)"
+                     : strerror(errno));
+        return -1;
+    }
+    if (mkdir(p->experiments_dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(err, err_size, "%s: %s", p->experiments_dir, strerror(errno));
+        return -1;
+    }
+    char date[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    for (int n = 1; n < 1000; n++) {
+        if (n == 1) snprintf(dir, size, "%s/%s-%s", p->experiments_dir, date, lab->folder);
+        else snprintf(dir, size, "%s/%s-%s-%d", p->experiments_dir, date, lab->folder, n);
+        if (mkdir(dir, 0755) == 0) return 0;
+        if (errno != EEXIST) {
+            snprintf(err, err_size, "%s: %s", dir, strerror(errno));
+            return -1;
+        }
+    }
+    snprintf(err, err_size, "%s: too many runs today", p->experiments_dir);
+    return -1;
+}
+
+/* POST bodies: the prompts as {"sentence", "learner_id"}, in file order, or
+ * shuffled by seed (Fisher-Yates on splitmix64) when seed is not 0. */
+static int build_bodies(const hs_lab *lab, const hs_paths *p, char ***out,
+                        size_t *n, char *err, size_t err_size) {
+    char path[1024];
+    hs_placeholders ph = {p->bin_dir, p->source_dir, lab->load.workers, 0};
+    *out = NULL, *n = 0;
+    if (strcmp(lab->method, "POST")) return 0;
+    if (hs_expand(lab->payloads, &ph, path, sizeof path)) {
+        snprintf(err, err_size, "payloads path \"%s\" has an unknown placeholder", lab->payloads);
+        return -1;
+    }
+    gpt_prompt *prompts;
+    size_t count;
+    if (gpt_prompts_load(path, &prompts, &count, err, err_size)) return -1;
+    char **bodies = calloc(count, sizeof *bodies);
+    for (size_t i = 0; bodies && i < count; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "sentence", prompts[i].sentence);
+        cJSON_AddStringToObject(o, "learner_id", prompts[i].learner_id);
+        bodies[i] = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+    }
+    free(prompts);
+    uint64_t x = (uint64_t)lab->load.seed;
+    for (size_t i = count; lab->load.seed && i > 1; i--) {
+        uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        size_t j = (size_t)((z ^ (z >> 31)) % i);
+        char *t = bodies[i - 1];
+        bodies[i - 1] = bodies[j], bodies[j] = t;
+    }
+    *out = bodies, *n = count;
+    return bodies ? 0 : -1;
+}
+
+/* Spawn -> wait healthy -> warm up -> load -> stop, for one variant. */
+static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
+                            char *const *bodies, size_t n_bodies) {
+    char log_path[4352], url[512], err[4096];
+    snprintf(log_path, sizeof log_path, "%s/server_%s.log", dir, vr->def->name);
+    hs_server srv;
+    fprintf(stderr, "%s: starting", vr->def->name);
+    for (int i = 0; vr->argv[i]; i++) fprintf(stderr, " %s", vr->argv[i]);
+    fprintf(stderr, "\n");
+    if (hs_server_start(vr->argv, vr->port, log_path, START_TIMEOUT_S, &srv, err,
+                        sizeof err)) {
+        snprintf(vr->problem, sizeof vr->problem, "server did not start: %s", err);
+        fprintf(stderr, "%s: %s\n", vr->def->name, vr->problem);
+        return;
+    }
+    if (hs_server_wait_healthy(&srv, lab->health, START_TIMEOUT_S, &vr->health, err,
+                               sizeof err)) {
+        char tail[2048];
+        hs_server_stop(&srv, STOP_GRACE_S);
+        hs_log_tail(log_path, 10, tail, sizeof tail);
+        snprintf(vr->problem, sizeof vr->problem, "server never became healthy: %s\n"
+                 "--- last lines of server_%s.log ---\n%s", err, vr->def->name,
+                 tail[0] ? tail : "(empty)");
+        fprintf(stderr, "%s: %s\n", vr->def->name, vr->problem);
+        return;
+    }
+    snprintf(url, sizeof url, "%s%s", srv.base_url, lab->path);
+    hs_load_config cfg = {url, lab->method, bodies, n_bodies, lab->load.concurrency,
+                          lab->load.warmup, lab->load.timeout_s, NULL, srv.pid};
+    if (lab->load.warmup > 0 && !hs_stop) {
+        hs_load_result warm;
+        fprintf(stderr, "%s: warming up with %ld requests (not recorded)\n", vr->def->name,
+                lab->load.warmup);
+        if (hs_load_run(&cfg, &warm) == 0) {
+            for (size_t i = 0; i < warm.n; i++) vr->warmup_failed += warm.samples[i].status != 200;
+            free(warm.samples);
+        }
+    }
+    if (!hs_stop) {
+        cfg.total = lab->load.total;
+        cfg.label = vr->def->name;
+        manifest_now_iso8601(vr->start_time, sizeof vr->start_time);
+        int rc = hs_load_run(&cfg, &vr->load);
+        manifest_now_iso8601(vr->end_time, sizeof vr->end_time);
+        if (rc) snprintf(vr->problem, sizeof vr->problem, "load generator failed: %s",
+                         strerror(-rc));
+        else vr->measured = 1;
+    }
+    int exited_during = vr->load.server_exited;
+    hs_server_stop(&srv, STOP_GRACE_S);
+    vr->killed = srv.killed;
+    if (srv.reaped) hs_describe_status(srv.status, vr->exit_desc, sizeof vr->exit_desc);
+    if (exited_during) {
+        snprintf(vr->problem, sizeof vr->problem,
+                 "the server exited during the run (%s); requests after that failed",
+                 vr->exit_desc);
+        fprintf(stderr, "%s: %s\n", vr->def->name, vr->problem);
+    }
+}
+
+static cJSON *errors_json(const hs_load_errors *e) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "connect", (double)e->connect);
+    cJSON_AddNumberToObject(o, "timeout", (double)e->timeout);
+    cJSON_AddNumberToObject(o, "read_write", (double)e->io);
+    cJSON_AddNumberToObject(o, "other", (double)e->other);
+    cJSON_AddNumberToObject(o, "http_not_2xx", (double)e->http);
+    return o;
+}
+
+static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_file,
+                          const hs_paths *p, variant_run *runs, int n, size_t n_bodies,
+                          const char *created, int complete, const char *reason,
+                          const char *plot_title) {
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "lab", lab->name);
+    cJSON_AddStringToObject(m, "lab_file", lab_file);
+    cJSON_AddStringToObject(m, "plot_title", plot_title);
+    cJSON_AddStringToObject(m, "created", created);
+    cJSON_AddBoolToObject(m, "completed", complete);
+    if (reason) cJSON_AddStringToObject(m, "incomplete_reason", reason);
+    else cJSON_AddNullToObject(m, "incomplete_reason");
+
+    cJSON *seeds = cJSON_AddObjectToObject(m, "seeds");
+    cJSON_AddNumberToObject(seeds, "payload_order", (double)lab->load.seed);
+    cJSON_AddStringToObject(seeds, "payload_order_meaning",
+                            "0: prompts in file order; otherwise shuffled with this seed");
+    cJSON_AddStringToObject(seeds, "model", "see variants[].healthz.model");
+
+    cJSON *load = cJSON_AddObjectToObject(m, "load");
+    cJSON_AddNumberToObject(load, "concurrency", (double)lab->load.concurrency);
+    cJSON_AddNumberToObject(load, "total", (double)lab->load.total);
+    cJSON_AddNumberToObject(load, "warmup", (double)lab->load.warmup);
+    cJSON_AddNumberToObject(load, "timeout_s", lab->load.timeout_s);
+    cJSON_AddNumberToObject(load, "workers", (double)lab->load.workers);
+    cJSON_AddStringToObject(load, "method", lab->method);
+    cJSON_AddStringToObject(load, "path", lab->path);
+    cJSON_AddNumberToObject(load, "payloads", (double)n_bodies);
+    cJSON_AddStringToObject(load, "percentile_method",
+                            "linear interpolation between closest ranks (NumPy default)");
+
+    cJSON_AddItemToObject(m, "versions", manifest_versions());
+    cJSON_AddItemToObject(m, "machine", manifest_machine());
+    cJSON_AddItemToObject(m, "git", manifest_git(p->source_dir));
+
+    cJSON *vars = cJSON_AddArrayToObject(m, "variants");
+    for (int i = 0; i < n; i++) {
+        variant_run *vr = &runs[i];
+        cJSON *v = cJSON_CreateObject();
+        cJSON_AddItemToArray(vars, v);
+        cJSON_AddStringToObject(v, "name", vr->def->name);
+        cJSON_AddStringToObject(v, "label", vr->def->label);
+        cJSON *cmd = cJSON_AddArrayToObject(v, "command");
+        for (int a = 0; vr->argv[a]; a++) cJSON_AddItemToArray(cmd, cJSON_CreateString(vr->argv[a]));
+        cJSON_AddBoolToObject(v, "measured", vr->measured);
+        if (vr->start_time[0]) {
+            cJSON_AddStringToObject(v, "start_time", vr->start_time);
+            cJSON_AddStringToObject(v, "end_time", vr->end_time);
+        }
+        cJSON_AddNumberToObject(v, "wall_s", vr->load.wall_s);
+        cJSON_AddNumberToObject(v, "requests", (double)vr->load.n);
+        cJSON_AddNumberToObject(v, "throughput_rps", vr->measured && vr->load.n ? vr->summary.rps : 0);
+        cJSON_AddNumberToObject(v, "warmup_failed", (double)vr->warmup_failed);
+        cJSON_AddItemToObject(v, "errors", errors_json(&vr->load.errors));
+        if (vr->exit_desc[0]) cJSON_AddStringToObject(v, "server_exit", vr->exit_desc);
+        cJSON_AddBoolToObject(v, "server_killed", vr->killed);
+        cJSON *health = vr->health ? cJSON_Parse(vr->health) : NULL;
+        if (health) cJSON_AddItemToObject(v, "healthz", health);
+        else cJSON_AddNullToObject(v, "healthz");
+        if (vr->problem[0]) cJSON_AddStringToObject(v, "problem", vr->problem);
+        else cJSON_AddNullToObject(v, "problem");
+        char name[128];
+        snprintf(name, sizeof name, "latencies_%s.json", vr->def->name);
+        cJSON_AddStringToObject(v, "latencies_file", name);
+        snprintf(name, sizeof name, "server_%s.log", vr->def->name);
+        cJSON_AddStringToObject(v, "server_log", name);
+    }
+
+    /* The lab as it ran (overrides applied), so `harness check` needs
+     * nothing but this folder. */
+    char *text = NULL;
+    cJSON *def = NULL;
+    if (hs_read_file(lab_file, 1 << 20, &text, NULL) == 0) def = cJSON_Parse(text);
+    free(text);
+    if (def) {
+        cJSON *l = cJSON_GetObjectItemCaseSensitive(def, "load");
+        if (l) {
+            cJSON_ReplaceItemInObjectCaseSensitive(l, "concurrency", cJSON_CreateNumber((double)lab->load.concurrency));
+            cJSON_ReplaceItemInObjectCaseSensitive(l, "total", cJSON_CreateNumber((double)lab->load.total));
+            cJSON_ReplaceItemInObjectCaseSensitive(l, "warmup", cJSON_CreateNumber((double)lab->load.warmup));
+            cJSON_ReplaceItemInObjectCaseSensitive(l, "timeout_s", cJSON_CreateNumber(lab->load.timeout_s));
+            cJSON_ReplaceItemInObjectCaseSensitive(l, "workers", cJSON_CreateNumber((double)lab->load.workers));
+            cJSON_ReplaceItemInObjectCaseSensitive(l, "seed", cJSON_CreateNumber((double)lab->load.seed));
+        }
+        cJSON_AddItemToObject(m, "lab_definition", def);
+    }
+
+    char *out = cJSON_Print(m);
+    cJSON_Delete(m);
+    if (!out) return -ENOMEM;
+    char path[4352];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    size_t len = strlen(out);
+    out[len] = '\0';
+    int rc = hs_write_atomic(path, out, len);
+    free(out);
+    return rc;
+}
+
+int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
+               const hs_paths *paths) {
+    char dir[4096], err[8192], created[40], title[256];
+    char **bodies = NULL;
+    size_t n_bodies = 0;
+    variant_run runs[HS_MAX_VARIANTS];
+    int n = lab->n_variants, exit_code = HS_EXIT_OK;
+    memset(runs, 0, sizeof runs);
+
+    /* Everything that can be refused is refused before a folder exists. */
+    if (build_bodies(lab, paths, &bodies, &n_bodies, err, sizeof err)) {
+        fprintf(stderr, "harness: %s\n", err);
+        return HS_EXIT_USAGE;
+    }
+    for (int i = 0; i < n; i++) {
+        runs[i].def = &lab->variants[i];
+        /* {port} is chosen now; another process could take it before the
+         * server binds, which then shows as a start-up failure. */
+        int port = hs_variant_uses_port(runs[i].def) ? hs_free_port() : 0;
+        hs_placeholders ph = {paths->bin_dir, paths->source_dir, lab->load.workers, port};
+        for (int a = 0; a < runs[i].def->argc; a++) {
+            char buf[4096];
+            if (hs_expand(runs[i].def->argv[a], &ph, buf, sizeof buf)) {
+                fprintf(stderr, "harness: variant %s: argument \"%s\" has an unknown placeholder\n",
+                        runs[i].def->name, runs[i].def->argv[a]);
+                exit_code = HS_EXIT_USAGE;
+                goto out;
+            }
+            runs[i].argv[a] = strdup(buf);
+        }
+        runs[i].port = port;
+        const char *prog = runs[i].argv[0];
+        if (strchr(prog, '/') && access(prog, X_OK) != 0) {
+            fprintf(stderr, "harness: variant %s: server program %s: %s%s\n", runs[i].def->name,
+                    prog, strerror(errno),
+                    errno == ENOENT ? " (build it first: scripts/setup.sh)" : "");
+            exit_code = HS_EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (make_folder(lab, out_dir, paths, dir, sizeof dir, err, sizeof err)) {
+        fprintf(stderr, "harness: cannot make the output folder: %s\n", err);
+        exit_code = HS_EXIT_USAGE;
+        goto out;
+    }
+    install_signals();
+    manifest_now_iso8601(created, sizeof created);
+    fprintf(stderr, "harness: %s -> %s\n", lab->title, dir);
+
+    int done = 0;
+    for (int i = 0; i < n && !hs_stop; i++, done++) {
+        measure_variant(lab, dir, &runs[i], bodies, n_bodies);
+        if (runs[i].problem[0]) exit_code = HS_EXIT_FAILED;
+        if (runs[i].measured) {
+            char path[4352];
+            snprintf(path, sizeof path, "%s/latencies_%s.json", dir, runs[i].def->name);
+            int rc = hs_latencies_write(path, runs[i].load.samples, runs[i].load.n);
+            if (rc) {
+                fprintf(stderr, "harness: %s: %s\n", path, strerror(-rc));
+                exit_code = HS_EXIT_FAILED;
+            }
+            runs[i].sorted_s = hs_sorted_latencies(runs[i].load.samples, runs[i].load.n);
+            if (runs[i].load.n)
+                hs_summarize(runs[i].load.samples, runs[i].load.n, runs[i].load.wall_s,
+                             &runs[i].summary);
+        }
+    }
+    int complete = !hs_stop && done == n;
+    const char *reason = complete ? NULL : "interrupted (Ctrl-C or SIGTERM)";
+
+    /* Report, plot and manifest from whatever was measured. */
+    hs_variant_result results[HS_MAX_VARIANTS];
+    hs_report_variant rv[HS_MAX_VARIANTS];
+    plot_curve curves[HS_MAX_VARIANTS];
+    int nr = 0;
+    for (int i = 0; i < n; i++) {
+        variant_run *vr = &runs[i];
+        int has = vr->measured && vr->load.n > 0;
+        rv[i] = (hs_report_variant){vr->def->name, vr->def->label, has ? &vr->summary : NULL,
+                                    vr->measured ? &vr->load.errors : NULL,
+                                    vr->problem[0] ? vr->problem : NULL};
+        curves[i] = (plot_curve){vr->def->name, vr->def->label, vr->sorted_s,
+                                 has ? vr->load.n : 0};
+        if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s};
+    }
+    hs_check_result checks[HS_MAX_CHECKS];
+    for (int c = 0; c < lab->n_checks; c++)
+        hs_check_eval(&lab->checks[c], results, (size_t)nr, &checks[c]);
+
+    snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests, %ld worker%s",
+             lab->title, lab->load.concurrency, lab->load.total, lab->load.workers,
+             lab->load.workers == 1 ? "" : "s");
+    int prc = plot_cdf(dir, title, curves, (size_t)n, err, sizeof err);
+    if (prc == 1)
+        fprintf(stderr, "harness: gnuplot is not installed: wrote %s/latency_cdf.gp and its "
+                        "data but no PNG (apt-get install gnuplot-nox, then harness plot)\n", dir);
+    else if (prc < 0)
+        fprintf(stderr, "harness: plot: %s\n", err);
+    if (prc != 0) exit_code = exit_code ? exit_code : HS_EXIT_FAILED;
+
+    hs_report rep = {lab, &lab->load, rv, (size_t)n, checks, sysconf(_SC_NPROCESSORS_ONLN),
+                     complete, reason};
+    int rc = hs_report_write(dir, &rep);
+    if (rc) {
+        fprintf(stderr, "harness: %s/summary.md: %s\n", dir, strerror(-rc));
+        exit_code = HS_EXIT_FAILED;
+    }
+    rc = write_manifest(dir, lab, lab_file, paths, runs, n, n_bodies, created, complete,
+                        reason, title);
+    if (rc) {
+        fprintf(stderr, "harness: %s/manifest.json: %s\n", dir, strerror(-rc));
+        exit_code = HS_EXIT_FAILED;
+    }
+
+    fprintf(stderr, "\n");
+    for (int c = 0; c < lab->n_checks; c++)
+        fprintf(stderr, "%s  %s (%s)\n", checks[c].pass ? "PASS" : "FAIL",
+                lab->checks[c].title, checks[c].detail);
+    fprintf(stderr, "\nharness: results in %s (summary.md, latency_cdf.png, manifest.json)\n", dir);
+    if (!complete) {
+        fprintf(stderr, "harness: the run was interrupted; what was measured is kept and "
+                        "manifest.json marks it incomplete\n");
+        exit_code = HS_EXIT_INTERRUPTED;
+    }
+out:
+    for (int i = 0; i < n; i++) {
+        for (int a = 0; runs[i].argv[a]; a++) free(runs[i].argv[a]);
+        free(runs[i].load.samples);
+        free(runs[i].sorted_s);
+        free(runs[i].health);
+    }
+    for (size_t i = 0; i < n_bodies; i++) cJSON_free(bodies[i]);
+    free(bodies);
+    return exit_code;
+}
