@@ -1,2 +1,12 @@
-# Tests of harness/.
+# Tests of harness/ (and plots/, manifest/ through it).
 lab_test(test_harness_stats harness_core)
+lab_test(test_harness_lab harness_core)
+target_compile_definitions(test_harness_lab PRIVATE
+  LAB01_FILE="${PROJECT_SOURCE_DIR}/harness/labs/lab01.json")
+
+# End to end against the real miniserve: the harness finds it in its own
+# folder ({bin}), as a user's run does.
+lab_test(test_harness_run PkgConfig::CJSON)
+target_compile_definitions(test_harness_run PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>")
+add_dependencies(test_harness_run harness miniserve)
+set_tests_properties(test_harness_run PROPERTIES TIMEOUT 300 LABELS harness)

@@ -1,0 +1,91 @@
+/* test_harness_lab.c - lab files: lab01 as shipped, placeholders, variant
+ * selection, and broken definitions refused with a message. */
+#include "check.h"
+#include "lab.h"
+
+#include <unistd.h>
+
+static char path[1024];
+
+static int load_text(const char *text, hs_lab *lab, char *err, size_t size) {
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs(text, f);
+    CHECK(fclose(f) == 0);
+    return hs_lab_load(path, lab, err, size);
+}
+
+int main(void) {
+    hs_lab lab;
+    char err[1024];
+    CHECK_EQ_INT(hs_lab_load(LAB01_FILE, &lab, err, sizeof err), 0);
+    CHECK_EQ_STR(lab.name, "lab01");
+    CHECK_EQ_INT(lab.n_variants, 3);
+    CHECK_EQ_STR(lab.variants[0].name, "sync");
+    CHECK_EQ_STR(lab.variants[1].name, "async_blocking");
+    CHECK_EQ_STR(lab.variants[2].name, "async_tothread");
+    /* The lab's own parameters: 50 clients, 500 requests, 10 warm-up, 30 s. */
+    CHECK_EQ_INT(lab.load.concurrency, 50);
+    CHECK_EQ_INT(lab.load.total, 500);
+    CHECK_EQ_INT(lab.load.warmup, 10);
+    CHECK(lab.load.timeout_s == 30);
+    CHECK_EQ_INT(lab.load.workers, 1);
+    CHECK_EQ_INT(lab.n_checks, 4);
+    CHECK(lab.checks[1].kind == HS_CHECK_P95_RATIO_AT_LEAST && lab.checks[1].threshold == 3);
+    CHECK(lab.checks[2].kind == HS_CHECK_P95_WITHIN && lab.checks[2].threshold == 0.2);
+
+    /* Placeholders. */
+    hs_placeholders ph = {"/b", "/s", 4, 8123};
+    char out[256];
+    CHECK_EQ_INT(hs_expand("{bin}/miniserve", &ph, out, sizeof out), 0);
+    CHECK_EQ_STR(out, "/b/miniserve");
+    CHECK_EQ_INT(hs_expand("--workers={workers}:{port}:{source}", &ph, out, sizeof out), 0);
+    CHECK_EQ_STR(out, "--workers=4:8123:/s");
+    CHECK_EQ_INT(hs_expand("{nope}", &ph, out, sizeof out), -1);
+    CHECK_EQ_INT(hs_expand("{bin}/a-long-name", &ph, out, 8), -1);
+    CHECK_EQ_INT(hs_variant_uses_port(&lab.variants[0]), 0);
+
+    /* Selection keeps the order asked for and refuses unknown names. */
+    CHECK_EQ_INT(hs_lab_select_variants(&lab, "sync,nope", err, sizeof err), -1);
+    CHECK(strstr(err, "nope") && strstr(err, "async_tothread"));
+    CHECK_EQ_INT(hs_lab_select_variants(&lab, "sync,sync", err, sizeof err), -1);
+    CHECK_EQ_INT(hs_lab_select_variants(&lab, "async_tothread,sync", err, sizeof err), 0);
+    CHECK_EQ_INT(lab.n_variants, 2);
+    CHECK_EQ_STR(lab.variants[0].name, "async_tothread");
+    CHECK_EQ_STR(lab.variants[1].argv[2], "sync");
+    hs_lab_free(&lab);
+
+    const char *dir = getenv("LAB_TEST_TMP");
+    snprintf(path, sizeof path, "%s/lab.%ld.json", dir ? dir : "/tmp", (long)getpid());
+    const char *head = "{\"name\": \"x\", \"title\": \"X\", \"folder\": \"x\", "
+                       "\"request\": {\"method\": \"GET\", \"path\": \"/\", \"health\": \"/\"}, "
+                       "\"load\": {\"concurrency\": 1, \"total\": 1, \"warmup\": 0, "
+                       "\"timeout_s\": 1, \"workers\": 1, \"seed\": 0}, ";
+    struct {
+        const char *tail, *says;
+    } bad[] = {
+        {"\"variants\": []}", "variants"},
+        {"\"variants\": [{\"name\": \"a\"}]}", "command"},
+        {"\"variants\": [{\"name\": \"a/b\", \"command\": [\"x\"]}]}", "a/b"},
+        {"\"variants\": [{\"name\": \"a\", \"command\": [\"x\"]}, {\"name\": \"a\", \"command\": [\"y\"]}]}",
+         "twice"},
+        {"\"variants\": [{\"name\": \"a\", \"command\": [\"x\", 3]}]}", "non-string"},
+        {"\"variants\": [{\"name\": \"a\", \"command\": [\"x\"]}], \"checks\": [{\"kind\": \"vibes\", "
+         "\"title\": \"t\", \"threshold\": 1, \"variants\": [\"a\"]}]}", "vibes"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[2048];
+        snprintf(text, sizeof text, "%s%s", head, bad[i].tail);
+        err[0] = '\0';
+        CHECK(load_text(text, &lab, err, sizeof err) < 0);
+        printf("refused: %s\n", err);
+        CHECK(strstr(err, bad[i].says) != NULL);
+    }
+    CHECK(load_text("{\"name\": \"x\"}", &lab, err, sizeof err) < 0);
+    CHECK(load_text("[1, 2]", &lab, err, sizeof err) < 0);
+    CHECK(strstr(err, "not a JSON object") != NULL);
+    unlink(path);
+    CHECK(hs_lab_load("/nonexistent/lab.json", &lab, err, sizeof err) < 0);
+    CHECK(strstr(err, "No such file") != NULL);
+    return 0;
+}

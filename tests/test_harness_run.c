@@ -1,0 +1,422 @@
+/* test_harness_run.c - the harness end to end, as a user runs it: a small
+ * lab against the real miniserve, every output file checked; plot and
+ * check on the folder; check on hand-made folders; a server that dies
+ * mid-run; Ctrl-C; and every kind of bad input refused before anything is
+ * measured. */
+#include "check.h"
+
+#include <cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char tmp[1024];   /* this test's scratch folder */
+static char out[65536];  /* the last command's stdout and stderr */
+static const char *child_path; /* PATH for the next command, NULL: as is */
+
+/* Runs argv with stdout and stderr into out; kills it after timeout_s.
+ * If interrupt_after_s > 0, sends it SIGINT then. Returns the exit code,
+ * or 128 + signal. */
+static int run(char *const argv[], double timeout_s, double interrupt_after_s) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/cmd.out", tmp);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1), dup2(fd, 2);
+        if (child_path) setenv("PATH", child_path, 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int st = 0, sent = 0;
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid) break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double el = (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9;
+        if (interrupt_after_s > 0 && !sent && el > interrupt_after_s) {
+            kill(pid, SIGINT);
+            sent = 1;
+        }
+        if (el > timeout_s) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            fprintf(stderr, "command timed out after %.0f s\n", timeout_s);
+            exit(1);
+        }
+        usleep(20000);
+    }
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(out, 1, sizeof out - 1, f) : 0;
+    if (f) fclose(f);
+    out[n] = '\0';
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs(text, f);
+    CHECK(fclose(f) == 0);
+}
+
+static cJSON *read_json(const char *dir, const char *name) {
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "missing %s\n", path);
+        exit(1);
+    }
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    cJSON *j = cJSON_Parse(buf);
+    if (!j) fprintf(stderr, "%s is not valid JSON\n", path);
+    CHECK(j != NULL);
+    return j;
+}
+
+static int exists(const char *dir, const char *name) {
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* Writes a lab file; variants is the JSON array text. */
+static void write_lab(const char *path, const char *variants, const char *load,
+                      const char *checks) {
+    char text[8192];
+    snprintf(text, sizeof text,
+             "{\"name\": \"testlab\", \"title\": \"Test lab\", \"folder\": \"test-lab\",\n"
+             " \"request\": {\"method\": \"POST\", \"path\": \"/correct\", \"health\": \"/healthz\",\n"
+             "   \"payloads\": \"{source}/experiments/prompts/lab01_verb_corrections.json\"},\n"
+             " \"load\": %s,\n \"variants\": %s,\n \"checks\": %s}\n",
+             load, variants, checks);
+    write_file(path, text);
+}
+
+static const char *lab01_checks =
+    "[{\"kind\": \"min_ok_percent\", \"title\": \"ok\", \"variants\": [\"sync\", "
+    "\"async_blocking\", \"async_tothread\"], \"threshold\": 99},"
+    " {\"kind\": \"p95_ratio_at_least\", \"title\": \"ratio\", \"variants\": "
+    "[\"async_blocking\", \"sync\", \"async_tothread\"], \"threshold\": 3}]";
+
+/* Checks a latencies file: n pairs of [latency >= 0, status]; returns how
+ * many have status 200. */
+static int check_latencies(const char *dir, const char *variant, int n) {
+    char name[256];
+    snprintf(name, sizeof name, "latencies_%s.json", variant);
+    cJSON *j = read_json(dir, name);
+    CHECK(cJSON_IsArray(j));
+    CHECK_EQ_INT(cJSON_GetArraySize(j), n);
+    int ok = 0;
+    const cJSON *pair;
+    cJSON_ArrayForEach(pair, j) {
+        CHECK(cJSON_IsArray(pair) && cJSON_GetArraySize(pair) == 2);
+        CHECK(cJSON_GetArrayItem(pair, 0)->valuedouble >= 0);
+        ok += cJSON_GetArrayItem(pair, 1)->valueint == 200;
+    }
+    cJSON_Delete(j);
+    return ok;
+}
+
+/* The PNG signature, and an IHDR of the plot's size. */
+static void check_png(const char *dir) {
+    char path[2048];
+    unsigned char h[24];
+    snprintf(path, sizeof path, "%s/latency_cdf.png", dir);
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    CHECK(fread(h, 1, sizeof h, f) == sizeof h);
+    fclose(f);
+    CHECK(memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0);
+    CHECK(memcmp(h + 12, "IHDR", 4) == 0);
+    uint32_t w = (uint32_t)h[16] << 24 | h[17] << 16 | h[18] << 8 | h[19];
+    uint32_t ht = (uint32_t)h[20] << 24 | h[21] << 16 | h[22] << 8 | h[23];
+    CHECK_EQ_INT(w, 1200);
+    CHECK_EQ_INT(ht, 800);
+}
+
+static void check_no_temp_files(const char *dir) {
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) CHECK(strstr(e->d_name, ".tmp.") == NULL);
+    closedir(d);
+}
+
+static void test_small_lab(void) {
+    char lab[1100], dir[1100];
+    snprintf(lab, sizeof lab, "%s/small.json", tmp);
+    snprintf(dir, sizeof dir, "%s/small-run", tmp);
+    write_lab(lab,
+              "[{\"name\": \"sync\", \"command\": [\"{bin}/miniserve\", \"--variant\", \"sync\", \"--port\", \"0\"]},"
+              " {\"name\": \"async_blocking\", \"label\": \"B: blocking\", \"command\": [\"{bin}/miniserve\","
+              "   \"--variant\", \"async_blocking\", \"--workers\", \"{workers}\", \"--port\", \"0\"]},"
+              " {\"name\": \"async_tothread\", \"command\": [\"{bin}/miniserve\", \"--variant\","
+              "   \"async_tothread\", \"--port\", \"{port}\"]}]",
+              "{\"concurrency\": 50, \"total\": 500, \"warmup\": 10, \"timeout_s\": 30, \"workers\": 1, \"seed\": 0}",
+              lab01_checks);
+    char *argv[] = {HARNESS_BIN, "run", lab, "--total", "60", "--concurrency", "8",
+                    "--warmup", "5", "--seed", "7", "--out", dir, NULL};
+    int rc = run(argv, 120, 0);
+    if (rc != 0) fprintf(stderr, "%s", out);
+    CHECK_EQ_INT(rc, 0);
+
+    const char *names[] = {"sync", "async_blocking", "async_tothread"};
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(check_latencies(dir, names[i], 60), 60);
+        char name[256];
+        snprintf(name, sizeof name, "server_%s.log", names[i]);
+        CHECK(exists(dir, name));
+        snprintf(name, sizeof name, "latency_cdf_%s.dat", names[i]);
+        CHECK(exists(dir, name));
+    }
+    check_png(dir);
+    CHECK(exists(dir, "latency_cdf.gp"));
+    check_no_temp_files(dir);
+
+    cJSON *m = read_json(dir, "manifest.json");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(m, "completed")));
+    cJSON *load = cJSON_GetObjectItem(m, "load");
+    CHECK_EQ_INT(cJSON_GetObjectItem(load, "total")->valueint, 60);
+    CHECK_EQ_INT(cJSON_GetObjectItem(load, "concurrency")->valueint, 8);
+    CHECK_EQ_INT(cJSON_GetObjectItem(load, "warmup")->valueint, 5);
+    CHECK_EQ_INT(cJSON_GetObjectItem(cJSON_GetObjectItem(m, "seeds"), "payload_order")->valueint, 7);
+    cJSON *ver = cJSON_GetObjectItem(m, "versions");
+    const char *keys[] = {"harness", "libcurl", "cjson", "openblas", "libuv", "gnuplot", "compiler"};
+    for (int i = 0; i < 7; i++) CHECK(cJSON_IsString(cJSON_GetObjectItem(ver, keys[i])));
+    cJSON *mach = cJSON_GetObjectItem(m, "machine");
+    CHECK(cJSON_GetObjectItem(mach, "cores")->valueint >= 1);
+    CHECK(cJSON_GetObjectItem(mach, "memory_bytes")->valuedouble > 0);
+    CHECK(cJSON_IsString(cJSON_GetObjectItem(mach, "kernel")));
+    CHECK(cJSON_GetObjectItem(m, "git") != NULL);
+    CHECK(cJSON_IsObject(cJSON_GetObjectItem(m, "lab_definition")));
+    cJSON *vars = cJSON_GetObjectItem(m, "variants");
+    CHECK_EQ_INT(cJSON_GetArraySize(vars), 3);
+    for (int i = 0; i < 3; i++) {
+        cJSON *v = cJSON_GetArrayItem(vars, i);
+        CHECK_EQ_STR(cJSON_GetObjectItem(v, "name")->valuestring, names[i]);
+        cJSON *cmd = cJSON_GetObjectItem(v, "command");
+        CHECK(cJSON_GetArraySize(cmd) >= 3);
+        CHECK(strstr(cJSON_GetArrayItem(cmd, 0)->valuestring, "/miniserve") != NULL);
+        for (int a = 0; a < cJSON_GetArraySize(cmd); a++)
+            CHECK(strchr(cJSON_GetArrayItem(cmd, a)->valuestring, '{') == NULL);
+        CHECK(cJSON_IsString(cJSON_GetObjectItem(v, "start_time")));
+        CHECK(cJSON_IsString(cJSON_GetObjectItem(v, "end_time")));
+        CHECK(cJSON_GetObjectItem(v, "wall_s")->valuedouble > 0);
+        CHECK(cJSON_GetObjectItem(v, "throughput_rps")->valuedouble > 0);
+        CHECK(cJSON_IsObject(cJSON_GetObjectItem(v, "healthz")));
+        CHECK(cJSON_IsNull(cJSON_GetObjectItem(v, "problem")));
+    }
+    cJSON_Delete(m);
+
+    char path[2048];
+    snprintf(path, sizeof path, "%s/summary.md", dir);
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    static char md[65536];
+    md[fread(md, 1, sizeof md - 1, f)] = '\0';
+    fclose(f);
+    for (int i = 0; i < 3; i++) {
+        char row[128];
+        snprintf(row, sizeof row, "| %s | 60 | 100.0%% |", names[i]);
+        CHECK(strstr(md, row) != NULL);
+    }
+    CHECK(strstr(md, "linear interpolation") != NULL);
+    CHECK(strstr(md, "cores") != NULL);
+    CHECK(strstr(md, "What happened, and why") != NULL);
+    int fails = strstr(md, "**FAIL**") != NULL;
+
+    /* check agrees with the summary; plot redraws a deleted PNG. */
+    char *check_argv[] = {HARNESS_BIN, "check", dir, NULL};
+    rc = run(check_argv, 30, 0);
+    CHECK_EQ_INT(rc, fails ? 1 : 0);
+    CHECK(strstr(out, "ratio") != NULL);
+    snprintf(path, sizeof path, "%s/latency_cdf.png", dir);
+    CHECK(unlink(path) == 0);
+    char *plot_argv[] = {HARNESS_BIN, "plot", dir, NULL};
+    CHECK_EQ_INT(run(plot_argv, 30, 0), 0);
+    check_png(dir);
+
+    /* Without gnuplot: it says so, exits 1, and still writes the script. */
+    snprintf(path, sizeof path, "%s/latency_cdf.gp", dir);
+    CHECK(unlink(path) == 0);
+    child_path = "/nonexistent";
+    CHECK_EQ_INT(run(plot_argv, 30, 0), 1);
+    child_path = NULL;
+    CHECK(strstr(out, "gnuplot is not installed") != NULL);
+    CHECK(exists(dir, "latency_cdf.gp"));
+    check_no_temp_files(dir);
+}
+
+/* latencies_<name>.json with n requests of the given latency, all 200. */
+static void fake_latencies(const char *dir, const char *name, double latency, int n) {
+    char path[2048], text[65536];
+    size_t len = (size_t)snprintf(text, sizeof text, "[");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s[%.4f, 200]", i ? ", " : "",
+                                latency * (1 + 0.001 * i));
+    snprintf(text + len, sizeof text - len, "]\n");
+    snprintf(path, sizeof path, "%s/latencies_%s.json", dir, name);
+    write_file(path, text);
+}
+
+static void test_check_hand_made(void) {
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/hand-fail", tmp);
+    CHECK(mkdir(dir, 0755) == 0);
+    /* async_blocking no slower than the others: lab01's ratio check fails. */
+    fake_latencies(dir, "sync", 0.050, 100);
+    fake_latencies(dir, "async_blocking", 0.060, 100);
+    fake_latencies(dir, "async_tothread", 0.052, 100);
+    char *argv[] = {HARNESS_BIN, "check", dir, "--lab", "lab01", NULL};
+    CHECK_EQ_INT(run(argv, 30, 0), 1);
+    CHECK(strstr(out, "FAIL") != NULL);
+
+    snprintf(dir, sizeof dir, "%s/hand-pass", tmp);
+    CHECK(mkdir(dir, 0755) == 0);
+    fake_latencies(dir, "sync", 0.050, 100);
+    fake_latencies(dir, "async_blocking", 0.400, 100);
+    fake_latencies(dir, "async_tothread", 0.052, 100);
+    char *argv2[] = {HARNESS_BIN, "check", dir, NULL};
+    int rc = run(argv2, 30, 0);
+    if (rc) fprintf(stderr, "%s", out);
+    CHECK_EQ_INT(rc, 0);
+
+    /* A folder with a broken latencies file is an error, not a verdict. */
+    snprintf(dir, sizeof dir, "%s/hand-broken", tmp);
+    CHECK(mkdir(dir, 0755) == 0);
+    char path[2048];
+    snprintf(path, sizeof path, "%s/latencies_sync.json", dir);
+    write_file(path, "[[0.1, 200], [0.2");
+    char *argv3[] = {HARNESS_BIN, "check", dir, NULL};
+    CHECK_EQ_INT(run(argv3, 30, 0), 2);
+    CHECK(strstr(out, "latencies_sync.json") != NULL);
+}
+
+static void test_server_dies(void) {
+    char lab[1100], dir[1100];
+    snprintf(lab, sizeof lab, "%s/dies.json", tmp);
+    snprintf(dir, sizeof dir, "%s/dies-run", tmp);
+    /* The "server" is a shell that runs miniserve (each request holding the
+     * loop 20 ms) and kills it 1.5 s later, halfway through the load. */
+    write_lab(lab,
+              "[{\"name\": \"dying\", \"command\": [\"/bin/sh\", \"-c\", "
+              "\"\\\"$0\\\" --variant async_blocking --io-delay-ms 20 --port 0 & sleep 1.5; kill -9 $!\", "
+              "\"{bin}/miniserve\"]}]",
+              "{\"concurrency\": 4, \"total\": 200, \"warmup\": 0, \"timeout_s\": 5, \"workers\": 1, \"seed\": 0}",
+              "[]");
+    char *argv[] = {HARNESS_BIN, "run", lab, "--out", dir, NULL};
+    int rc = run(argv, 120, 0);
+    CHECK_EQ_INT(rc, 1);
+    CHECK(strstr(out, "exited during the run") != NULL);
+    int ok = check_latencies(dir, "dying", 200);
+    printf("server killed mid-run: %d of 200 requests succeeded\n", ok);
+    CHECK(ok > 0 && ok < 200);
+    cJSON *m = read_json(dir, "manifest.json");
+    cJSON *v = cJSON_GetArrayItem(cJSON_GetObjectItem(m, "variants"), 0);
+    CHECK(cJSON_IsString(cJSON_GetObjectItem(v, "problem")));
+    cJSON *errs = cJSON_GetObjectItem(v, "errors");
+    CHECK(cJSON_GetObjectItem(errs, "connect")->valueint +
+          cJSON_GetObjectItem(errs, "read_write")->valueint > 0);
+    cJSON_Delete(m);
+    check_png(dir);
+}
+
+static void test_interrupt(void) {
+    char lab[1100], dir[1100];
+    snprintf(lab, sizeof lab, "%s/slow.json", tmp);
+    snprintf(dir, sizeof dir, "%s/interrupted-run", tmp);
+    write_lab(lab,
+              "[{\"name\": \"slow\", \"command\": [\"{bin}/miniserve\", \"--variant\", \"async_blocking\","
+              "   \"--io-delay-ms\", \"50\", \"--port\", \"0\"]},"
+              " {\"name\": \"never\", \"command\": [\"{bin}/miniserve\", \"--port\", \"0\"]}]",
+              "{\"concurrency\": 4, \"total\": 1000, \"warmup\": 0, \"timeout_s\": 5, \"workers\": 1, \"seed\": 0}",
+              "[]");
+    char *argv[] = {HARNESS_BIN, "run", lab, "--out", dir, NULL};
+    CHECK_EQ_INT(run(argv, 60, 1.5), 130);
+    cJSON *m = read_json(dir, "manifest.json");
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(m, "completed")));
+    CHECK(cJSON_IsString(cJSON_GetObjectItem(m, "incomplete_reason")));
+    cJSON_Delete(m);
+    cJSON *lat = read_json(dir, "latencies_slow.json");
+    int n = cJSON_GetArraySize(lat);
+    printf("interrupted after %d of 1000 requests\n", n);
+    CHECK(n > 0 && n < 1000);
+    cJSON_Delete(lat);
+    CHECK(!exists(dir, "latencies_never.json"));
+    CHECK(exists(dir, "summary.md"));
+}
+
+static void expect_refused(char *const argv[], const char *message) {
+    int rc = run(argv, 30, 0);
+    if (rc != 2 || !strstr(out, message))
+        fprintf(stderr, "expected exit 2 and \"%s\", got %d:\n%s", message, rc, out);
+    CHECK_EQ_INT(rc, 2);
+    CHECK(strstr(out, message) != NULL);
+}
+
+static void test_bad_input(void) {
+    char dir[1100], lab[1100], full[1100];
+    snprintf(dir, sizeof dir, "%s/never-made", tmp);
+    char *unknown_lab[] = {HARNESS_BIN, "run", "no_such_lab", "--out", dir, NULL};
+    expect_refused(unknown_lab, "unknown lab");
+    char *unknown_variant[] = {HARNESS_BIN, "run", "lab01", "--variants", "sync,nope", "--out", dir, NULL};
+    expect_refused(unknown_variant, "nope");
+    char *zero_total[] = {HARNESS_BIN, "run", "lab01", "--total", "0", "--out", dir, NULL};
+    expect_refused(zero_total, "--total");
+    char *bad_conc[] = {HARNESS_BIN, "run", "lab01", "--concurrency", "lots", "--out", dir, NULL};
+    expect_refused(bad_conc, "--concurrency");
+    char *bad_cmd[] = {HARNESS_BIN, "frobnicate", NULL};
+    expect_refused(bad_cmd, "unknown command");
+
+    snprintf(lab, sizeof lab, "%s/missing-server.json", tmp);
+    write_lab(lab, "[{\"name\": \"ghost\", \"command\": [\"/nonexistent/miniserve\", \"--port\", \"0\"]}]",
+              "{\"concurrency\": 1, \"total\": 1, \"warmup\": 0, \"timeout_s\": 5, \"workers\": 1, \"seed\": 0}",
+              "[]");
+    char *missing[] = {HARNESS_BIN, "run", lab, "--out", dir, NULL};
+    expect_refused(missing, "/nonexistent/miniserve");
+
+    snprintf(lab, sizeof lab, "%s/broken.json", tmp);
+    write_file(lab, "{\"name\": \"broken\"");
+    char *broken[] = {HARNESS_BIN, "run", lab, "--out", dir, NULL};
+    expect_refused(broken, "broken.json");
+
+    char *unwritable[] = {HARNESS_BIN, "run", "lab01", "--total", "1", "--out",
+                          "/proc/harness-cannot-write-here", NULL};
+    expect_refused(unwritable, "/proc/harness-cannot-write-here");
+
+    snprintf(full, sizeof full, "%s/hand-fail", tmp); /* exists, has files */
+    char *not_empty[] = {HARNESS_BIN, "run", "lab01", "--total", "1", "--out", full, NULL};
+    expect_refused(not_empty, "never overwrites");
+
+    CHECK(access(dir, F_OK) != 0); /* nothing was measured, nothing made */
+}
+
+int main(void) {
+    const char *base = getenv("LAB_TEST_TMP");
+    snprintf(tmp, sizeof tmp, "%s/harness_run.%ld", base ? base : "/tmp", (long)getpid());
+    CHECK(mkdir(tmp, 0755) == 0);
+    test_check_hand_made();
+    test_bad_input();
+    test_small_lab();
+    test_server_dies();
+    test_interrupt();
+    /* Leaves tmp for inspection when a check fails; removes it on success. */
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    CHECK(system(cmd) == 0);
+    return 0;
+}
