@@ -4,10 +4,10 @@
 
 #include "files.h"
 #include "stats.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,31 +21,7 @@ static const char *colours[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
 static const int dashes[] = {1, 2, 4, 5, 3, 1, 2, 4};
 static const int points[] = {7, 5, 9, 11, 13, 15, 7, 5};
 
-/* A growing string; out of memory leaves ok = 0 and later appends no-ops. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int ok;
-} buf_t;
-
-static void append(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void append(buf_t *b, const char *fmt, ...) {
-    if (!b->ok) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) { b->ok = 0; return; }
-        if ((size_t)n < b->cap - b->len) { b->len += (size_t)n; return; }
-        size_t cap = (b->cap + (size_t)n + 1) * 2;
-        char *s = realloc(b->s, cap);
-        if (!s) { b->ok = 0; return; }
-        b->s = s, b->cap = cap;
-    }
-}
-
-static int write_buf(const char *dir, const char *name, buf_t *b, char *err,
+static int write_buf(const char *dir, const char *name, hs_strbuf *b, char *err,
                      size_t err_size) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -59,10 +35,10 @@ static int write_buf(const char *dir, const char *name, buf_t *b, char *err,
 }
 
 /* gnuplot strings are in double quotes; keep them from ending early. */
-static void quoted(buf_t *b, const char *s) {
-    append(b, "\"");
-    for (; *s; s++) append(b, "%s%c", (*s == '"' || *s == '\\') ? "\\" : "", *s);
-    append(b, "\"");
+static void quoted(hs_strbuf *b, const char *s) {
+    hs_strbuf_printf(b, "\"");
+    for (; *s; s++) hs_strbuf_printf(b, "%s%c", (*s == '"' || *s == '\\') ? "\\" : "", *s);
+    hs_strbuf_printf(b, "\"");
 }
 
 static int run_gnuplot(const char *dir, char *err, size_t err_size) {
@@ -106,12 +82,12 @@ static int run_gnuplot(const char *dir, char *err, size_t err_size) {
 
 int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
                 size_t n, char *err, size_t err_size) {
-    buf_t gp = {malloc(4096), 0, 4096, 1};
-    if (!gp.s) gp.ok = 0;
+    hs_strbuf gp;
+    hs_strbuf_init(&gp, 4096);
     int rc = 0, drawn = 0;
     const size_t ncol = sizeof colours / sizeof colours[0];
 
-    append(&gp,
+    hs_strbuf_printf(&gp,
            "# latency_cdf.gp - the latency CDF of this run, written by `harness plot`.\n"
            "# Edit freely; redraw with:  gnuplot latency_cdf.gp\n"
            "# Data: latency_cdf_<variant>.dat, columns latency_ms and cumulative fraction\n"
@@ -127,7 +103,7 @@ int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
            "set output outfile\n"
            "set title ", PLOT_WIDTH, PLOT_HEIGHT, PLOT_WIDTH, PLOT_HEIGHT);
     quoted(&gp, title);
-    append(&gp, " noenhanced font \",13\"\n"
+    hs_strbuf_printf(&gp, " noenhanced font \",13\"\n"
                 "set xlabel \"latency (ms, log scale)\"\n"
                 "set ylabel \"cumulative fraction of requests\"\n"
                 "set logscale x\n"
@@ -137,7 +113,7 @@ int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
                 "set grid xtics mxtics ytics lc rgb \"#dddddd\"\n"
                 "set key below box noenhanced height 1.5\n\n");
     for (size_t i = 0; i < n; i++)
-        append(&gp, "set style line %zu lc rgb \"%s\" lw 2.5 dt %d pt %d ps 1.6\n", i + 1,
+        hs_strbuf_printf(&gp, "set style line %zu lc rgb \"%s\" lw 2.5 dt %d pt %d ps 1.6\n", i + 1,
                colours[i % ncol], dashes[i % ncol], points[i % ncol]);
 
     /* Each curve's p50, p95 and p99: a marker on the curve with a short
@@ -145,7 +121,7 @@ int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
      * marker for even curves and left for odd ones, and one line lower for
      * each further pair, so close curves (sync and async_tothread) do not
      * print over each other. */
-    append(&gp, "\n# p50, p95 and p99 of each curve\n");
+    hs_strbuf_printf(&gp, "\n# p50, p95 and p99 of each curve\n");
     int label = 1;
     char legends[16][512];
     for (size_t i = 0; i < n; i++) {
@@ -156,7 +132,7 @@ int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
         for (int k = 0; k < 3; k++) {
             hs_percentile(curves[i].sorted_s, curves[i].n, qs[k], &v[k]);
             double ms = v[k] * 1e3 > 1e-3 ? v[k] * 1e3 : 1e-3;
-            append(&gp, "set label %d \"p%.0f\" at %.6g,%.2f %s point ls %zu "
+            hs_strbuf_printf(&gp, "set label %d \"p%.0f\" at %.6g,%.2f %s point ls %zu "
                         "offset char %.1f,char %.1f tc rgb \"%s\" front\n",
                    label++, qs[k], ms, qs[k] / 100, i % 2 ? "right" : "left", i + 1,
                    i % 2 ? -1.0 : 1.0, -1.1 * (double)(i / 2), colours[i % ncol]);
@@ -165,33 +141,33 @@ int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
                  curves[i].label, v[0] * 1e3, v[1] * 1e3, v[2] * 1e3);
     }
 
-    append(&gp, "\nplot ");
+    hs_strbuf_printf(&gp, "\nplot ");
     for (size_t i = 0; i < n; i++) {
         char name[256];
         snprintf(name, sizeof name, "latency_cdf_%s.dat", curves[i].name);
-        buf_t dat = {malloc(64 + curves[i].n * 32), 0, 64 + curves[i].n * 32, 1};
-        if (!dat.s) dat.ok = 0;
-        append(&dat, "# %s: latency_ms cumulative_fraction (%zu requests)\n",
+        hs_strbuf dat;
+        hs_strbuf_init(&dat, 64 + curves[i].n * 32);
+        hs_strbuf_printf(&dat, "# %s: latency_ms cumulative_fraction (%zu requests)\n",
                curves[i].name, curves[i].n);
         for (size_t j = 0; j < curves[i].n; j++) {
             double ms = curves[i].sorted_s[j] * 1e3;
-            append(&dat, "%.6f %.6f\n", ms > 1e-3 ? ms : 1e-3,
+            hs_strbuf_printf(&dat, "%.6f %.6f\n", ms > 1e-3 ? ms : 1e-3,
                    (double)(j + 1) / (double)curves[i].n);
         }
         rc = write_buf(dir, name, &dat, err, err_size);
-        free(dat.s);
+        hs_strbuf_free(&dat);
         if (rc) goto out;
         if (curves[i].n == 0) continue; /* nothing to draw; gnuplot would stop */
-        append(&gp, "%s\"%s\" using 1:2 with lines ls %zu title ", drawn ? ", \\\n     " : "",
+        hs_strbuf_printf(&gp, "%s\"%s\" using 1:2 with lines ls %zu title ", drawn ? ", \\\n     " : "",
                name, i + 1);
         quoted(&gp, legends[i % 16]);
         drawn++;
     }
-    if (!drawn) append(&gp, "NaN notitle  # no variant recorded a request");
-    append(&gp, "\n");
+    if (!drawn) hs_strbuf_printf(&gp, "NaN notitle  # no variant recorded a request");
+    hs_strbuf_printf(&gp, "\n");
     if ((rc = write_buf(dir, "latency_cdf.gp", &gp, err, err_size))) goto out;
     rc = run_gnuplot(dir, err, err_size);
 out:
-    free(gp.s);
+    hs_strbuf_free(&gp);
     return rc;
 }
