@@ -11,7 +11,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 
 # Build tools and libraries; gnuplot draws the lab's plots, wrk and nginx are
 # the reference points of the benchmarks.
-PACKAGES=(build-essential cmake pkg-config git
+PACKAGES=(build-essential cmake pkg-config git curl python3
           libopenblas-dev libcjson-dev libuv1-dev libcurl4-openssl-dev
           libhttp-parser-dev gnuplot-nox wrk nginx-light)
 

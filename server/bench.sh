@@ -15,6 +15,7 @@ RUNS=${2:-3}
 DUR=${BENCH_DURATION:-5s}
 CONNS=${BENCH_CONNS:-50}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+. "$SRC/scripts/lib/nginx.sh"
 BIN=$BUILD/bin
 PROMPTS=$SRC/experiments/prompts/lab01_verb_corrections.json
 TMP=$(mktemp -d)
@@ -53,45 +54,14 @@ stop_server() {
     SERVER_PID=
 }
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
 echo "== GET /healthz: miniserve (1 worker) vs nginx (1 worker), wrk -t1 -c$CONNS -d$DUR, $RUNS runs"
 start_server --variant sync
 BODY=$(curl -s "http://127.0.0.1:$SERVER_PORT/healthz")
 NGINX_PORT=$(free_port)
-mkdir -p "$TMP/nginx"
 # The same body, escaped for nginx's single-quoted string.
 NGINX_BODY=$(printf '%s\n' "$BODY" | sed "s/'/\\\\'/g")
-cat >"$TMP/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx;
-    proxy_temp_path $TMP/nginx;
-    fastcgi_temp_path $TMP/nginx;
-    uwsgi_temp_path $TMP/nginx;
-    scgi_temp_path $TMP/nginx;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location = /healthz {
-            default_type application/json;
-            return 200 '$NGINX_BODY';
-        }
-    }
-}
-CONF
-nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" 2>"$TMP/nginx/stderr" &
-NGINX_PID=$!
-for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$NGINX_PORT/healthz" >/dev/null && break
-    sleep 0.05
-done
+nginx_start "$TMP/nginx" "$NGINX_PORT" \
+  "location = /healthz { default_type application/json; return 200 '$NGINX_BODY'; }"
 echo "body: ${#BODY} bytes from both"
 ms=() ng=()
 for i in $(seq "$RUNS"); do
