@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int cmp_double(const void *a, const void *b) {
@@ -93,6 +94,7 @@ int hs_folder_read(const char *dir, const char *fallback_lab_file, hs_folder *f,
         }
         cJSON_Delete(manifest);
     }
+    int from_manifest = f->n > 0;
     if (f->n == 0) {
         int rc = names_from_files(dir, f);
         if (rc) {
@@ -108,7 +110,15 @@ int hs_folder_read(const char *dir, const char *fallback_lab_file, hs_folder *f,
     for (int i = 0; i < f->n; i++) {
         hs_folder_variant *v = &f->v[i];
         snprintf(path, sizeof path, "%s/latencies_%s.json", dir, v->name);
-        if (hs_latencies_read(path, &v->samples, &v->n, err, err_size)) goto fail;
+        int rc = hs_latencies_read(path, &v->samples, &v->n, err, err_size);
+        /* A variant the manifest lists but that never ran (Ctrl-C, a server
+         * that did not start) has no file: it is there, with nothing
+         * measured, so plot skips it and check says it was not measured. */
+        if (rc == -ENOENT && from_manifest) {
+            v->samples = NULL, v->n = 0;
+            continue;
+        }
+        if (rc) goto fail;
         if (v->n) {
             v->sorted_s = hs_sorted_latencies(v->samples, v->n);
             if (!v->sorted_s) {
@@ -135,30 +145,48 @@ void hs_folder_free(hs_folder *f) {
     f->n = 0;
 }
 
+/* When a folder's run started, as sortable text: the manifest's "created"
+ * (ISO 8601 UTC), else the folder's modification time in the same form.
+ * Not the mtime alone: `harness plot` on an old folder touches it. */
+static int run_started(const char *dir, char *out, size_t size) {
+    char path[4200], *text;
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    if (hs_read_file(path, 64u << 20, &text, NULL) == 0) {
+        cJSON *m = cJSON_Parse(text);
+        free(text);
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "created");
+        int ok = cJSON_IsString(c);
+        if (ok) snprintf(out, size, "%s", c->valuestring);
+        cJSON_Delete(m);
+        if (ok) return 0;
+    }
+    hs_folder probe = {0};
+    struct stat st;
+    if (names_from_files(dir, &probe) != 0 || probe.n == 0 || stat(dir, &st) != 0) return -1;
+    struct tm tm;
+    gmtime_r(&st.st_mtim.tv_sec, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + strlen(out), size - strlen(out), ".%03ldZ", st.st_mtim.tv_nsec / 1000000);
+    return 0;
+}
+
 int hs_newest_experiment(const char *experiments_dir, char *out, size_t size) {
     DIR *d = opendir(experiments_dir);
     if (!d) return -errno;
     struct dirent *e;
-    struct timespec best = {0, 0};
-    int found = 0;
+    char best[64] = "";
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
-        char path[4096], probe[4200];
+        char path[4096], started[64];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", experiments_dir, e->d_name);
         if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-        /* Only folders a run made (they have a manifest) or that hold latencies. */
-        snprintf(probe, sizeof probe, "%s/manifest.json", path);
-        hs_folder probe_f = {0};
-        if (access(probe, R_OK) != 0 && names_from_files(path, &probe_f) != 0) continue;
-        if (access(probe, R_OK) != 0 && probe_f.n == 0) continue;
-        if (!found || st.st_mtim.tv_sec > best.tv_sec ||
-            (st.st_mtim.tv_sec == best.tv_sec && st.st_mtim.tv_nsec > best.tv_nsec)) {
-            best = st.st_mtim;
+        if (run_started(path, started, sizeof started) != 0) continue;
+        if (strcmp(started, best) > 0) {
+            snprintf(best, sizeof best, "%s", started);
             snprintf(out, size, "%s", path);
-            found = 1;
         }
     }
     closedir(d);
-    return found ? 0 : -ENOENT;
+    return best[0] ? 0 : -ENOENT;
 }

@@ -67,6 +67,18 @@ static int parse_long(const char *flag, const char *s, long lo, long hi, long *o
     return 0;
 }
 
+static int parse_seconds(const char *flag, const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0.001 && v <= 3600)) {
+        fprintf(stderr, "harness: %s takes seconds from 0.001 to 3600, not \"%s\"\n", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 /* LAB as a file path: a name in the labs folder, or a path as given. */
 static void lab_path(const char *labs_dir, const char *lab, char *out, size_t size) {
     if (strchr(lab, '/') || strstr(lab, ".json")) snprintf(out, size, "%s", lab);
@@ -106,7 +118,8 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         {"variants", required_argument, NULL, 'v'},    {"workers", required_argument, NULL, 'W'},
         {"seed", required_argument, NULL, 's'},        {"out", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0}};
-    long conc = -1, total = -1, warmup = -1, timeout = -1, workers = -1, seed = -1;
+    long conc = -1, total = -1, warmup = -1, workers = -1, seed = -1;
+    double timeout = -1;
     const char *variants = NULL, *out = NULL;
     int c;
     optind = 1;
@@ -116,7 +129,7 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         case 'c': bad = parse_long("--concurrency", optarg, 1, 10000, &conc); break;
         case 'n': bad = parse_long("--total", optarg, 1, 10000000, &total); break;
         case 'w': bad = parse_long("--warmup", optarg, 0, 1000000, &warmup); break;
-        case 't': bad = parse_long("--timeout", optarg, 1, 3600, &timeout); break;
+        case 't': bad = parse_seconds("--timeout", optarg, &timeout); break;
         case 'W': bad = parse_long("--workers", optarg, 1, 256, &workers); break;
         case 's': bad = parse_long("--seed", optarg, 0, 2147483647, &seed); break;
         case 'v': variants = optarg; break;
@@ -144,7 +157,7 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
     if (conc > 0) lab.load.concurrency = conc;
     if (total > 0) lab.load.total = total;
     if (warmup >= 0) lab.load.warmup = warmup;
-    if (timeout > 0) lab.load.timeout_s = (double)timeout;
+    if (timeout > 0) lab.load.timeout_s = timeout;
     if (workers > 0) lab.load.workers = workers;
     if (seed >= 0) lab.load.seed = seed;
     if (variants && hs_lab_select_variants(&lab, variants, err, sizeof err)) {
@@ -164,7 +177,8 @@ static int cmd_load(int argc, char **argv) {
         {"concurrency", required_argument, NULL, 'c'}, {"total", required_argument, NULL, 'n'},
         {"timeout", required_argument, NULL, 't'},     {"body", required_argument, NULL, 'b'},
         {NULL, 0, NULL, 0}};
-    long conc = 50, total = 10000, timeout = 30;
+    long conc = 50, total = 10000;
+    double timeout = 30;
     char *body = NULL;
     int c;
     optind = 1;
@@ -173,7 +187,7 @@ static int cmd_load(int argc, char **argv) {
         switch (c) {
         case 'c': bad = parse_long("--concurrency", optarg, 1, 10000, &conc); break;
         case 'n': bad = parse_long("--total", optarg, 1, 100000000, &total); break;
-        case 't': bad = parse_long("--timeout", optarg, 1, 3600, &timeout); break;
+        case 't': bad = parse_seconds("--timeout", optarg, &timeout); break;
         case 'b': body = optarg; break;
         default: bad = 1;
         }
@@ -184,7 +198,7 @@ static int cmd_load(int argc, char **argv) {
         return HS_EXIT_USAGE;
     }
     hs_load_config cfg = {argv[optind], body ? "POST" : "GET", &body, body ? 1 : 0,
-                          conc, total, (double)timeout, "load", 0};
+                          conc, total, timeout, "load", 0};
     hs_load_result r;
     int rc = hs_load_run(&cfg, &r);
     if (rc) {

@@ -110,14 +110,22 @@ static int build_bodies(const hs_lab *lab, const hs_paths *p, char ***out,
     size_t count;
     if (gpt_prompts_load(path, &prompts, &count, err, err_size)) return -1;
     char **bodies = calloc(count, sizeof *bodies);
-    for (size_t i = 0; bodies && i < count; i++) {
+    int ok = bodies != NULL;
+    for (size_t i = 0; ok && i < count; i++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "sentence", prompts[i].sentence);
         cJSON_AddStringToObject(o, "learner_id", prompts[i].learner_id);
         bodies[i] = cJSON_PrintUnformatted(o);
+        ok = bodies[i] != NULL;
         cJSON_Delete(o);
     }
     free(prompts);
+    if (!ok) {
+        for (size_t i = 0; bodies && i < count; i++) cJSON_free(bodies[i]);
+        free(bodies);
+        snprintf(err, err_size, "out of memory building request bodies");
+        return -1;
+    }
     uint64_t x = (uint64_t)lab->load.seed;
     for (size_t i = count; lab->load.seed && i > 1; i--) {
         uint64_t z = (x += 0x9E3779B97F4A7C15ull);
@@ -128,7 +136,7 @@ static int build_bodies(const hs_lab *lab, const hs_paths *p, char ***out,
         bodies[i - 1] = bodies[j], bodies[j] = t;
     }
     *out = bodies, *n = count;
-    return bodies ? 0 : -1;
+    return 0;
 }
 
 /* Spawn -> wait healthy -> warm up -> load -> stop, for one variant. */
@@ -189,6 +197,21 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
                  vr->exit_desc);
         fprintf(stderr, "%s: %s\n", vr->def->name, vr->problem);
     }
+}
+
+/* The pool size the servers reported in /healthz ("threads"), if they
+ * agree on one; 0 when unknown. */
+static long pool_threads(const variant_run *runs, int n) {
+    long found = 0;
+    for (int i = 0; i < n; i++) {
+        cJSON *h = runs[i].health ? cJSON_Parse(runs[i].health) : NULL;
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(h, "threads");
+        long v = cJSON_IsNumber(t) ? (long)t->valuedouble : 0;
+        cJSON_Delete(h);
+        if (v > 0 && found && v != found) return 0;
+        if (v > 0) found = v;
+    }
+    return found;
 }
 
 static cJSON *errors_json(const hs_load_errors *e) {
@@ -293,9 +316,7 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     if (!out) return -ENOMEM;
     char path[4352];
     snprintf(path, sizeof path, "%s/manifest.json", dir);
-    size_t len = strlen(out);
-    out[len] = '\0';
-    int rc = hs_write_atomic(path, out, len);
+    int rc = hs_write_atomic(path, out, strlen(out));
     free(out);
     return rc;
 }
@@ -340,12 +361,12 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
             goto out;
         }
     }
+    install_signals();
     if (make_folder(lab, out_dir, paths, dir, sizeof dir, err, sizeof err)) {
         fprintf(stderr, "harness: cannot make the output folder: %s\n", err);
         exit_code = HS_EXIT_USAGE;
         goto out;
     }
-    install_signals();
     manifest_now_iso8601(created, sizeof created);
     fprintf(stderr, "harness: %s -> %s\n", lab->title, dir);
 
@@ -401,7 +422,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
     if (prc != 0) exit_code = exit_code ? exit_code : HS_EXIT_FAILED;
 
     hs_report rep = {lab, &lab->load, rv, (size_t)n, checks, sysconf(_SC_NPROCESSORS_ONLN),
-                     complete, reason};
+                     pool_threads(runs, n), complete, reason};
     int rc = hs_report_write(dir, &rep);
     if (rc) {
         fprintf(stderr, "harness: %s/summary.md: %s\n", dir, strerror(-rc));

@@ -163,7 +163,10 @@ int hs_server_start(char *const argv[], int port, const char *log_path,
         char line[512];
         int r = read_first_line(srv->out_fd, timeout_s, line, sizeof line);
         if (r <= 0) {
-            if (r == 0 && waitpid(pid, &srv->status, 0) == pid) srv->reaped = 1;
+            /* Closed stdout need not mean exited: only look, never wait
+             * here, or a server that closes stdout and runs on would hang
+             * us. hs_server_stop below ends it either way. */
+            if (r == 0 && waitpid(pid, &srv->status, WNOHANG) == pid) srv->reaped = 1;
             fail_with_log(srv, log_path, err, err_size,
                           r == -ETIMEDOUT ? "no \"listening on\" line within the start-up timeout"
                           : r == -EINTR   ? "interrupted while waiting for the server to start"
@@ -211,7 +214,10 @@ int hs_server_wait_healthy(hs_server *srv, const char *path, double timeout_s,
     char url[512];
     snprintf(url, sizeof url, "%s%s", srv->base_url, path);
     CURL *c = curl_easy_init();
-    if (!c) return -ENOMEM;
+    if (!c) {
+        snprintf(err, err_size, "out of memory");
+        return -ENOMEM;
+    }
     double deadline = hs_now() + timeout_s;
     long status = 0;
     CURLcode cc = CURLE_OK;
@@ -263,15 +269,18 @@ void hs_server_stop(hs_server *srv, double grace_s) {
         double deadline = hs_now() + grace_s;
         while (!srv->reaped) {
             pid_t r = waitpid(srv->pid, &srv->status, WNOHANG);
-            if (r == srv->pid || (r < 0 && errno != EINTR)) {
+            if (r == srv->pid) {
                 srv->reaped = 1;
                 break;
             }
+            if (r < 0 && errno != EINTR) break; /* not ours to wait for */
             if (hs_now() > deadline) {
                 srv->killed = 1;
                 kill(-srv->pid, SIGKILL); /* its workers too */
                 kill(srv->pid, SIGKILL);
-                if (waitpid(srv->pid, &srv->status, 0) == srv->pid) srv->reaped = 1;
+                pid_t w;
+                while ((w = waitpid(srv->pid, &srv->status, 0)) < 0 && errno == EINTR) {}
+                if (w == srv->pid) srv->reaped = 1;
                 break;
             }
             usleep(20 * 1000);

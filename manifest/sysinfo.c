@@ -77,17 +77,36 @@ cJSON *manifest_versions(void) {
     return v;
 }
 
+/* source_dir in single quotes for sh, with any ' in it spelled '\''. */
+static void shell_quote(const char *s, char *out, size_t size) {
+    size_t n = 0;
+    if (size < 3) return;
+    out[n++] = '\'';
+    for (; *s && n + 5 < size; s++) {
+        if (*s == '\'') {
+            memcpy(out + n, "'\\''", 4);
+            n += 4;
+        } else {
+            out[n++] = *s;
+        }
+    }
+    out[n++] = '\'';
+    out[n] = '\0';
+}
+
 cJSON *manifest_git(const char *source_dir) {
     cJSON *g = cJSON_CreateObject();
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD 2>/dev/null", source_dir);
+    char cmd[2048], dir[1024];
+    shell_quote(source_dir, dir, sizeof dir);
+    snprintf(cmd, sizeof cmd, "git -C %s rev-parse HEAD 2>/dev/null", dir);
     char *commit = manifest_first_line_of(cmd);
     add_string_or_null(g, "commit", commit);
     if (commit) {
-        /* Untracked experiment folders are output, not a change to the code. */
+        /* Untracked experiment folders are output, not a change to the code;
+         * --no-optional-locks keeps a concurrent git command from failing. */
         snprintf(cmd, sizeof cmd,
-                 "git -C '%s' status --porcelain --untracked-files=no 2>/dev/null | head -1",
-                 source_dir);
+                 "git --no-optional-locks -C %s status --porcelain --untracked-files=no "
+                 "2>/dev/null | head -1", dir);
         char *change = manifest_first_line_of(cmd);
         cJSON_AddBoolToObject(g, "dirty", change != NULL);
         free(change);

@@ -7,6 +7,7 @@ target_compile_definitions(test_harness_lab PRIVATE
 # End to end against the real miniserve: the harness finds it in its own
 # folder ({bin}), as a user's run does.
 lab_test(test_harness_run PkgConfig::CJSON)
-target_compile_definitions(test_harness_run PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>")
+target_compile_definitions(test_harness_run PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>"
+  MINISERVE_BIN="$<TARGET_FILE:miniserve>")
 add_dependencies(test_harness_run harness miniserve)
 set_tests_properties(test_harness_run PROPERTIES TIMEOUT 300 LABELS harness)

@@ -5,12 +5,15 @@
  * measured. */
 #include "check.h"
 
+#include <arpa/inet.h>
 #include <cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -333,6 +336,9 @@ static void test_server_dies(void) {
           cJSON_GetObjectItem(errs, "read_write")->valueint > 0);
     cJSON_Delete(m);
     check_png(dir);
+    /* The folder stays usable: plot redraws it, check judges it. */
+    char *plot_argv[] = {HARNESS_BIN, "plot", dir, NULL};
+    CHECK_EQ_INT(run(plot_argv, 30, 0), 0);
 }
 
 static void test_interrupt(void) {
@@ -358,6 +364,11 @@ static void test_interrupt(void) {
     cJSON_Delete(lat);
     CHECK(!exists(dir, "latencies_never.json"));
     CHECK(exists(dir, "summary.md"));
+    /* A variant the interrupted run never reached is shown as not measured,
+     * not as a broken folder. */
+    char *plot_argv[] = {HARNESS_BIN, "plot", dir, NULL};
+    CHECK_EQ_INT(run(plot_argv, 30, 0), 0);
+    check_png(dir);
 }
 
 static void expect_refused(char *const argv[], const char *message) {
@@ -405,12 +416,83 @@ static void test_bad_input(void) {
     CHECK(access(dir, F_OK) != 0); /* nothing was measured, nothing made */
 }
 
+/* Reads the first line of fd (the server's "listening on ..."). */
+static int read_port(int fd) {
+    char line[256];
+    size_t n = 0;
+    while (n + 1 < sizeof line && read(fd, line + n, 1) == 1 && line[n] != '\n') n++;
+    line[n] = '\0';
+    char *colon = strrchr(line, ':');
+    return colon ? atoi(colon + 1) : -1;
+}
+
+/* GET path from 127.0.0.1:port over a plain socket; the reply is in out. */
+static void http_get(int port, const char *path) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    char req[256];
+    int len = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+    CHECK(write(fd, req, (size_t)len) == len);
+    size_t n = 0;
+    ssize_t r;
+    while ((r = read(fd, out + n, sizeof out - 1 - n)) > 0) n += (size_t)r;
+    out[n] = '\0';
+    close(fd);
+}
+
+/* The closed loop never has more than --concurrency requests in flight and
+ * reuses its connections: the server's own counters say so. */
+static void test_load_bounds(void) {
+    int pipefd[2];
+    CHECK(pipe(pipefd) == 0);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        close(pipefd[0]);
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, 2);
+        execl(MINISERVE_BIN, MINISERVE_BIN, "--variant", "sync", "--io-delay-ms", "5",
+              "--port", "0", (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    int port = read_port(pipefd[0]);
+    CHECK(port > 0);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/correct", port);
+    char *argv[] = {HARNESS_BIN, "load", url, "--concurrency", "4", "--total", "200", "--body",
+                    "{\"sentence\": \"She go to school.\"}", NULL};
+    int rc = run(argv, 60, 0);
+    if (rc) fprintf(stderr, "%s", out);
+    CHECK_EQ_INT(rc, 0);
+    CHECK(strstr(out, "requests 200  ok 100.0%") != NULL);
+    http_get(port, "/metrics");
+    char *body = strstr(out, "\r\n\r\n");
+    CHECK(body != NULL);
+    cJSON *m = cJSON_Parse(body + 4);
+    CHECK(m != NULL);
+    int max_running = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "handlers"), "max_running")->valueint;
+    int accepted = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "connections"), "accepted")->valueint;
+    printf("load -c 4: server saw at most %d handlers at once over %d connections\n",
+           max_running, accepted);
+    CHECK(max_running >= 2 && max_running <= 4);
+    CHECK(accepted <= 4 + 1); /* 4 kept alive, plus this /metrics request */
+    cJSON_Delete(m);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    close(pipefd[0]);
+}
+
 int main(void) {
     const char *base = getenv("LAB_TEST_TMP");
     snprintf(tmp, sizeof tmp, "%s/harness_run.%ld", base ? base : "/tmp", (long)getpid());
     CHECK(mkdir(tmp, 0755) == 0);
     test_check_hand_made();
     test_bad_input();
+    test_load_bounds();
     test_small_lab();
     test_server_dies();
     test_interrupt();
