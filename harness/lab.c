@@ -256,6 +256,7 @@ int hs_expand(const char *tmpl, const hs_placeholders *p, char *out,
         if (*tmpl == '{') {
             if (!strncmp(tmpl, "{bin}", 5)) sub = p->bin, skip = 5;
             else if (!strncmp(tmpl, "{source}", 8)) sub = p->source, skip = 8;
+            else if (!strncmp(tmpl, "{weights}", 9)) sub = p->weights, skip = 9;
             else if (!strncmp(tmpl, "{workers}", 9))
                 snprintf(buf, sizeof buf, "%ld", p->workers), sub = buf, skip = 9;
             else if (!strncmp(tmpl, "{port}", 6))

@@ -4,6 +4,7 @@
  * file. Strings may hold placeholders, filled in when the lab runs:
  *   {bin}     the folder of the harness binary (where miniserve is built)
  *   {source}  the project's source folder
+ *   {weights} the default model weights file (the one miniserve loads)
  *   {workers} the --workers value
  *   {port}    a free port the harness picks; a variant whose command has
  *             {port} is waited for on that port instead of being asked to
@@ -66,7 +67,7 @@ int hs_lab_select_variants(hs_lab *lab, const char *csv, char *err,
                            size_t err_size);
 
 typedef struct {
-    const char *bin, *source;
+    const char *bin, *source, *weights;
     long workers;
     int port; /* 0 when the lab does not use {port} */
 } hs_placeholders;

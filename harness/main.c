@@ -17,6 +17,9 @@
 #ifndef HARNESS_SOURCE_DIR
 #define HARNESS_SOURCE_DIR "."
 #endif
+#ifndef HARNESS_DEFAULT_WEIGHTS
+#define HARNESS_DEFAULT_WEIGHTS "minigpt.bin"
+#endif
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -226,7 +229,7 @@ int main(int argc, char **argv) {
     snprintf(bin, sizeof bin, "%.*s", (int)(strrchr(exe, '/') - exe), exe);
     snprintf(labs, sizeof labs, "%s/harness/labs", HARNESS_SOURCE_DIR);
     snprintf(experiments, sizeof experiments, "%s/experiments", HARNESS_SOURCE_DIR);
-    hs_paths paths = {HARNESS_SOURCE_DIR, bin, labs, experiments};
+    hs_paths paths = {HARNESS_SOURCE_DIR, bin, labs, experiments, HARNESS_DEFAULT_WEIGHTS};
 
     if (argc < 2) {
         usage(stderr);

@@ -99,7 +99,7 @@ static int make_folder(const hs_lab *lab, const char *out_dir, const hs_paths *p
 static int build_bodies(const hs_lab *lab, const hs_paths *p, char ***out,
                         size_t *n, char *err, size_t err_size) {
     char path[1024];
-    hs_placeholders ph = {p->bin_dir, p->source_dir, lab->load.workers, 0};
+    hs_placeholders ph = {p->bin_dir, p->source_dir, p->weights, lab->load.workers, 0};
     *out = NULL, *n = 0;
     if (strcmp(lab->method, "POST")) return 0;
     if (hs_expand(lab->payloads, &ph, path, sizeof path)) {
@@ -340,7 +340,8 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
         /* {port} is chosen now; another process could take it before the
          * server binds, which then shows as a start-up failure. */
         int port = hs_variant_uses_port(runs[i].def) ? hs_free_port() : 0;
-        hs_placeholders ph = {paths->bin_dir, paths->source_dir, lab->load.workers, port};
+        hs_placeholders ph = {paths->bin_dir, paths->source_dir, paths->weights, lab->load.workers,
+                              port};
         for (int a = 0; a < runs[i].def->argc; a++) {
             char buf[4096];
             if (hs_expand(runs[i].def->argv[a], &ph, buf, sizeof buf)) {

@@ -15,6 +15,7 @@ typedef struct {
     const char *bin_dir;         /* {bin}: where the binaries are */
     const char *labs_dir;        /* NAME.json lab files */
     const char *experiments_dir; /* where run folders are made */
+    const char *weights;         /* {weights}: the default model file */
 } hs_paths;
 
 /* `harness run`: measures every variant of lab, writes the experiment

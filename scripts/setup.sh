@@ -9,11 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 
-# Build tools and libraries; gnuplot draws the lab's plots, wrk and nginx are
-# the reference points of the benchmarks.
+# Build tools and libraries; gnuplot draws the lab's plots; wrk, nginx, curl
+# and python3 serve the benchmarks; FastAPI, uvicorn and NumPy run the
+# course's Python service for lab01-python.
 PACKAGES=(build-essential cmake pkg-config git curl python3
           libopenblas-dev libcjson-dev libuv1-dev libcurl4-openssl-dev
-          libhttp-parser-dev gnuplot-nox wrk nginx-light)
+          libhttp-parser-dev gnuplot-nox wrk nginx-light
+          python3-numpy python3-fastapi python3-uvicorn)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

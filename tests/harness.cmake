@@ -11,3 +11,11 @@ target_compile_definitions(test_harness_run PRIVATE HARNESS_BIN="$<TARGET_FILE:h
   MINISERVE_BIN="$<TARGET_FILE:miniserve>")
 add_dependencies(test_harness_run harness miniserve)
 set_tests_properties(test_harness_run PROPERTIES TIMEOUT 300 LABELS harness)
+
+# The course's Python service (FastAPI + NumPy, Debian packages): its port of
+# the model against the C one, and lab01-python through the harness.
+add_test(NAME test_python_port COMMAND /usr/bin/python3
+         ${CMAKE_CURRENT_SOURCE_DIR}/test_python_port.py $<TARGET_FILE:minigpt_cli>
+         $<TARGET_FILE:harness> ${MINIGPT_INIT_WEIGHTS} ${MINIGPT_PROMPTS} ${PROJECT_SOURCE_DIR}
+         ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(test_python_port PROPERTIES TIMEOUT 300 LABELS harness)

@@ -35,12 +35,14 @@ int main(void) {
     CHECK(lab.checks[2].kind == HS_CHECK_P95_WITHIN && lab.checks[2].threshold == 0.2);
 
     /* Placeholders. */
-    hs_placeholders ph = {"/b", "/s", 4, 8123};
+    hs_placeholders ph = {"/b", "/s", "/w.bin", 4, 8123};
     char out[256];
     CHECK_EQ_INT(hs_expand("{bin}/miniserve", &ph, out, sizeof out), 0);
     CHECK_EQ_STR(out, "/b/miniserve");
     CHECK_EQ_INT(hs_expand("--workers={workers}:{port}:{source}", &ph, out, sizeof out), 0);
     CHECK_EQ_STR(out, "--workers=4:8123:/s");
+    CHECK_EQ_INT(hs_expand("{weights}", &ph, out, sizeof out), 0);
+    CHECK_EQ_STR(out, "/w.bin");
     CHECK_EQ_INT(hs_expand("{nope}", &ph, out, sizeof out), -1);
     CHECK_EQ_INT(hs_expand("{bin}/a-long-name", &ph, out, 8), -1);
     CHECK_EQ_INT(hs_variant_uses_port(&lab.variants[0]), 0);
