@@ -59,12 +59,23 @@ void srv_conn_close(srv_conn *c) {
     uv_close((uv_handle_t *)&c->delay, on_close);
 }
 
+void srv_conn_handler_begin(srv_conn *c) {
+    c->handler_open = 1;
+    srv_metrics_handler_begin(&c->w->metrics);
+}
+
+void srv_conn_handler_end(srv_conn *c) {
+    if (!c->handler_open) return;
+    c->handler_open = 0;
+    srv_metrics_handler_end(&c->w->metrics);
+}
+
 void srv_conn_release(srv_conn *c) {
     if (!c->closing || c->handles_open > 0 || c->work_pending) return;
     srv_worker *w = c->w;
     /* A handler that was waiting on the loop (async_tothread's delay) ends
      * with its connection. */
-    if (c->handler_open) srv_metrics_handler_end(&w->metrics);
+    srv_conn_handler_end(c);
     if (c->prev) c->prev->next = c->next;
     else w->conns = c->next;
     if (c->next) c->next->prev = c->prev;
@@ -84,7 +95,7 @@ static void on_timeout(uv_timer_t *t) {
         /* Headers or body dribbled in too slowly: answer, then close. */
         c->req.keep_alive = 0;
         c->state = CONN_HANDLING;
-        srv_respond_error(c, 408, "request not received in time", NULL);
+        srv_respond_error(c, 408, "request not received in time", NULL, NULL);
         return;
     }
     /* Idle keep-alive, a client not reading its response, or lingering. */
@@ -171,13 +182,16 @@ static void conn_parse(srv_conn *c) {
         int status = c->req.error_status ? c->req.error_status : 400;
         const char *msg = c->req.error_msg ? c->req.error_msg
                                            : http_errno_description(e);
-        if (e == HPE_HEADER_OVERFLOW) status = 431;
+        if (e == HPE_HEADER_OVERFLOW) {
+            status = 431;
+            msg = "request line and headers too large";
+        }
         /* The stream cannot be resynchronised after a parse error. */
         c->req.keep_alive = 0;
         c->rlen = 0;
         uv_timer_stop(&c->timer);
         c->state = CONN_HANDLING;
-        srv_respond_error(c, status, msg, NULL);
+        srv_respond_error(c, status, msg, NULL, NULL);
     }
 }
 
@@ -200,8 +214,13 @@ void srv_conn_written(srv_conn *c) {
     if (c->state == CONN_IDLE) srv_conn_timeout(c, c->w->cfg->idle_timeout_ms);
 }
 
-/* Loop thread. Beyond --max-conns we answer 503 without a connection
- * struct: one non-blocking write of a fixed response, then close. */
+/* Loop thread. Beyond --max-conns, or when a connection struct cannot be
+ * allocated, we answer 503 on the worker's one spare handle: accept, one
+ * non-blocking write of a fixed response, close. It must be accepted:
+ * libuv (1.44) stops watching the listener while a connection it has
+ * reported is not taken, until uv_accept() is called. If the spare is
+ * still closing, the connection waits in libuv for the close callback,
+ * which accepts it then; nothing is allocated on this path. */
 #define BUSY_BODY "{\"error\":\"too many connections\",\"status\":503}\n"
 static const char busy_response[] =
     "HTTP/1.1 503 Service Unavailable\r\n"
@@ -210,21 +229,33 @@ static const char busy_response[] =
     "Connection: close\r\n"
     "\r\n" BUSY_BODY;
 
-static void on_reject_close(uv_handle_t *h) { free(h); }
+static void on_spare_close(uv_handle_t *h) {
+    srv_worker *w = container_of(h, srv_worker, spare);
+    w->spare_busy = 0;
+    if (w->accept_waiting) {
+        w->accept_waiting = 0;
+        if (!w->draining) srv_conn_accept(w);
+    }
+}
 
 static void conn_reject(srv_worker *w) {
-    uv_tcp_t *t = malloc(sizeof *t);
-    if (!t) return; /* the listener will report the connection again */
+    if (w->spare_busy) {
+        w->accept_waiting = 1;
+        return;
+    }
+    uv_tcp_t *t = &w->spare;
+    w->spare_busy = 1;
     uv_tcp_init(&w->loop, t);
     if (uv_accept((uv_stream_t *)&w->listener, (uv_stream_t *)t) == 0) {
         char msg[sizeof busy_response + 8];
         int n = snprintf(msg, sizeof msg, busy_response, (int)sizeof BUSY_BODY - 1);
         uv_buf_t b = uv_buf_init(msg, (unsigned)n);
         uv_try_write((uv_stream_t *)t, &b, 1);
+        /* Counted here only: no request was read, so it is no request's
+         * status in requests.by_status. */
         w->metrics.conns_rejected++;
-        w->metrics.by_status[503]++;
     }
-    uv_close((uv_handle_t *)t, on_reject_close);
+    uv_close((uv_handle_t *)t, on_spare_close);
 }
 
 void srv_conn_accept(srv_worker *w) {

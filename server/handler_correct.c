@@ -4,19 +4,24 @@
  * agent_validate), the --io-delay-ms wait, agent_correct(), encode. The
  * variants differ only in which thread runs which step:
  *
- *   sync            loop: parse | pool: decode, wait (sleep), model, encode
- *                   | loop: write
- *   async_blocking  loop: everything, the wait a blocking sleep
+ *   sync            loop: parse | pool: decode, wait (blocking), model,
+ *                   encode | loop: write
+ *   async_blocking  loop: everything, the wait blocking
  *   async_tothread  loop: decode, wait (timer) | pool: model | loop: encode,
  *                   write
  *
- * A connection that closes while its pool work runs stays allocated until
- * the after-work callback, which then drops the result (conn.c).
+ * The blocking wait is srv_io_wait_for(), which the end of the grace
+ * period ends early on pool threads (a sync handler then gives up with
+ * 503, to a connection that is closed anyway); the loop cannot end its own
+ * wait in async_blocking. A connection that closes while its pool work
+ * runs stays allocated until the after-work callback, which then drops the
+ * result (conn.c).
  */
 #include "internal.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,9 +53,41 @@ static int has_nul_escape(const char *s, size_t n) {
     return 0;
 }
 
+/* Any thread. Returns 1 if s[0..n) is well-formed UTF-8 (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), else 0. The
+ * model checks learner_id the same way, but only inside agent_correct(),
+ * after the I/O wait; checking here answers a bad one at once. */
+static int utf8_valid(const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        size_t len;
+        unsigned cp, min;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F, min = 0x80;
+        else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F, min = 0x800;
+        else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07, min = 0x10000;
+        else return 0;
+        if (len > n - i) return 0;
+        for (size_t k = 1; k < len; k++) {
+            if ((u[i + k] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (u[i + k] & 0x3F);
+        }
+        if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
+        i += len;
+    }
+    return 1;
+}
+
 /* Any thread (reads the request body, writes the job). Returns 0 if the
  * request is a valid correction request, else -1 with the job's response
- * set: 400 for a body that is not JSON, 422 for anything else wrong. */
+ * set: 400 for a body that is not JSON, 422 for anything else wrong. It
+ * checks everything agent_correct() would refuse, so that no bad request
+ * waits out the I/O delay before its answer. */
 static int job_decode(const srv_worker *w, const srv_request *req,
                       srv_job *job) {
     const char *end = NULL;
@@ -115,7 +152,7 @@ static int job_decode(const srv_worker *w, const srv_request *req,
             goto out;
         }
         size_t ln = strlen(l->valuestring);
-        if (ln > AGENT_MAX_LEARNER_ID) {
+        if (ln > AGENT_MAX_LEARNER_ID || !utf8_valid(l->valuestring, ln)) {
             job_fail(job, 422, gpt_strerror(GPT_ELEARNER), field_extra("learner_id"));
             goto out;
         }
@@ -128,11 +165,59 @@ out:
     return rc;
 }
 
-/* Any thread: the simulated I/O wait of the blocking variants. */
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (ms > 0 && nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+/* Loop thread, at worker start. */
+int srv_io_wait_init(srv_io_wait *iw) {
+    pthread_condattr_t a;
+    int rc = pthread_condattr_init(&a);
+    if (rc) return -rc;
+    rc = pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    if (rc == 0) rc = pthread_cond_init(&iw->cond, &a);
+    pthread_condattr_destroy(&a);
+    if (rc) return -rc;
+    rc = pthread_mutex_init(&iw->lock, NULL);
+    if (rc) {
+        pthread_cond_destroy(&iw->cond);
+        return -rc;
     }
+    iw->abandon = 0;
+    return 0;
+}
+
+/* Loop thread, after the loop has ended: nobody waits any more. */
+void srv_io_wait_destroy(srv_io_wait *iw) {
+    pthread_cond_destroy(&iw->cond);
+    pthread_mutex_destroy(&iw->lock);
+}
+
+/* Any thread; takes iw->lock. A timed wait on a condition variable
+ * rather than a sleep, so that the end of the grace period can wake it: a
+ * pool thread stuck in a long sleep would keep uv_run(), and so the
+ * process, going. */
+int srv_io_wait_for(srv_io_wait *iw, int ms) {
+    if (ms <= 0) return 0; /* the usual case: no lock taken */
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    int rc = 0;
+    pthread_mutex_lock(&iw->lock);
+    while (!iw->abandon && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&iw->cond, &iw->lock, &until);
+    int abandoned = iw->abandon;
+    pthread_mutex_unlock(&iw->lock);
+    return abandoned ? -ECANCELED : 0;
+}
+
+/* Loop thread, when the grace period ends; takes iw->lock. */
+void srv_io_wait_abandon(srv_io_wait *iw) {
+    pthread_mutex_lock(&iw->lock);
+    iw->abandon = 1;
+    pthread_cond_broadcast(&iw->cond);
+    pthread_mutex_unlock(&iw->lock);
 }
 
 /* Any thread; takes the state list's lock twice. Runs the model. */
@@ -170,6 +255,19 @@ static void job_encode(const srv_worker *w, srv_job *job) {
     job->body = out;
 }
 
+/* Any thread: the whole handler of the blocking variants, every step on
+ * the calling thread. The job's response is set when it returns. */
+static void job_handle(srv_worker *w, const srv_request *req, srv_job *job) {
+    srv_metrics_handler_begin(&w->metrics);
+    if (job_decode(w, req, job) == 0) {
+        if (srv_io_wait_for(&w->io_wait, w->cfg->io_delay_ms) != 0)
+            job_fail(job, 503, "server shutting down", NULL);
+        else if (job_run(w, job) == 0)
+            job_encode(w, job);
+    }
+    srv_metrics_handler_end(&w->metrics);
+}
+
 /* Loop thread. Sends the job's response (or drops it if the client left). */
 static void job_respond(srv_conn *c) {
     srv_job *job = &c->job;
@@ -194,24 +292,15 @@ static void after_pool(uv_work_t *req, int status) {
     if (status < 0) job_fail(&c->job, 503, "request cancelled", NULL);
     else if (w->cfg->variant == SRV_ASYNC_TOTHREAD && c->job.status == 0)
         job_encode(w, &c->job);
-    if (c->handler_open) {
-        c->handler_open = 0;
-        srv_metrics_handler_end(&w->metrics);
-    }
+    srv_conn_handler_end(c);
     job_respond(c);
 }
 
 /* Pool thread: the whole sync handler. */
 static void sync_work(uv_work_t *req) {
     srv_conn *c = container_of(req, srv_conn, work);
-    srv_worker *w = c->w;
-    srv_pool_started(w);
-    srv_metrics_handler_begin(&w->metrics);
-    if (job_decode(w, &c->req, &c->job) == 0) {
-        sleep_ms(w->cfg->io_delay_ms);
-        if (job_run(w, &c->job) == 0) job_encode(w, &c->job);
-    }
-    srv_metrics_handler_end(&w->metrics);
+    srv_pool_started(c->w);
+    job_handle(c->w, &c->req, &c->job);
 }
 
 /* Pool thread: only the model call of async_tothread. */
@@ -228,10 +317,7 @@ static void submit(srv_conn *c, uv_work_cb work) {
     if (rc) {
         c->work_pending = 0;
         job_fail(&c->job, 503, uv_strerror(rc), NULL);
-        if (c->handler_open) {
-            c->handler_open = 0;
-            srv_metrics_handler_end(&c->w->metrics);
-        }
+        srv_conn_handler_end(c);
         job_respond(c);
     }
 }
@@ -250,21 +336,15 @@ void srv_handle_correct(srv_conn *c) {
         submit(c, sync_work);
         return;
     case SRV_ASYNC_BLOCKING:
-        /* Nothing else on this loop moves until this returns. */
-        srv_metrics_handler_begin(&w->metrics);
-        if (job_decode(w, &c->req, &c->job) == 0) {
-            sleep_ms(w->cfg->io_delay_ms);
-            if (job_run(w, &c->job) == 0) job_encode(w, &c->job);
-        }
-        srv_metrics_handler_end(&w->metrics);
+        /* Nothing else on this loop moves until this returns, not even a
+         * signal or the end of the grace period. */
+        job_handle(w, &c->req, &c->job);
         job_respond(c);
         return;
     case SRV_ASYNC_TOTHREAD:
-        srv_metrics_handler_begin(&w->metrics);
-        c->handler_open = 1;
+        srv_conn_handler_begin(c);
         if (job_decode(w, &c->req, &c->job) != 0) {
-            c->handler_open = 0;
-            srv_metrics_handler_end(&w->metrics);
+            srv_conn_handler_end(c);
             job_respond(c);
             return;
         }

@@ -38,7 +38,7 @@ void srv_handle_healthz(srv_conn *c) {
 void srv_handle_metrics(srv_conn *c) {
     char *body = srv_metrics_json(c->w);
     if (!body) {
-        srv_respond_error(c, 503, "out of memory", NULL);
+        srv_respond_error(c, 503, "out of memory", NULL, NULL);
         return;
     }
     srv_respond(c, 200, body, strlen(body), NULL);

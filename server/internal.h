@@ -1,9 +1,12 @@
 /* internal.h - what the files of server/ share; not a public interface.
  *
  * Threads: a worker process has one loop thread and a libuv pool of
- * cfg->threads threads. Everything here belongs to the loop thread except
- * the atomics in srv_metrics and the state list in srv_pool, which pool
- * threads touch too.
+ * cfg->threads threads. Everything here belongs to the loop thread except:
+ * the atomics in srv_metrics, the state list in srv_pool and srv_io_wait,
+ * which pool threads use too under their own locks; and a connection's
+ * req and job, which belong to the pool thread running its work while
+ * c->work_pending is set (the loop reads or resets neither until the
+ * after-work callback has cleared it).
  */
 #ifndef MINISERVE_INTERNAL_H
 #define MINISERVE_INTERNAL_H
@@ -24,11 +27,13 @@
 /* Unparsed input a connection may hold: enough for the pipelined requests
  * queued behind the one being handled; reading pauses when it is full. */
 #define SRV_READ_BUF 16384
-/* Event-loop lag is sampled every SRV_LAG_TICK_MS over the last
- * SRV_LAG_WINDOW_S seconds. */
+/* Event-loop lag is sampled every SRV_LAG_TICK_MS; /metrics summarises the
+ * samples taken in the last SRV_LAG_WINDOW_S seconds. Ticks are at least
+ * a tick apart (a blocked loop only makes them rarer), so the ring holds a
+ * whole window, with a tenth to spare for the loop clock's rounding. */
 #define SRV_LAG_TICK_MS 10
 #define SRV_LAG_WINDOW_S 10
-#define SRV_LAG_SAMPLES (SRV_LAG_WINDOW_S * 1000 / SRV_LAG_TICK_MS)
+#define SRV_LAG_SAMPLES (SRV_LAG_WINDOW_S * 1100 / SRV_LAG_TICK_MS)
 /* After the last response on a connection we keep reading (and dropping)
  * for this long, so unread input does not turn our close into a reset
  * that destroys the response before the client reads it. */
@@ -37,6 +42,17 @@
 typedef struct srv_worker srv_worker;
 
 /* ---- metrics.c ---------------------------------------------------------- */
+
+typedef struct {
+    uint64_t at_ns;  /* uv_hrtime() when it was taken */
+    uint64_t lag_ns; /* how late the tick was */
+} srv_lag_sample;
+
+typedef struct {
+    size_t samples;  /* taken within the window */
+    double max_ms;   /* 0 when there are none */
+    double p99_ms;   /* nearest rank: the smallest value >= 99% of them */
+} srv_lag_summary;
 
 typedef struct {
     /* Written by pool threads and the loop. */
@@ -50,8 +66,8 @@ typedef struct {
     uint64_t by_status[600];
     uint64_t conns_accepted;
     uint64_t conns_rejected;
-    uint64_t lag_ns[SRV_LAG_SAMPLES]; /* ring of recent samples */
-    size_t lag_count;                 /* valid samples, <= SRV_LAG_SAMPLES */
+    srv_lag_sample lag[SRV_LAG_SAMPLES]; /* ring of recent samples */
+    size_t lag_count;                    /* valid samples, <= SRV_LAG_SAMPLES */
     size_t lag_next;
     uint64_t lag_max_ever_ns;
     uint64_t lag_prev_ns; /* hrtime of the previous tick */
@@ -66,6 +82,13 @@ void srv_metrics_model_end(srv_metrics *m);
 /* Lag sampling, loop thread: start once, tick from the lag timer. */
 void srv_metrics_lag_start(srv_metrics *m);
 void srv_metrics_lag_tick(srv_metrics *m);
+/* Loop thread. Adds one sample (what a tick does, with its clock reading
+ * given, for tests). */
+void srv_metrics_lag_record(srv_metrics *m, uint64_t now_ns, uint64_t lag_ns);
+/* Loop thread. Summarises the samples taken in the SRV_LAG_WINDOW_S
+ * seconds up to now_ns. */
+void srv_metrics_lag_summary(const srv_metrics *m, uint64_t now_ns,
+                             srv_lag_summary *out);
 /* Returns the /metrics document (malloc'd, NUL-terminated) or NULL. */
 char *srv_metrics_json(const srv_worker *w);
 
@@ -76,7 +99,8 @@ typedef struct {
     pthread_mutex_t lock;
     gpt_state **free;  /* states not in use, up to cap */
     int n_free;
-    int cap;           /* the pool's thread count: never more in use */
+    int cap;           /* pool threads + 1 for the loop's own model calls
+                          (async_blocking): never more in use at once */
     int n_created;
 } srv_pool;
 
@@ -109,7 +133,6 @@ typedef struct {
     char *body;         /* NUL-terminated, grown up to max_body */
     size_t body_len;
     size_t body_cap;
-    size_t header_bytes;/* request line and headers seen so far */
     int keep_alive;
     int complete;
     int http_minor;     /* 0 for HTTP/1.0 */
@@ -146,7 +169,8 @@ typedef struct srv_conn {
     int closing;
     int handles_open;   /* of tcp, timer, delay: freed at 0 */
     int work_pending;   /* pool work whose after-callback has not run */
-    int handler_open;   /* counted in handlers_running by the loop */
+    int handler_open;   /* counted in handlers_running by the loop; see
+                           srv_conn_handler_begin() */
     int peer_eof;
     int reading;
     char *wbuf;         /* response being written */
@@ -157,7 +181,8 @@ typedef struct srv_conn {
     char rbuf[SRV_READ_BUF];
 } srv_conn;
 
-/* Loop thread. Accepts one connection from the listener. */
+/* Loop thread. Accepts one connection from the listener, or refuses it
+ * with 503 when over cfg->max_conns or out of memory. */
 void srv_conn_accept(srv_worker *w);
 /* Loop thread. Closes now; handles are freed in their close callbacks and
  * the struct once pool work for it has come back too. Idempotent. */
@@ -168,6 +193,12 @@ void srv_conn_written(srv_conn *c);
 /* Loop thread. (Re)starts the connection's timeout; what it does when it
  * fires depends on the state then (408, or close). */
 void srv_conn_timeout(srv_conn *c, int ms);
+/* Loop thread. Count c's handler in handlers_running from begin to end,
+ * for a handler that the loop itself starts and ends across several
+ * callbacks (async_tothread). Ending is a no-op when none is open, so
+ * every path that may end one can call it. */
+void srv_conn_handler_begin(srv_conn *c);
+void srv_conn_handler_end(srv_conn *c);
 /* Loop thread. Frees c if it is closed, its handles are closed and no pool
  * work refers to it; the after-work callback calls it too. */
 void srv_conn_release(srv_conn *c);
@@ -179,6 +210,23 @@ extern const http_parser_settings srv_parser_settings;
 void srv_request_reset(srv_conn *c);
 
 /* ---- dispatch.c / handlers --------------------------------------------- */
+
+/* The --io-delay-ms wait of sync and async_blocking, which the end of the
+ * grace period cuts short. */
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* on CLOCK_MONOTONIC */
+    int abandon;         /* set once, by srv_io_wait_abandon() */
+} srv_io_wait;
+
+int srv_io_wait_init(srv_io_wait *iw);
+void srv_io_wait_destroy(srv_io_wait *iw);
+/* Any thread; takes iw->lock unless ms is 0. Waits ms milliseconds;
+ * returns 0 after the whole wait (at once for 0), -ECANCELED at once or as
+ * soon as waits have been abandoned. */
+int srv_io_wait_for(srv_io_wait *iw, int ms);
+/* Loop thread; takes iw->lock. Ends every wait, now and later. */
+void srv_io_wait_abandon(srv_io_wait *iw);
 
 /* Loop thread. Routes the complete request in c->req to its handler. */
 void srv_dispatch(srv_conn *c);
@@ -196,9 +244,10 @@ char *srv_healthz_json(const srv_worker *w);
 void srv_respond(srv_conn *c, int status, const char *body, size_t len,
                  const char *allow);
 /* Loop thread. Writes {"error": message, "status": status} plus the
- * fields of extra (a cJSON object or NULL, consumed). */
+ * fields of extra (a cJSON object or NULL, consumed); allow as in
+ * srv_respond(). */
 void srv_respond_error(srv_conn *c, int status, const char *message,
-                       void *extra);
+                       void *extra, const char *allow);
 /* Any thread: the JSON error body, malloc'd; NULL when out of memory. */
 char *srv_error_json(int status, const char *message, void *extra);
 /* Any thread: "OK", "Not Found", ... */
@@ -209,6 +258,9 @@ const char *srv_status_reason(int status);
 struct srv_worker {
     uv_loop_t loop;
     uv_tcp_t listener;
+    uv_tcp_t spare;     /* accepts the connections we refuse (conn.c) */
+    int spare_busy;     /* spare is open or closing */
+    int accept_waiting; /* a refused connection waits for the spare */
     uv_signal_t sigterm, sigint;
     uv_timer_t lag_timer;
     uv_timer_t grace_timer;
@@ -216,6 +268,7 @@ struct srv_worker {
     gpt_model *model;
     gpt_info info;
     srv_pool pool;
+    srv_io_wait io_wait;
     srv_metrics metrics;
     srv_conn *conns;    /* open connections, newest first */
     int n_conns;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ static void usage(FILE *f, const srv_config *d) {
         "  --host ADDR              numeric IPv4/IPv6 address (default %s)\n"
         "  --port N                 0 picks a free port (default %d)\n"
         "  --weights PATH           Mini-GPT weights (default %s)\n"
-        "  --io-delay-ms N          extra I/O wait per /correct: a blocking sleep in\n"
+        "  --io-delay-ms N          extra I/O wait per /correct: a blocking wait in\n"
         "                           sync and async_blocking, a timer in async_tothread\n"
         "                           (default %d)\n"
         "  --max-conns N            open connections per worker; more get 503\n"
@@ -45,10 +46,15 @@ static void usage(FILE *f, const srv_config *d) {
         "                           (default %zu)\n"
         "  --idle-timeout-ms N      close keep-alive connections idle this long\n"
         "                           (default %d)\n"
-        "  --request-timeout-ms N   a request must arrive, and its response be\n"
-        "                           taken, within this; 408 otherwise (default %d)\n"
+        "  --request-timeout-ms N   a request must arrive within this, or it gets\n"
+        "                           408; a client that does not take its response\n"
+        "                           within this is disconnected (default %d)\n"
         "  --grace-ms N             time for in-flight requests after SIGTERM or\n"
-        "                           SIGINT (default %d)\n"
+        "                           SIGINT; then they are dropped and the process\n"
+        "                           exits. Not under async_blocking, whose loop sees\n"
+        "                           the signal and the deadline only between\n"
+        "                           handlers: each one started runs to its end,\n"
+        "                           I/O delay included (default %d)\n"
         "  -h, --help               this text\n"
         "\n"
         "With --workers N, /healthz and /metrics describe the worker that answered.\n"
@@ -78,6 +84,39 @@ static long parse_int(const char *flag, const char *s, long lo, long hi) {
         die_usage("--%s %s", flag, range);
     }
     return v;
+}
+
+static pthread_t main_thread;
+
+/* Any thread other than the main one, until srv_worker_run() (or the
+ * supervisor's wait) takes over. OpenBLAS starts its threads before main(),
+ * with nothing blocked, so the kernel hands a process-directed SIGTERM to
+ * one of them once the main thread blocks it. This puts the signal back on
+ * the main thread, where it stays pending until it is unblocked or waited
+ * for. pthread_kill() is async-signal-safe. */
+static void redirect_to_main(int sig) {
+    int saved = errno;
+    pthread_kill(main_thread, sig);
+    errno = saved;
+}
+
+/* Main thread, before anything tells the world we are listening. From here
+ * on a SIGTERM or SIGINT is held, not fatal, until the worker's loop has
+ * handlers for it (srv_worker_run) or the supervisor waits for it. */
+static void hold_stop_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    main_thread = pthread_self();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = redirect_to_main;
+    sa.sa_flags = SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
 }
 
 int main(int argc, char **argv) {
@@ -145,6 +184,7 @@ int main(int argc, char **argv) {
 
     /* A client that resets must not kill us on the next write. */
     signal(SIGPIPE, SIG_IGN);
+    hold_stop_signals();
 
     int fd;
     char url[128];

@@ -4,14 +4,17 @@
  * wherever they run: it is what shows async_blocking never overlapping
  * (max 1) while sync and async_tothread do. model_running counts
  * agent_correct() calls alone. Loop lag is how late a SRV_LAG_TICK_MS
- * repeating timer fires: a blocked loop fires it late.
+ * repeating timer fires: a blocked loop fires it late; its max and p99 are
+ * over the samples of the last SRV_LAG_WINDOW_S seconds, max_ever over
+ * the worker's life. requests.by_status counts responses to requests that
+ * were read; connections refused over --max-conns get a 503 too, but are
+ * counted only in connections.rejected.
  */
 #include "internal.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 static void gauge_up(atomic_int *now, atomic_int *max) {
@@ -39,16 +42,19 @@ void srv_metrics_lag_start(srv_metrics *m) {
     m->lag_prev_ns = m->start_ns;
 }
 
+void srv_metrics_lag_record(srv_metrics *m, uint64_t now_ns, uint64_t lag_ns) {
+    m->lag[m->lag_next] = (srv_lag_sample){now_ns, lag_ns};
+    m->lag_next = (m->lag_next + 1) % SRV_LAG_SAMPLES;
+    if (m->lag_count < SRV_LAG_SAMPLES) m->lag_count++;
+    if (lag_ns > m->lag_max_ever_ns) m->lag_max_ever_ns = lag_ns;
+}
+
 /* Loop thread, from the lag timer. */
 void srv_metrics_lag_tick(srv_metrics *m) {
     uint64_t now = uv_hrtime();
     uint64_t due = m->lag_prev_ns + (uint64_t)SRV_LAG_TICK_MS * 1000000u;
-    uint64_t lag = now > due ? now - due : 0;
     m->lag_prev_ns = now;
-    m->lag_ns[m->lag_next] = lag;
-    m->lag_next = (m->lag_next + 1) % SRV_LAG_SAMPLES;
-    if (m->lag_count < SRV_LAG_SAMPLES) m->lag_count++;
-    if (lag > m->lag_max_ever_ns) m->lag_max_ever_ns = lag;
+    srv_metrics_lag_record(m, now, now > due ? now - due : 0);
 }
 
 static int cmp_u64(const void *a, const void *b) {
@@ -56,19 +62,30 @@ static int cmp_u64(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+void srv_metrics_lag_summary(const srv_metrics *m, uint64_t now_ns,
+                             srv_lag_summary *out) {
+    uint64_t window = (uint64_t)SRV_LAG_WINDOW_S * 1000000000u;
+    uint64_t since = now_ns > window ? now_ns - window : 0;
+    uint64_t sorted[SRV_LAG_SAMPLES];
+    size_t n = 0;
+    for (size_t i = 0; i < m->lag_count; i++)
+        if (m->lag[i].at_ns >= since) sorted[n++] = m->lag[i].lag_ns;
+    qsort(sorted, n, sizeof sorted[0], cmp_u64);
+    out->samples = n;
+    out->max_ms = n ? (double)sorted[n - 1] / 1e6 : 0;
+    /* Nearest rank: the ceil(0.99 n)-th smallest, 1-based. */
+    out->p99_ms = n ? (double)sorted[(n * 99 + 99) / 100 - 1] / 1e6 : 0;
+}
+
 /* Loop thread. */
 static cJSON *lag_json(const srv_metrics *m) {
     cJSON *o = cJSON_CreateObject();
-    uint64_t sorted[SRV_LAG_SAMPLES];
-    size_t n = m->lag_count;
-    memcpy(sorted, m->lag_ns, n * sizeof sorted[0]);
-    qsort(sorted, n, sizeof sorted[0], cmp_u64);
-    double max = n ? (double)sorted[n - 1] / 1e6 : 0;
-    double p99 = n ? (double)sorted[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] / 1e6 : 0;
+    srv_lag_summary s;
+    srv_metrics_lag_summary(m, uv_hrtime(), &s);
     cJSON_AddNumberToObject(o, "window_s", SRV_LAG_WINDOW_S);
-    cJSON_AddNumberToObject(o, "samples", (double)n);
-    cJSON_AddNumberToObject(o, "max", max);
-    cJSON_AddNumberToObject(o, "p99", p99);
+    cJSON_AddNumberToObject(o, "samples", (double)s.samples);
+    cJSON_AddNumberToObject(o, "max", s.max_ms);
+    cJSON_AddNumberToObject(o, "p99", s.p99_ms);
     cJSON_AddNumberToObject(o, "max_ever", (double)m->lag_max_ever_ns / 1e6);
     return o;
 }

@@ -2,11 +2,12 @@
  *
  * http_parser (Debian's libhttp-parser) does the HTTP grammar; these
  * callbacks only copy the URL and body out of the read buffer and enforce
- * our limits, which are far below the library's 80 KiB header cap: request
- * line + headers over cfg->max_header give 431, a body over cfg->max_body
- * gives 413 (from Content-Length before any of it is read when it is
- * declared). All of them run on the loop thread, inside
- * http_parser_execute() called from conn.c.
+ * the body limit: a body over cfg->max_body gives 413 (from Content-Length
+ * before any of it is read when it is declared). The header limit is the
+ * library's own count of every byte of the request line and headers, which
+ * srv_worker_run() sets to cfg->max_header; going over it is
+ * HPE_HEADER_OVERFLOW, which conn.c answers with 431. All of these run on
+ * the loop thread, inside http_parser_execute() called from conn.c.
  */
 #include "internal.h"
 
@@ -20,18 +21,15 @@ static int fail(srv_conn *c, int status, const char *msg) {
     return -1;
 }
 
-/* Counts request line and header bytes; -1 once over the limit. */
-static int count_header(srv_conn *c, size_t len) {
-    c->req.header_bytes += len;
-    if (c->req.header_bytes > c->w->cfg->max_header)
-        return fail(c, 431, "request line and headers too large");
-    return 0;
-}
-
 static int on_url(http_parser *p, const char *at, size_t len) {
     srv_conn *c = p->data;
-    if (count_header(c, len)) return -1;
-    /* url holds max_header + 1 bytes and url_len <= header_bytes. */
+    /* Known from here, so that even an error response to a HEAD has no
+     * body. */
+    c->req.method = (int)p->method;
+    /* The parser's own limit stops a longer request line first; this only
+     * guards the url buffer, which holds max_header + 1 bytes. */
+    if (len > c->w->cfg->max_header - c->req.url_len)
+        return fail(c, 431, "request line and headers too large");
     memcpy(c->req.url + c->req.url_len, at, len);
     c->req.url_len += len;
     c->req.url[c->req.url_len] = '\0';
@@ -56,14 +54,14 @@ static int on_header_field(http_parser *p, const char *at, size_t len) {
     srv_conn *c = p->data;
     if (c->req.in_value) header_done(&c->req);
     keep(c->req.hname, sizeof c->req.hname, &c->req.hname_len, at, len);
-    return count_header(c, len);
+    return 0;
 }
 
 static int on_header_value(http_parser *p, const char *at, size_t len) {
     srv_conn *c = p->data;
     c->req.in_value = 1;
     keep(c->req.hvalue, sizeof c->req.hvalue, &c->req.hvalue_len, at, len);
-    return count_header(c, len);
+    return 0;
 }
 
 static int on_headers_complete(http_parser *p) {
@@ -130,7 +128,6 @@ void srv_request_reset(srv_conn *c) {
     r->url[0] = '\0';
     r->body_len = 0;
     if (r->body) r->body[0] = '\0';
-    r->header_bytes = 0;
     r->keep_alive = 0;
     r->complete = 0;
     r->http_minor = 1;

@@ -1,7 +1,9 @@
 /* respond.c - status line, headers and body, written from the loop.
  *
  * Every response is JSON with a Content-Length, written with one uv_write
- * from a single malloc'd buffer that the write callback frees. Only the
+ * from a single malloc'd buffer that the write callback frees. A response
+ * to HEAD has the same headers, Content-Length included, and no body: the
+ * client reads none, so one would be taken for the next response. Only the
  * loop thread writes: handlers on pool threads hand their body back
  * through the after-work callback.
  */
@@ -97,6 +99,7 @@ void srv_respond(srv_conn *c, int status, const char *body, size_t len,
                         allow ? "Allow: " : "", allow ? allow : "",
                         allow ? "\r\n" : "", conn_hdr);
     /* The body ends with a newline, so curl output stays readable. */
+    size_t blen = c->req.method == HTTP_HEAD ? 0 : len + 1;
     c->wbuf = malloc((size_t)hlen + len + 1);
     if (hlen < 0 || (size_t)hlen >= sizeof head || !c->wbuf) {
         srv_conn_close(c);
@@ -107,7 +110,7 @@ void srv_respond(srv_conn *c, int status, const char *body, size_t len,
     c->wbuf[(size_t)hlen + len] = '\n';
     if (status >= 100 && status < 600) w->metrics.by_status[status]++;
 
-    uv_buf_t b = uv_buf_init(c->wbuf, (unsigned)((size_t)hlen + len + 1));
+    uv_buf_t b = uv_buf_init(c->wbuf, (unsigned)((size_t)hlen + blen));
     c->state = CONN_WRITING;
     /* A client that never reads must not hold the connection forever. */
     srv_conn_timeout(c, w->cfg->request_timeout_ms);
@@ -119,12 +122,12 @@ void srv_respond(srv_conn *c, int status, const char *body, size_t len,
 }
 
 void srv_respond_error(srv_conn *c, int status, const char *message,
-                       void *extra) {
+                       void *extra, const char *allow) {
     char *body = srv_error_json(status, message, extra);
     if (!body) {
         srv_conn_close(c);
         return;
     }
-    srv_respond(c, status, body, strlen(body), NULL);
+    srv_respond(c, status, body, strlen(body), allow);
     free(body);
 }

@@ -37,8 +37,10 @@ typedef struct {
     size_t max_body;        /* request body limit, bytes (413 above) */
     size_t max_header;      /* request line + headers limit, bytes (431) */
     int idle_timeout_ms;    /* keep-alive connection with no request */
-    int request_timeout_ms; /* first byte to complete request; also writes */
-    int grace_ms;           /* in-flight requests after SIGTERM/SIGINT */
+    int request_timeout_ms; /* first byte to complete request (408), and
+                               each response write (then closed) */
+    int grace_ms;           /* in-flight requests after SIGTERM/SIGINT; see
+                               srv_worker_run() for what is bounded */
 } srv_config;
 
 /* Fills cfg with the defaults that --help documents. */
@@ -55,9 +57,22 @@ int srv_variant_parse(const char *name, srv_variant *out);
 int srv_listen(const srv_config *cfg, int *fd, char *url, size_t url_size);
 
 /* Serves on listen_fd in this process until SIGTERM or SIGINT, then stops
- * accepting, lets in-flight requests finish within cfg->grace_ms and
- * returns 0. Returns a negative code if the worker could not start (the
- * model failed to load, for example); the reason is logged to stderr. */
+ * accepting, closes idle connections and lets requests in flight finish
+ * (with "Connection: close") for up to cfg->grace_ms. When the grace
+ * period ends, the connections still open are closed without a response
+ * and sync handlers' --io-delay-ms waits are cut short, so the function
+ * returns 0 soon after it: once the model calls already running have
+ * finished (milliseconds each). async_blocking is the exception: its
+ * handler blocks the loop, which sees neither the signal nor the end of
+ * the grace period until the handler, io delay included, has returned;
+ * each such handler that has started runs to its end.
+ *
+ * SIGTERM and SIGINT are unblocked in the calling thread once the loop
+ * handles them, so a caller that blocks them first (main.c does, before
+ * printing the listening line) loses none that arrive during start-up:
+ * they are served as soon as the loop runs. Returns a negative code if the
+ * worker could not start (the model failed to load, for example); the
+ * reason is logged to stderr. */
 int srv_worker_run(const srv_config *cfg, int listen_fd);
 
 /* Forks cfg->workers processes running srv_worker_run() on listen_fd and

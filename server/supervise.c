@@ -3,7 +3,10 @@
  * The parent only forks, forwards SIGTERM/SIGINT and reaps, like uvicorn's
  * supervisor. It waits for signals with sigtimedwait() on a blocked mask
  * rather than in handlers, so there is nothing async-signal-unsafe to get
- * wrong. Workers unblock the mask and handle signals in their loops.
+ * wrong. Workers inherit SIGTERM and SIGINT blocked (the caller blocks them
+ * before it announces the socket, and this keeps them blocked), so one that
+ * arrives while a worker is still loading its model waits for the worker's
+ * loop, which unblocks them once it handles them.
  */
 #include "internal.h"
 
@@ -24,6 +27,14 @@ static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Main thread of the parent. Sends SIGTERM to every live worker and
+ * returns when they must be gone: past the grace period, plus slack. */
+static double stop_workers(const srv_config *cfg, const pid_t *pids, int n) {
+    for (int i = 0; i < n; i++)
+        if (pids[i] > 0) kill(pids[i], SIGTERM);
+    return now_s() + cfg->grace_ms / 1000.0 + SUPERVISE_KILL_SLACK_S;
 }
 
 /* Main thread of the parent. */
@@ -47,7 +58,12 @@ int srv_supervise(const srv_config *cfg, int listen_fd) {
             /* A supervisor killed outright must not leave workers behind. */
             prctl(PR_SET_PDEATHSIG, SIGTERM);
             if (getppid() != parent) raise(SIGTERM);
-            sigprocmask(SIG_SETMASK, &old, NULL);
+            /* The caller's mask, but SIGTERM and SIGINT stay blocked
+             * until srv_worker_run() has handlers for them. */
+            sigset_t child = old;
+            sigaddset(&child, SIGTERM);
+            sigaddset(&child, SIGINT);
+            sigprocmask(SIG_SETMASK, &child, NULL);
             free(pids);
             int rc = srv_worker_run(cfg, listen_fd);
             exit(rc ? 1 : 0);
@@ -65,9 +81,7 @@ int srv_supervise(const srv_config *cfg, int listen_fd) {
     close(listen_fd);
     if (failed && alive > 0) {
         stopping = 1;
-        kill_at = now_s() + cfg->grace_ms / 1000.0 + SUPERVISE_KILL_SLACK_S;
-        for (int i = 0; i < n; i++)
-            if (pids[i] > 0) kill(pids[i], SIGTERM);
+        kill_at = stop_workers(cfg, pids, n);
     }
 
     while (alive > 0) {
@@ -76,9 +90,7 @@ int srv_supervise(const srv_config *cfg, int listen_fd) {
         int sig = sigtimedwait(&set, &info, &tick);
         if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
             stopping = 1;
-            kill_at = now_s() + cfg->grace_ms / 1000.0 + SUPERVISE_KILL_SLACK_S;
-            for (int i = 0; i < n; i++)
-                if (pids[i] > 0) kill(pids[i], SIGTERM);
+            kill_at = stop_workers(cfg, pids, n);
         }
         int status;
         pid_t pid;
@@ -97,9 +109,7 @@ int srv_supervise(const srv_config *cfg, int listen_fd) {
                 if (!stopping) {
                     /* One worker gone unasked: stop the rest too. */
                     stopping = 1;
-                    kill_at = now_s() + cfg->grace_ms / 1000.0 + SUPERVISE_KILL_SLACK_S;
-                    for (int j = 0; j < n; j++)
-                        if (pids[j] > 0) kill(pids[j], SIGTERM);
+                    kill_at = stop_workers(cfg, pids, n);
                 }
             }
         }

@@ -3,8 +3,9 @@
  * Shutdown on SIGTERM/SIGINT: close the listener (other workers' copies of
  * the socket stay open until they stop too), close idle connections, let
  * the rest finish their current request with "Connection: close", and
- * after cfg->grace_ms close whatever is left. The loop then runs out of
- * handles and pending pool work, and uv_run() returns.
+ * after cfg->grace_ms close whatever is left and end the I/O waits of pool
+ * threads. The loop then runs out of handles and pending pool work (model
+ * calls already under way finish first), and uv_run() returns.
  */
 #include "internal.h"
 
@@ -46,12 +47,15 @@ void srv_worker_conn_gone(srv_worker *w) {
     if (w->draining && w->n_conns == 0) worker_stop(w);
 }
 
-/* Loop thread. The grace period is over: in-flight requests are dropped
- * (their pool work still completes before the loop ends). */
+/* Loop thread. The grace period is over: in-flight requests are dropped.
+ * Their pool work still has to come back before the loop ends, so the
+ * simulated I/O waits on pool threads are cut short; what is left is at
+ * most a model call (milliseconds) per pool thread. */
 static void on_grace_over(uv_timer_t *t) {
     srv_worker *w = container_of(t, srv_worker, grace_timer);
     fprintf(stderr, "miniserve[%d]: grace period over, closing %d connections\n",
             (int)getpid(), w->n_conns);
+    srv_io_wait_abandon(&w->io_wait);
     srv_conn *next;
     for (srv_conn *c = w->conns; c; c = next) {
         next = c->next;
@@ -79,6 +83,7 @@ static void on_signal(uv_signal_t *s, int signum) {
 int srv_worker_run(const srv_config *cfg, int listen_fd) {
     int rc;
     int loop_ok = 0;
+    int io_wait_ok = 0;
     char n[16];
     srv_worker *w = calloc(1, sizeof *w);
     if (!w) return -ENOMEM;
@@ -89,6 +94,9 @@ int srv_worker_run(const srv_config *cfg, int listen_fd) {
     /* With several workers on one socket, accept one connection per wake-up
      * so the others get a share. */
     if (cfg->workers > 1) setenv("UV_TCP_SINGLE_ACCEPT", "1", 1);
+    /* The parser counts every byte of the request line and headers against
+     * this (one setting for the whole process); parse.c relies on it. */
+    http_parser_set_max_header_size((uint32_t)cfg->max_header);
 
     rc = gpt_load(cfg->weights, &w->model);
     if (rc) {
@@ -100,6 +108,9 @@ int srv_worker_run(const srv_config *cfg, int listen_fd) {
     gpt_get_info(w->model, &w->info);
     rc = srv_pool_init(&w->pool, cfg->threads);
     if (rc) goto out;
+    rc = srv_io_wait_init(&w->io_wait);
+    if (rc) goto out;
+    io_wait_ok = 1;
     w->healthz = srv_healthz_json(w);
     if (!w->healthz) {
         rc = -ENOMEM;
@@ -124,6 +135,14 @@ int srv_worker_run(const srv_config *cfg, int listen_fd) {
     w->sigterm.data = w->sigint.data = w;
     uv_signal_start(&w->sigterm, on_signal, SIGTERM);
     uv_signal_start(&w->sigint, on_signal, SIGINT);
+    /* The caller may have blocked both signals so that one arriving before
+     * these handlers existed waits instead of killing the process; now it
+     * can be delivered, into the loop. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
     uv_timer_init(&w->loop, &w->grace_timer);
     uv_timer_init(&w->loop, &w->lag_timer);
     srv_metrics_lag_start(&w->metrics);
@@ -137,6 +156,7 @@ int srv_worker_run(const srv_config *cfg, int listen_fd) {
 
 out:
     if (loop_ok && uv_loop_close(&w->loop) != 0 && rc == 0) rc = -EBUSY;
+    if (io_wait_ok) srv_io_wait_destroy(&w->io_wait);
     if (w->pool.free) srv_pool_destroy(&w->pool);
     if (w->model) gpt_free(w->model);
     free(w->healthz);
