@@ -3,9 +3,16 @@
 add_library(server_harness STATIC server_harness.c)
 target_include_directories(server_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(server_harness PUBLIC PkgConfig::CJSON)
+# The tests pin the seeded initial weights rather than miniserve's default
+# model, so they do not depend on which weights are the default.
 target_compile_definitions(server_harness PUBLIC
-  MINISERVE_BIN="$<TARGET_FILE:miniserve>")
-add_dependencies(server_harness miniserve)
+  MINISERVE_BIN="$<TARGET_FILE:miniserve>"
+  MINISERVE_TEST_WEIGHTS="${MINIGPT_INIT_WEIGHTS}")
+add_dependencies(server_harness miniserve minigpt_weights)
+
+# A unit test of the server's internals, linked with its library.
+lab_test(test_server_metrics miniserve_core)
+set_tests_properties(test_server_metrics PROPERTIES TIMEOUT 30 LABELS server)
 
 foreach(t endpoints bad_input connections concurrency shutdown cli fuzz)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_server_${t}.c)

@@ -22,6 +22,9 @@
 #ifndef MINISERVE_BIN
 #error "MINISERVE_BIN must name the miniserve binary"
 #endif
+#ifndef MINISERVE_TEST_WEIGHTS
+#error "MINISERVE_TEST_WEIGHTS must name the weights the tests serve"
+#endif
 
 long long server_now_ms(void) {
     struct timespec ts;
@@ -42,6 +45,13 @@ void server_start(server_proc *p, const char *const *args) {
     argv[n++] = MINISERVE_BIN;
     argv[n++] = "--port";
     argv[n++] = "0";
+    int has_weights = 0;
+    for (int i = 0; args && args[i]; i++)
+        if (strcmp(args[i], "--weights") == 0) has_weights = 1;
+    if (!has_weights) {
+        argv[n++] = "--weights";
+        argv[n++] = MINISERVE_TEST_WEIGHTS;
+    }
     for (int i = 0; args && args[i] && n < 63; i++) argv[n++] = args[i];
     argv[n] = NULL;
 
@@ -170,7 +180,9 @@ int server_header(const server_resp *r, const char *name, char *out, size_t size
     return -1;
 }
 
-int server_read(server_conn *c, server_resp *r, int timeout_ms) {
+/* Reads one response; a response to HEAD (head) has no body whatever its
+ * Content-Length says. */
+static int read_response(server_conn *c, server_resp *r, int timeout_ms, int head) {
     long long deadline = server_now_ms() + timeout_ms;
     char *end;
     memset(r, 0, offsetof(server_resp, body) + 1);
@@ -186,7 +198,7 @@ int server_read(server_conn *c, server_resp *r, int timeout_ms) {
     CHECK(sscanf(r->headers, "HTTP/1.1 %d", &r->status) == 1);
     char cl[32];
     CHECK(server_header(r, "Content-Length", cl, sizeof cl) == 0);
-    size_t blen = (size_t)atol(cl);
+    size_t blen = head ? 0 : (size_t)atol(cl);
     CHECK(blen < sizeof r->body);
     while (c->len < hlen + blen) {
         int k = fill(c, deadline);
@@ -198,6 +210,14 @@ int server_read(server_conn *c, server_resp *r, int timeout_ms) {
     memmove(c->buf, c->buf + hlen + blen, c->len - hlen - blen);
     c->len -= hlen + blen;
     return 0;
+}
+
+int server_read(server_conn *c, server_resp *r, int timeout_ms) {
+    return read_response(c, r, timeout_ms, 0);
+}
+
+int server_read_head(server_conn *c, server_resp *r, int timeout_ms) {
+    return read_response(c, r, timeout_ms, 1);
 }
 
 int server_read_bytes(server_conn *c, size_t n, int timeout_ms) {

@@ -21,7 +21,8 @@ typedef struct {
     int port;
 } server_proc;
 
-/* Starts miniserve with "--port 0" and the NULL-terminated args; waits for
+/* Starts miniserve with "--port 0", "--weights MINISERVE_TEST_WEIGHTS"
+ * unless args name other weights, and the NULL-terminated args; waits for
  * the listening line. Exits the test on failure. */
 void server_start(server_proc *p, const char *const *args);
 /* Sends sig and waits up to timeout_ms for the exit. Returns the exit
@@ -53,6 +54,8 @@ void server_send_str(server_conn *c, const char *s);
 /* Reads one response. Returns 0, -1 on EOF/reset before a whole response,
  * -2 on timeout. */
 int server_read(server_conn *c, server_resp *r, int timeout_ms);
+/* The same for the response to a HEAD request: headers only. */
+int server_read_head(server_conn *c, server_resp *r, int timeout_ms);
 /* Reads until c->buf holds at least n bytes: 0, -1 on EOF, -2 on timeout. */
 int server_read_bytes(server_conn *c, size_t n, int timeout_ms);
 /* Returns 1 if the server closes the connection (EOF or reset) within

@@ -60,7 +60,7 @@ static void http_errors(int port) {
     CHECK_EQ_STR(allow, "POST");
     CHECK_EQ_INT(raw_str(port, "DELETE /healthz HTTP/1.1\r\n\r\n", 0), 405);
     CHECK(server_header(&r, "Allow", allow, sizeof allow) == 0);
-    CHECK_EQ_STR(allow, "GET");
+    CHECK_EQ_STR(allow, "GET, HEAD");
     CHECK_EQ_INT(raw_str(port, "POST /metrics HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 0), 405);
 
     /* Declared too large: refused before the body is sent. */
@@ -89,6 +89,25 @@ static void http_errors(int port) {
         n += 10000;
         n += snprintf(big + n, sizeof big - (size_t)n, "\r\n\r\n");
         CHECK_EQ_INT(raw(port, big, (size_t)n, 1), 431);
+    }
+    /* Many small headers count too: every byte of the block does, names,
+     * values, colons and line ends alike. 7000 "a:" lines are 28 KB. */
+    {
+        static char many[32768];
+        int n = snprintf(many, sizeof many, "GET /healthz HTTP/1.1\r\n");
+        for (int i = 0; i < 7000; i++) n += snprintf(many + n, sizeof many - (size_t)n, "a:\r\n");
+        n += snprintf(many + n, sizeof many - (size_t)n, "\r\n");
+        CHECK_EQ_INT(raw(port, many, (size_t)n, 1), 431);
+        /* 1500 of them (6 KB) are within the limit. */
+        n = snprintf(many, sizeof many, "GET /healthz HTTP/1.1\r\n");
+        for (int i = 0; i < 1500; i++) n += snprintf(many + n, sizeof many - (size_t)n, "a:\r\n");
+        n += snprintf(many + n, sizeof many - (size_t)n, "\r\n");
+        server_conn *c = server_connect(port);
+        CHECK(c);
+        server_send(c, many, (size_t)n);
+        CHECK_EQ_INT(server_read(c, &r, SERVER_WAIT_MS), 0);
+        CHECK_EQ_INT(r.status, 200);
+        server_close(c);
     }
     /* A URL over the limit is the same. */
     {
@@ -175,7 +194,41 @@ static void run_variant(const char *variant, int with_http) {
     fprintf(stderr, "ok: bad input under %s\n", variant);
 }
 
+/* A bad learner_id is refused while the request is decoded, before the
+ * I/O wait: with a 60 s --io-delay-ms its 422 still comes within the
+ * harness's 15 s bound. Well-formed UTF-8 of every length passes. */
+static void learner_before_delay(const char *variant) {
+    server_proc p;
+    const char *args[] = {"--variant", variant, "--io-delay-ms", "60000", NULL};
+    server_start(&p, args);
+    static const char *const bad_ids[] = {
+        "\xff", "a\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\xe0\x80\xaf", "ok\x80",
+    };
+    char body[256];
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+        snprintf(body, sizeof body, "{\"sentence\": \"She go.\", \"learner_id\": \"%s\"}",
+                 bad_ids[i]);
+        CHECK_EQ_INT(correct(p.port, body, "learner_id"), 422);
+    }
+    server_stop(&p);
+    /* Valid ones, without the delay. */
+    const char *fast[] = {"--variant", variant, NULL};
+    server_start(&p, fast);
+    static const char *const good_ids[] = {"l\xc3\xa9" "a", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\x9f\xbf"};
+    for (size_t i = 0; i < sizeof good_ids / sizeof good_ids[0]; i++) {
+        snprintf(body, sizeof body, "{\"sentence\": \"She go.\", \"learner_id\": \"%s\"}",
+                 good_ids[i]);
+        CHECK_EQ_INT(server_request(p.port, "POST", "/correct", body, &r), 200);
+    }
+    server_stop(&p);
+    fprintf(stderr, "ok: learner_id checked before the I/O wait under %s\n", variant);
+}
+
 int main(void) {
+    learner_before_delay("sync");
+    learner_before_delay("async_blocking");
+    learner_before_delay("async_tothread");
     run_variant("async_tothread", 1);
     run_variant("sync", 0);
     run_variant("async_blocking", 0);

@@ -104,7 +104,8 @@ int main(void) {
     CHECK(strstr(err, "/nonexistent/w.bin") != NULL);
     CHECK(strstr(out, "listening") == NULL);
 
-    const char *host[] = {"--port", "0", "--host", "localhost", NULL};
+    const char *host[] = {"--port", "0", "--weights", MINISERVE_TEST_WEIGHTS,
+                          "--host", "localhost", NULL};
     CHECK_EQ_INT(run(host, out, sizeof out, err, sizeof err), 1);
     CHECK(strstr(err, "localhost") != NULL);
     return 0;
