@@ -39,13 +39,7 @@ static void fill_const(float *p, size_t n, float v) {
     for (size_t i = 0; i < n; i++) p[i] = v;
 }
 
-int gpt_init_write(const char *path, const gpt_config *cfg, uint64_t seed) {
-    int rc = gpt_config_check(cfg);
-    if (rc) return rc;
-    size_t n = gpt_num_params(cfg);
-    float *params = malloc(sizeof(float) * n);
-    if (!params) return -ENOMEM;
-
+void gpt_init_params(const gpt_config *cfg, uint64_t seed, float *params) {
     size_t C = cfg->d_model, M = cfg->d_mlp, V = cfg->vocab_size;
     double std = 0.02, resid_std = 0.02 / sqrt(2.0 * cfg->n_layers);
     rng64 r = {seed};
@@ -67,7 +61,14 @@ int gpt_init_write(const char *path, const gpt_config *cfg, uint64_t seed) {
     }
     fill_const((float *)w.lnf_g, C, 1.0f);
     fill_const((float *)w.lnf_b, C, 0.0f);
+}
 
+int gpt_init_write(const char *path, const gpt_config *cfg, uint64_t seed) {
+    int rc = gpt_config_check(cfg);
+    if (rc) return rc;
+    float *params = malloc(sizeof(float) * gpt_num_params(cfg));
+    if (!params) return -ENOMEM;
+    gpt_init_params(cfg, seed, params);
     rc = gpt_weights_write(path, cfg, 0, seed, params);
     free(params);
     return rc;

@@ -54,6 +54,10 @@ struct gpt_model {
 size_t gpt_weights_map(const gpt_config *cfg, const float *params,
                        gpt_weights *w);
 
+/* Fills params (gpt_num_params(cfg) floats) with the seeded initialisation
+ * that gpt_init_write() stores; the trainer starts from the same values. */
+void gpt_init_params(const gpt_config *cfg, uint64_t seed, float *params);
+
 /* Fills pos (maxT, C) with the sinusoidal table of "Attention Is All You
  * Need": even channels sin(t / 10000^(2i/C)), odd channels cos(...). */
 void gpt_position_table(float *pos, int maxT, int C);
