@@ -19,5 +19,8 @@ int cli_load_model(const char *path, gpt_model **out);
 const char *cli_trained_label(const gpt_model *m, char *buf, size_t size);
 
 int cli_bench(int argc, char **argv, const char *weights);
+int cli_data(int argc, char **argv);
+int cli_train(int argc, char **argv, const char *default_out);
+int cli_eval(int argc, char **argv, const char *weights);
 
 #endif

@@ -1,4 +1,5 @@
-/* minigpt_cli.c - the minigpt command: info, correct, init, bench. */
+/* minigpt_cli.c - the minigpt command: info, correct, init, bench, data,
+ * train, eval. */
 #include "cli.h"
 
 #include <errno.h>
@@ -26,6 +27,19 @@ static void usage(FILE *f) {
         "                          sharing one model (N defaults to the core count)\n"
         "  init [--seed S] OUT     write the seeded, untrained initialisation of the\n"
         "                          default config (103,680 parameters) to OUT\n"
+        "  data [--seed S] [--count N] [--split train|heldout]\n"
+        "                          print generated examples: type, sentence and\n"
+        "                          correction, tab-separated\n"
+        "  train [--seed S] [--steps N] [--batch B] [--bucket K] [--lr X] [--threads N]\n"
+        "        [--out PATH]\n"
+        "                          train the default config on generated data; write\n"
+        "                          the weights to PATH (default: the default weights)\n"
+        "                          and the run's record to PATH.train.json. The\n"
+        "                          defaults (seed 1, 22000 steps, batch 32, bucket 8,\n"
+        "                          lr 0.003, 2 threads) reproduce the committed model\n"
+        "  eval [--heldout N] [--show-misses]\n"
+        "                          exact-match accuracy on N held-out examples\n"
+        "                          (default 2000) and on the lab's prompts\n"
         "\n"
         "Options:\n"
         "  --weights PATH  weights file (default: $MINIGPT_WEIGHTS, else\n"
@@ -209,6 +223,10 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "correct")) return cmd_correct(sub_argc, sub_argv, weights);
     if (!strcmp(cmd, "bench")) return cli_bench(sub_argc, sub_argv, weights);
     if (!strcmp(cmd, "init")) return cmd_init(sub_argc, sub_argv);
+    if (!strcmp(cmd, "data")) return cli_data(sub_argc, sub_argv);
+    if (!strcmp(cmd, "train"))
+        return cli_train(sub_argc, sub_argv, MINIGPT_DEFAULT_WEIGHTS);
+    if (!strcmp(cmd, "eval")) return cli_eval(sub_argc, sub_argv, weights);
     fprintf(stderr, "minigpt: unknown command '%s' (try minigpt --help)\n", cmd);
     return CLI_EXIT_USAGE;
 }

@@ -27,3 +27,20 @@ add_test(NAME cli_minigpt_bench COMMAND ${MINIGPT_BIN} --weights ${MINIGPT_INIT_
          bench --threads 2 --repeat 1)
 set_tests_properties(cli_minigpt_bench PROPERTIES
   PASS_REGULAR_EXPRESSION "corrections/s.*\n +1 +100 .*\n +2 +200 ")
+
+# Training: its data, its hand-written gradients, and the committed result.
+lab_test(test_model_data minigpt)
+lab_test(test_model_train minigpt)
+lab_test(test_model_eval minigpt)
+target_compile_definitions(test_model_eval PRIVATE
+  MINIGPT_TEST_TRAINED_WEIGHTS="${MINIGPT_TRAINED_WEIGHTS}")
+
+# The trained default model, as a user runs it.
+add_test(NAME cli_minigpt_info_trained COMMAND ${MINIGPT_BIN} info)
+set_tests_properties(cli_minigpt_info_trained PROPERTIES
+  PASS_REGULAR_EXPRESSION "parameters: +103680.*trained: +trained \\(seed 1\\)")
+add_test(NAME cli_minigpt_data COMMAND ${MINIGPT_BIN} data --count 3 --seed 1)
+set_tests_properties(cli_minigpt_data PROPERTIES
+  PASS_REGULAR_EXPRESSION "^[a-z_]+\t[^\t]+\t[^\t]+\n[a-z_]+\t")
+add_test(NAME cli_minigpt_train_bad_flag COMMAND ${MINIGPT_BIN} train --steps 0)
+set_tests_properties(cli_minigpt_train_bad_flag PROPERTIES WILL_FAIL TRUE)
