@@ -16,6 +16,6 @@ set_tests_properties(test_harness_run PROPERTIES TIMEOUT 300 LABELS harness)
 # the model against the C one, and lab01-python through the harness.
 add_test(NAME test_python_port COMMAND /usr/bin/python3
          ${CMAKE_CURRENT_SOURCE_DIR}/test_python_port.py $<TARGET_FILE:minigpt_cli>
-         $<TARGET_FILE:harness> ${MINIGPT_INIT_WEIGHTS} ${MINIGPT_PROMPTS} ${PROJECT_SOURCE_DIR}
+         $<TARGET_FILE:harness> ${MINIGPT_TRAINED_WEIGHTS} ${MINIGPT_PROMPTS} ${PROJECT_SOURCE_DIR}
          ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(test_python_port PROPERTIES TIMEOUT 300 LABELS harness)
