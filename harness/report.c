@@ -114,6 +114,24 @@ int hs_report_write(const char *dir, const hs_report *r) {
            "handing a request to libcurl to its completion. requests/s is recorded "
            "requests over the time from the first sent to the last completed.\n\n");
 
+    int have_rss = 0;
+    for (size_t i = 0; i < r->n_variants; i++) have_rss |= r->variants[i].rss != NULL;
+    if (have_rss) {
+        hs_strbuf_printf(&b, "## Server memory after warm-up\n\n"
+                             "| variant | processes | resident (MiB), each | total (MiB) |\n"
+                             "| --- | ---: | --- | ---: |\n");
+        for (size_t i = 0; i < r->n_variants; i++) {
+            const hs_rss *m = r->variants[i].rss;
+            if (!m) continue;
+            hs_strbuf_printf(&b, "| %s | %d | ", r->variants[i].name, m->n);
+            for (int k = 0; k < m->n; k++)
+                hs_strbuf_printf(&b, "%s%.1f", k ? ", " : "", m->rss_kib[k] / 1024.0);
+            hs_strbuf_printf(&b, " | %.1f |\n", m->total_kib / 1024.0);
+        }
+        hs_strbuf_printf(&b, "\nVmRSS from /proc of the server and every process under it "
+                             "(with --workers N: the supervisor first, then the workers).\n\n");
+    }
+
     int problems = 0;
     for (size_t i = 0; i < r->n_variants; i++) {
         const hs_report_variant *v = &r->variants[i];

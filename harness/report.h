@@ -5,10 +5,12 @@
 
 #include "lab.h"
 #include "load.h"
+#include "memory.h"
 
 typedef struct {
     const char *name;
     const char *label;
+    const hs_rss *rss;             /* server memory after warm-up, or NULL */
     const hs_summary *summary;     /* NULL: nothing was recorded */
     const hs_load_errors *errors;  /* NULL: not known */
     const char *problem;           /* NULL, or what went wrong with it */

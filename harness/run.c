@@ -9,6 +9,7 @@
 #include "latencies.h"
 #include "load.h"
 #include "manifest.h"
+#include "memory.h"
 #include "minigpt.h"
 #include "plots.h"
 #include "report.h"
@@ -34,6 +35,8 @@ typedef struct {
     char start_time[40], end_time[40];
     hs_load_result load;
     size_t warmup_failed;
+    hs_rss rss;                   /* server processes after warm-up */
+    int have_rss;
     double *sorted_s;
     hs_summary summary;
     int measured;                 /* the load ran (maybe cut short) */
@@ -177,6 +180,9 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
             free(warm.samples);
         }
     }
+    /* After warm-up, each worker has loaded its model and touched its
+     * buffers: what it holds now is what it costs. */
+    vr->have_rss = hs_rss_tree(srv.pid, &vr->rss) == 0;
     if (!hs_stop) {
         cfg.total = lab->load.total;
         cfg.label = vr->def->name;
@@ -277,6 +283,19 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
         cJSON_AddNumberToObject(v, "requests", (double)vr->load.n);
         cJSON_AddNumberToObject(v, "throughput_rps", vr->measured && vr->load.n ? vr->summary.rps : 0);
         cJSON_AddNumberToObject(v, "warmup_failed", (double)vr->warmup_failed);
+        if (vr->have_rss) {
+            cJSON *mem = cJSON_AddObjectToObject(v, "rss_after_warmup");
+            cJSON *procs = cJSON_AddArrayToObject(mem, "processes");
+            for (int k = 0; k < vr->rss.n; k++) {
+                cJSON *p1 = cJSON_CreateObject();
+                cJSON_AddNumberToObject(p1, "pid", (double)vr->rss.pid[k]);
+                cJSON_AddNumberToObject(p1, "rss_kib", (double)vr->rss.rss_kib[k]);
+                cJSON_AddItemToArray(procs, p1);
+            }
+            cJSON_AddNumberToObject(mem, "total_kib", (double)vr->rss.total_kib);
+        } else {
+            cJSON_AddNullToObject(v, "rss_after_warmup");
+        }
         cJSON_AddItemToObject(v, "errors", errors_json(&vr->load.errors));
         if (vr->exit_desc[0]) cJSON_AddStringToObject(v, "server_exit", vr->exit_desc);
         cJSON_AddBoolToObject(v, "server_killed", vr->killed);
@@ -400,7 +419,8 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
     for (int i = 0; i < n; i++) {
         variant_run *vr = &runs[i];
         int has = vr->measured && vr->load.n > 0;
-        rv[i] = (hs_report_variant){vr->def->name, vr->def->label, has ? &vr->summary : NULL,
+        rv[i] = (hs_report_variant){vr->def->name, vr->def->label, vr->have_rss ? &vr->rss : NULL,
+                                    has ? &vr->summary : NULL,
                                     vr->measured ? &vr->load.errors : NULL,
                                     vr->problem[0] ? vr->problem : NULL};
         curves[i] = (plot_curve){vr->def->name, vr->def->label, vr->sorted_s,

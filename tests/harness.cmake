@@ -2,7 +2,8 @@
 lab_test(test_harness_stats harness_core)
 lab_test(test_harness_lab harness_core)
 target_compile_definitions(test_harness_lab PRIVATE
-  LAB01_FILE="${PROJECT_SOURCE_DIR}/harness/labs/lab01.json")
+  LAB01_FILE="${PROJECT_SOURCE_DIR}/harness/labs/lab01.json"
+  LABS_DIR="${PROJECT_SOURCE_DIR}/harness/labs")
 
 # End to end against the real miniserve: the harness finds it in its own
 # folder ({bin}), as a user's run does.

@@ -57,6 +57,17 @@ int main(void) {
     CHECK_EQ_STR(lab.variants[1].argv[2], "sync");
     hs_lab_free(&lab);
 
+    /* The stretch labs: six variants each, every one a real command. */
+    const char *stretch[] = {LABS_DIR "/lab01-workers.json", LABS_DIR "/lab01-iodelay.json",
+                             LABS_DIR "/lab01-python.json"};
+    const int want[] = {6, 6, 3};
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(hs_lab_load(stretch[i], &lab, err, sizeof err), 0);
+        CHECK_EQ_INT(lab.n_variants, want[i]);
+        CHECK(lab.n_checks >= 1);
+        hs_lab_free(&lab);
+    }
+
     const char *dir = getenv("LAB_TEST_TMP");
     snprintf(path, sizeof path, "%s/lab.%ld.json", dir ? dir : "/tmp", (long)getpid());
     const char *head = "{\"name\": \"x\", \"title\": \"X\", \"folder\": \"x\", "

@@ -222,6 +222,13 @@ static void test_small_lab(void) {
         CHECK(cJSON_GetObjectItem(v, "throughput_rps")->valuedouble > 0);
         CHECK(cJSON_IsObject(cJSON_GetObjectItem(v, "healthz")));
         CHECK(cJSON_IsNull(cJSON_GetObjectItem(v, "problem")));
+        cJSON *mem = cJSON_GetObjectItem(v, "rss_after_warmup");
+        CHECK(cJSON_IsObject(mem));
+        cJSON *procs = cJSON_GetObjectItem(mem, "processes");
+        CHECK(cJSON_GetArraySize(procs) >= 1);
+        for (int k = 0; k < cJSON_GetArraySize(procs); k++)
+            CHECK(cJSON_GetObjectItem(cJSON_GetArrayItem(procs, k), "rss_kib")->valueint > 0);
+        CHECK(cJSON_GetObjectItem(mem, "total_kib")->valueint > 1024); /* the model alone is 0.4 MiB */
     }
     cJSON_Delete(m);
 
@@ -240,6 +247,7 @@ static void test_small_lab(void) {
     CHECK(strstr(md, "linear interpolation") != NULL);
     CHECK(strstr(md, "cores") != NULL);
     CHECK(strstr(md, "What happened, and why") != NULL);
+    CHECK(strstr(md, "Server memory after warm-up") != NULL);
     int fails = strstr(md, "**FAIL**") != NULL;
 
     /* check agrees with the summary; plot redraws a deleted PNG. */
