@@ -25,6 +25,7 @@ void srv_config_default(srv_config *cfg, const char *default_weights) {
         .idle_timeout_ms = 5000,
         .request_timeout_ms = 10000,
         .grace_ms = 10000,
+        .detect_blocking_ms = 0,
     };
 }
 

@@ -16,6 +16,7 @@ static const route routes[] = {
     {"/correct", HTTP_POST, "POST", srv_handle_correct},
     {"/healthz", HTTP_GET, "GET, HEAD", srv_handle_healthz},
     {"/metrics", HTTP_GET, "GET, HEAD", srv_handle_metrics},
+    {"/debug/blocks", HTTP_GET, "GET, HEAD", srv_handle_debug_blocks},
 };
 
 static int method_allowed(const route *r, int method) {

@@ -1,7 +1,8 @@
-/* handler_info.c - GET /healthz and GET /metrics, both on the loop.
+/* handler_info.c - GET /healthz, /metrics and /debug/blocks, on the loop.
  *
  * /healthz's body cannot change during a worker's life, so it is built
- * once; /metrics is built per request from the counters in metrics.c.
+ * once; /metrics is built per request from the counters in metrics.c, and
+ * /debug/blocks from the block detector's results (blockwatch.c).
  */
 #include "internal.h"
 
@@ -24,6 +25,7 @@ char *srv_healthz_json(const srv_worker *w) {
     cJSON_AddNumberToObject(m, "max_sentence_bytes", (double)agent_max_sentence(w->model));
     cJSON_AddNumberToObject(o, "threads", w->cfg->threads);
     cJSON_AddNumberToObject(o, "io_delay_ms", w->cfg->io_delay_ms);
+    cJSON_AddNumberToObject(o, "detect_blocking_ms", w->cfg->detect_blocking_ms);
     char *out = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return out;
@@ -37,6 +39,30 @@ void srv_handle_healthz(srv_conn *c) {
 /* Loop thread. */
 void srv_handle_metrics(srv_conn *c) {
     char *body = srv_metrics_json(c->w);
+    if (!body) {
+        srv_respond_error(c, 503, "out of memory", NULL, NULL);
+        return;
+    }
+    srv_respond(c, 200, body, strlen(body), NULL);
+    free(body);
+}
+
+/* Loop thread. The detector's reports; 404 when it is off, saying how to
+ * turn it on. */
+void srv_handle_debug_blocks(srv_conn *c) {
+    srv_worker *w = c->w;
+    if (!w->blockwatch) {
+        srv_respond_error(c, 404, "block detection is off; start miniserve "
+                          "with --detect-blocking[=MS]", NULL, NULL);
+        return;
+    }
+    cJSON *o = blockwatch_json(w->blockwatch);
+    if (o) {
+        cJSON_AddStringToObject(o, "variant", srv_variant_name(w->cfg->variant));
+        cJSON_AddNumberToObject(o, "pid", (double)getpid());
+    }
+    char *body = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
     if (!body) {
         srv_respond_error(c, 503, "out of memory", NULL, NULL);
         return;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "blockwatch.h"
 #include "minigpt.h"
 #include "server.h"
 
@@ -233,6 +234,7 @@ void srv_dispatch(srv_conn *c);
 void srv_handle_correct(srv_conn *c);
 void srv_handle_healthz(srv_conn *c);
 void srv_handle_metrics(srv_conn *c);
+void srv_handle_debug_blocks(srv_conn *c);
 /* Builds the body of /healthz once per worker; NULL when out of memory. */
 char *srv_healthz_json(const srv_worker *w);
 
@@ -276,6 +278,7 @@ struct srv_worker {
     int stopped;
     char *healthz;
     size_t healthz_len;
+    blockwatch *blockwatch; /* NULL unless --detect-blocking */
 };
 
 /* Loop thread. A connection has been freed: finish a drain if it was the

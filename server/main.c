@@ -25,6 +25,7 @@ static void usage(FILE *f, const srv_config *d) {
         "  POST /correct  {\"sentence\": \"...\", \"learner_id\": \"...\"|null}\n"
         "  GET  /healthz  variant, worker pid, model\n"
         "  GET  /metrics  request counts, handler concurrency, pool queue, loop lag\n"
+        "  GET  /debug/blocks  event-loop block reports (with --detect-blocking)\n"
         "\n"
         "options:\n"
         "  --variant NAME           how /correct runs (default %s):\n"
@@ -55,6 +56,12 @@ static void usage(FILE *f, const srv_config *d) {
         "                           the signal and the deadline only between\n"
         "                           handlers: each one started runs to its end,\n"
         "                           I/O delay included (default %d)\n"
+        "  --detect-blocking[=MS]   report each time the event loop goes MS ms or\n"
+        "                           more (default 10) without polling, with the\n"
+        "                           stack that blocked it: on stderr, counts in\n"
+        "                           /metrics, reports at GET /debug/blocks. Time\n"
+        "                           spent waiting for a core is reported apart, as\n"
+        "                           starvation (default: off)\n"
         "  -h, --help               this text\n"
         "\n"
         "With --workers N, /healthz and /metrics describe the worker that answered.\n"
@@ -125,7 +132,8 @@ int main(int argc, char **argv) {
     srv_config defaults = cfg;
 
     enum { O_VARIANT = 256, O_THREADS, O_WORKERS, O_HOST, O_PORT, O_WEIGHTS,
-           O_DELAY, O_CONNS, O_BODY, O_HEADER, O_IDLE, O_REQUEST, O_GRACE };
+           O_DELAY, O_CONNS, O_BODY, O_HEADER, O_IDLE, O_REQUEST, O_GRACE,
+           O_DETECT };
     static const struct option opts[] = {
         {"variant", required_argument, NULL, O_VARIANT},
         {"threads", required_argument, NULL, O_THREADS},
@@ -140,9 +148,17 @@ int main(int argc, char **argv) {
         {"idle-timeout-ms", required_argument, NULL, O_IDLE},
         {"request-timeout-ms", required_argument, NULL, O_REQUEST},
         {"grace-ms", required_argument, NULL, O_GRACE},
+        {"detect-blocking", optional_argument, NULL, O_DETECT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    /* "--detect-blocking 10" would leave "10" as a stray argument (an
+     * optional value must follow '='); say so instead. */
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--detect-blocking") == 0 && argv[i + 1][0] >= '0' &&
+            argv[i + 1][0] <= '9')
+            die_usage("--detect-blocking %s: write --detect-blocking=%s", argv[i + 1],
+                      argv[i + 1]);
     opterr = 0; /* our own messages, with exit status 2 */
     int opt;
     while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -166,6 +182,10 @@ int main(int argc, char **argv) {
         case O_IDLE: cfg.idle_timeout_ms = (int)parse_int("idle-timeout-ms", optarg, 1, 3600000); break;
         case O_REQUEST: cfg.request_timeout_ms = (int)parse_int("request-timeout-ms", optarg, 1, 3600000); break;
         case O_GRACE: cfg.grace_ms = (int)parse_int("grace-ms", optarg, 0, 3600000); break;
+        case O_DETECT:
+            cfg.detect_blocking_ms =
+                optarg ? (int)parse_int("detect-blocking", optarg, 1, 60000) : 10;
+            break;
         case ':': die_usage("%s: missing value%s", name, ""); break;
         default: die_usage("%s: unknown option%s", name, ""); break;
         }

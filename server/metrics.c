@@ -8,7 +8,8 @@
  * over the samples of the last SRV_LAG_WINDOW_S seconds, max_ever over
  * the worker's life. requests.by_status counts responses to requests that
  * were read; connections refused over --max-conns get a 503 too, but are
- * counted only in connections.rejected.
+ * counted only in connections.rejected. loop_blocks has the block
+ * detector's counts when --detect-blocking is on.
  */
 #include "internal.h"
 
@@ -90,6 +91,27 @@ static cJSON *lag_json(const srv_metrics *m) {
     return o;
 }
 
+static void add_tally(cJSON *o, const char *name, const blockwatch_tally *t) {
+    cJSON *x = cJSON_AddObjectToObject(o, name);
+    cJSON_AddNumberToObject(x, "count", (double)t->count);
+    cJSON_AddNumberToObject(x, "total_ms", (double)t->total_ns / 1e6);
+    cJSON_AddNumberToObject(x, "longest_ms", (double)t->longest_ns / 1e6);
+}
+
+/* Loop thread. The block detector's counts; the reports themselves are at
+ * /debug/blocks. */
+static cJSON *blocks_json(const srv_worker *w) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "enabled", w->blockwatch != NULL);
+    if (!w->blockwatch) return o;
+    blockwatch_tally blocks, starved;
+    blockwatch_tallies(w->blockwatch, &blocks, &starved);
+    cJSON_AddNumberToObject(o, "threshold_ms", blockwatch_threshold_ms(w->blockwatch));
+    add_tally(o, "blocks", &blocks);
+    add_tally(o, "starved", &starved);
+    return o;
+}
+
 /* Loop thread. */
 char *srv_metrics_json(const srv_worker *w) {
     const srv_metrics *m = &w->metrics;
@@ -122,6 +144,7 @@ char *srv_metrics_json(const srv_worker *w) {
     cJSON_AddNumberToObject(c, "accepted", (double)m->conns_accepted);
     cJSON_AddNumberToObject(c, "rejected", (double)m->conns_rejected);
     cJSON_AddItemToObject(o, "loop_lag_ms", lag_json(m));
+    cJSON_AddItemToObject(o, "loop_blocks", blocks_json(w));
     cJSON_AddNumberToObject(o, "uptime_s", (double)(uv_hrtime() - m->start_ns) / 1e9);
     cJSON_AddStringToObject(o, "variant", srv_variant_name(w->cfg->variant));
     cJSON_AddNumberToObject(o, "pid", (double)getpid());

@@ -41,6 +41,7 @@ typedef struct {
                                each response write (then closed) */
     int grace_ms;           /* in-flight requests after SIGTERM/SIGINT; see
                                srv_worker_run() for what is bounded */
+    int detect_blocking_ms; /* event-loop block threshold; 0: detector off */
 } srv_config;
 
 /* Fills cfg with the defaults that --help documents. */

@@ -10,11 +10,17 @@ target_compile_definitions(server_harness PUBLIC
   MINISERVE_TEST_WEIGHTS="${MINIGPT_INIT_WEIGHTS}")
 add_dependencies(server_harness miniserve minigpt_weights)
 
+# The block detector on a bare uv loop; its reports name this source tree.
+lab_test(test_blockwatch blockwatch)
+target_compile_definitions(test_blockwatch PRIVATE
+  TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+set_tests_properties(test_blockwatch PROPERTIES TIMEOUT 60 LABELS server)
+
 # A unit test of the server's internals, linked with its library.
 lab_test(test_server_metrics miniserve_core)
 set_tests_properties(test_server_metrics PROPERTIES TIMEOUT 30 LABELS server)
 
-foreach(t endpoints bad_input connections concurrency shutdown cli fuzz)
+foreach(t endpoints bad_input connections concurrency shutdown cli fuzz blocking)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_server_${t}.c)
     lab_test(test_server_${t} server_harness)
     set_tests_properties(test_server_${t} PROPERTIES TIMEOUT 90 LABELS server)

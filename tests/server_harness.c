@@ -39,6 +39,10 @@ void server_sleep_ms(int ms) {
 }
 
 void server_start(server_proc *p, const char *const *args) {
+    server_start_log(p, args, NULL);
+}
+
+void server_start_log(server_proc *p, const char *const *args, const char *log_path) {
     int pipefd[2];
     const char *argv[64];
     int n = 0;
@@ -62,6 +66,11 @@ void server_start(server_proc *p, const char *const *args) {
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(pipefd[1], STDOUT_FILENO);
+        if (log_path) {
+            FILE *log = fopen(log_path, "w");
+            if (!log) _exit(126);
+            dup2(fileno(log), STDERR_FILENO);
+        }
         close(pipefd[0]);
         close(pipefd[1]);
         execv(argv[0], (char *const *)argv);

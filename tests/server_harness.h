@@ -25,6 +25,8 @@ typedef struct {
  * unless args name other weights, and the NULL-terminated args; waits for
  * the listening line. Exits the test on failure. */
 void server_start(server_proc *p, const char *const *args);
+/* The same with the server's stderr written to log_path (NULL: inherited). */
+void server_start_log(server_proc *p, const char *const *args, const char *log_path);
 /* Sends sig and waits up to timeout_ms for the exit. Returns the exit
  * status, 128 + signal if killed by one, or -1 if it had to be killed. */
 int server_signal_wait(server_proc *p, int sig, int timeout_ms);

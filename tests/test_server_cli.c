@@ -84,7 +84,8 @@ int main(void) {
                            "--port", "--weights", "--io-delay-ms", "--max-conns",
                            "--max-body", "--max-header", "--idle-timeout-ms",
                            "--request-timeout-ms", "--grace-ms", "/correct",
-                           "/healthz", "/metrics", "listening on", NULL};
+                           "/healthz", "/metrics", "listening on",
+                           "--detect-blocking[=MS]", "/debug/blocks", NULL};
     for (int i = 0; flags[i]; i++) {
         if (!strstr(out, flags[i])) fprintf(stderr, "--help lacks %s\n", flags[i]);
         CHECK(strstr(out, flags[i]) != NULL);
@@ -98,6 +99,10 @@ int main(void) {
     bad((const char *[]){"--port", "70000", NULL}, "--port 70000");
     bad((const char *[]){"--variant", "fast", NULL}, "--variant fast");
     bad((const char *[]){"stray", NULL}, "unexpected argument 'stray'");
+    bad((const char *[]){"--detect-blocking=0", NULL}, "expected an integer in 1..60000");
+    bad((const char *[]){"--detect-blocking=ten", NULL}, "--detect-blocking ten");
+    bad((const char *[]){"--detect-blocking", "10", NULL},
+        "write --detect-blocking=10");
 
     const char *weights[] = {"--port", "0", "--weights", "/nonexistent/w.bin", NULL};
     CHECK_EQ_INT(run(weights, out, sizeof out, err, sizeof err), 1);

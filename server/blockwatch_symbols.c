@@ -1,0 +1,241 @@
+/* blockwatch_symbols.c - turns a sample's program counters into function,
+ * file and line, on the watchdog thread.
+ *
+ * libbacktrace (shipped with GCC; see the README for why not libdw) reads
+ * the DWARF line tables of the executable and of shared objects that have
+ * them, and reports inlined calls as frames of their own, so a static
+ * function the compiler folded into its caller still shows up with its own
+ * line. Frames without debug information (libc, libuv, OpenBLAS) get the
+ * symbol name and the shared object instead. Source lines are read from
+ * the files named in the debug information, when they are still there.
+ */
+#include "blockwatch_internal.h"
+
+#include <backtrace.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Source files whose text is kept for their lines. */
+#define BW_SOURCE_CACHE 16
+
+typedef struct {
+    char *path;
+    char *text; /* NULL: could not be read */
+    size_t len;
+} source_file;
+
+struct bw_symbols {
+    struct backtrace_state *bt;
+    char *source_dir;
+    char *blame_dir;
+    source_file sources[BW_SOURCE_CACHE];
+    int n_sources;
+    blockwatch_frame scratch[BLOCKWATCH_MAX_FRAMES]; /* innermost first */
+};
+
+/* libbacktrace reports "no debug info" and similar through this; a frame
+ * without them is normal (libc), so there is nothing to say. */
+static void ignore_error(void *data, const char *msg, int errnum) {
+    (void)data;
+    (void)msg;
+    (void)errnum;
+}
+
+int bw_symbols_new(const char *source_dir, const char *blame_dir,
+                   bw_symbols **out) {
+    bw_symbols *s = calloc(1, sizeof *s);
+    if (!s) return -ENOMEM;
+    s->source_dir = strdup(source_dir ? source_dir : "");
+    s->blame_dir = strdup(blame_dir ? blame_dir : "");
+    /* threaded: the state is used by the watchdog thread only, but libbacktrace
+     * must not assume it is the program's main thread. */
+    s->bt = backtrace_create_state(NULL, 1, ignore_error, NULL);
+    if (!s->source_dir || !s->blame_dir || !s->bt) {
+        bw_symbols_free(s);
+        return -ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+void bw_symbols_free(bw_symbols *s) {
+    if (!s) return;
+    /* libbacktrace has no way to free its state; it lives as long as the
+     * process, as its documentation intends. */
+    for (int i = 0; i < s->n_sources; i++) {
+        free(s->sources[i].path);
+        free(s->sources[i].text);
+    }
+    free(s->source_dir);
+    free(s->blame_dir);
+    free(s);
+}
+
+static void copy(char *dst, size_t size, const char *src) {
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* Returns 1 if path is dir or inside it. */
+static int under(const char *path, const char *dir) {
+    size_t n = strlen(dir);
+    if (n == 0 || strncmp(path, dir, n) != 0) return 0;
+    return path[n] == '/' || path[n] == '\0' || dir[n - 1] == '/';
+}
+
+static const source_file *source(bw_symbols *s, const char *path) {
+    for (int i = 0; i < s->n_sources; i++)
+        if (strcmp(s->sources[i].path, path) == 0) return &s->sources[i];
+    source_file *f;
+    if (s->n_sources < BW_SOURCE_CACHE) {
+        f = &s->sources[s->n_sources++];
+    } else {
+        f = &s->sources[BW_SOURCE_CACHE - 1]; /* evict the last one */
+        free(f->path);
+        free(f->text);
+    }
+    memset(f, 0, sizeof *f);
+    f->path = strdup(path);
+    if (!f->path) {
+        s->n_sources--;
+        return NULL;
+    }
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return f;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
+        char *t = realloc(f->text, f->len + n + 1);
+        if (!t) break;
+        f->text = t;
+        memcpy(f->text + f->len, buf, n);
+        f->len += n;
+        f->text[f->len] = '\0';
+    }
+    fclose(fp);
+    return f;
+}
+
+/* Copies line lineno (1-based) of path, without its indentation. */
+static void source_line(bw_symbols *s, const char *path, int lineno, char *out,
+                        size_t size) {
+    out[0] = '\0';
+    const source_file *f = source(s, path);
+    if (!f || !f->text || lineno <= 0) return;
+    const char *p = f->text, *end = f->text + f->len;
+    for (int l = 1; l < lineno && p < end; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) return;
+        p = nl + 1;
+    }
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    size_t n = 0;
+    while (p + n < end && p[n] != '\n' && p[n] != '\r') n++;
+    if (n >= size) n = size - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+/* The frames of one pc, innermost (most inlined) first, as libbacktrace
+ * reports them. */
+typedef struct {
+    bw_symbols *s;
+    blockwatch_frame *frames; /* innermost first while collecting */
+    int n, max;
+    int overflow;
+    int blamed;   /* index (innermost-first) or -1 */
+    int reached_main;
+} collect_state;
+
+static void frame_from_object(blockwatch_frame *f, uintptr_t pc) {
+    Dl_info info;
+    if (dladdr((void *)pc, &info) && info.dli_fname) {
+        const char *base = strrchr(info.dli_fname, '/');
+        copy(f->object, sizeof f->object, base ? base + 1 : info.dli_fname);
+        if (!f->function[0] && info.dli_sname)
+            copy(f->function, sizeof f->function, info.dli_sname);
+    }
+}
+
+static void on_syminfo(void *data, uintptr_t pc, const char *symname,
+                       uintptr_t symval, uintptr_t symsize) {
+    (void)pc;
+    (void)symval;
+    (void)symsize;
+    blockwatch_frame *f = data;
+    if (symname) copy(f->function, sizeof f->function, symname);
+}
+
+static int on_pcinfo(void *data, uintptr_t pc, const char *filename, int lineno,
+                     const char *function) {
+    collect_state *c = data;
+    if (c->reached_main) return 1;
+    if (c->n == c->max) {
+        c->overflow = 1;
+        return 1;
+    }
+    blockwatch_frame *f = &c->frames[c->n];
+    memset(f, 0, sizeof *f);
+    if (function) copy(f->function, sizeof f->function, function);
+    if (filename) {
+        const char *shown = filename;
+        size_t dn = strlen(c->s->source_dir);
+        if (under(filename, c->s->source_dir) && filename[dn] == '/')
+            shown = filename + dn + 1;
+        copy(f->file, sizeof f->file, shown);
+        f->line = lineno;
+        source_line(c->s, filename, lineno, f->source, sizeof f->source);
+        if (c->blamed < 0 && under(filename, c->s->blame_dir)) c->blamed = c->n;
+    } else {
+        backtrace_syminfo(c->s->bt, pc, on_syminfo, ignore_error, f);
+        frame_from_object(f, pc);
+    }
+    if (!f->function[0]) copy(f->function, sizeof f->function, "??");
+    c->n++;
+    /* Outer frames are the C library starting the program. */
+    if (strcmp(f->function, "main") == 0) c->reached_main = 1;
+    return 0;
+}
+
+void bw_symbols_warm_up(bw_symbols *s) {
+    bw_sample one = {.pcs = {(uintptr_t)&bw_symbols_warm_up}, .n = 1};
+    static blockwatch_report r; /* loop thread, at start only */
+    bw_symbols_resolve(s, &one, &r);
+}
+
+/* An inlined function and the out-of-line copy around it (a constprop
+ * clone, say) both report the same function: keep the inner, whose line
+ * is the one executing. */
+static int merge_repeats(blockwatch_frame *f, int n, int *blamed) {
+    int out = 0, new_blamed = -1;
+    for (int i = 0; i < n; i++) {
+        int merged = out > 0 && f[i].file[0] &&
+                     strcmp(f[i].function, f[out - 1].function) == 0 &&
+                     strcmp(f[i].file, f[out - 1].file) == 0;
+        if (!merged) {
+            if (out != i) f[out] = f[i];
+            out++;
+        }
+        if (i == *blamed) new_blamed = out - 1;
+    }
+    *blamed = new_blamed;
+    return out;
+}
+
+void bw_symbols_resolve(bw_symbols *s, const bw_sample *sample,
+                        blockwatch_report *r) {
+    blockwatch_frame *inner = s->scratch;
+    collect_state c = {s, inner, 0, BLOCKWATCH_MAX_FRAMES, 0, -1, 0};
+    for (int i = 0; i < sample->n && !c.reached_main && !c.overflow; i++)
+        backtrace_pcinfo(s->bt, sample->pcs[i], on_pcinfo, ignore_error, &c);
+    c.n = merge_repeats(inner, c.n, &c.blamed);
+    /* Outermost first, as pyleak prints. */
+    r->n_frames = c.n;
+    for (int i = 0; i < c.n; i++) r->frames[i] = inner[c.n - 1 - i];
+    r->blamed = c.blamed < 0 ? -1 : c.n - 1 - c.blamed;
+    /* Either the stack was deeper than we keep, or the walk stopped early
+     * (code without unwind tables, such as some hand-written kernels). */
+    r->truncated = c.overflow || !c.reached_main;
+}
