@@ -16,6 +16,7 @@ DUR=${BENCH_DURATION:-5s}
 CONNS=${BENCH_CONNS:-50}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 . "$SRC/scripts/lib/nginx.sh"
+. "$SRC/scripts/lib/miniserve.sh"
 BIN=$BUILD/bin
 PROMPTS=$SRC/experiments/prompts/lab01_verb_corrections.json
 TMP=$(mktemp -d)
@@ -29,23 +30,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
 # wrk's requests/s for URL (extra wrk args after it).
 rps() {
     wrk -t1 -c"$CONNS" -d"$DUR" "$@" | awk '/^Requests\/sec:/ {print $2}'
 }
 
-# Starts miniserve with the given flags; sets SERVER_PID and SERVER_PORT.
 start_server() {
-    "$BIN/miniserve" --port 0 "$@" >"$TMP/listen" 2>"$TMP/server.log" &
-    SERVER_PID=$!
-    for _ in $(seq 100); do
-        grep -q '^listening on' "$TMP/listen" 2>/dev/null && break
-        sleep 0.05
-    done
-    SERVER_PORT=$(sed -n 's/^listening on http:\/\/.*:\([0-9]*\)$/\1/p' "$TMP/listen")
-    [ -n "$SERVER_PORT" ] || { echo "miniserve did not start:"; cat "$TMP/server.log"; exit 1; }
+    miniserve_start "$BIN" "$TMP/server" "$@"
+    SERVER_PID=$MS_PID SERVER_PORT=$MS_PORT
 }
 
 stop_server() {
@@ -72,28 +64,13 @@ for i in $(seq "$RUNS"); do
 done
 M=$(printf '%s\n' "${ms[@]}" | median)
 N=$(printf '%s\n' "${ng[@]}" | median)
-echo "median: miniserve $M req/s, nginx $N req/s, ratio $(awk -v a="$M" -v b="$N" 'BEGIN {printf "%.2f", a / b}')"
+echo "median: miniserve $M req/s, nginx $N req/s, ratio $(ratio "$M" "$N")"
 kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=
 stop_server
 
 echo
 echo "== POST /correct: miniserve --variant sync --threads 40 vs minigpt bench --threads 2"
-python3 - "$PROMPTS" >"$TMP/correct.lua" <<'PY'
-import json, sys
-prompts = json.load(open(sys.argv[1]))
-print("local bodies = {")
-for p in prompts:
-    body = json.dumps({"sentence": p["sentence"], "learner_id": p["learner_id"]})
-    print("  %s," % json.dumps(body))
-print("}")
-print("""local i = 0
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-request = function()
-  i = i % #bodies + 1
-  return wrk.format(nil, "/correct", nil, bodies[i])
-end""")
-PY
+correct_lua "$PROMPTS" >"$TMP/correct.lua"
 # 40 is the lab's setting (anyio's default); 2 matches the cores, for contrast.
 declare -A CMED
 for threads in 40 2; do
@@ -116,6 +93,5 @@ for i in $(seq "$RUNS"); do
     bs+=("$b")
 done
 B=$(printf '%s\n' "${bs[@]}" | median)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo "median: miniserve /correct $C req/s (40 threads), ${CMED[2]} req/s (2 threads);" \
      "model alone $B corrections/s; ratios $(ratio "$C" "$B") and $(ratio "${CMED[2]}" "$B")"
