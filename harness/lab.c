@@ -48,9 +48,17 @@ static const struct {
     {"distinct_curves", HS_CHECK_DISTINCT_CURVES},
 };
 
+/* An optional number: def when key is absent, -1 when present but bad. */
+static int get_opt_num(const cJSON *obj, const char *key, double lo, double hi,
+                       double def, double *out) {
+    *out = def;
+    if (!cJSON_GetObjectItemCaseSensitive(obj, key)) return 0;
+    return get_num(obj, key, lo, hi, out);
+}
+
 static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
                       char *err, size_t err_size) {
-    double c, t, w, to, wk, seed;
+    double c, t, w, to, wk, seed, th, io;
     if (!cJSON_IsObject(load) || get_num(load, "concurrency", 1, 10000, &c) ||
         get_num(load, "total", 1, 10000000, &t) ||
         get_num(load, "warmup", 0, 1000000, &w) ||
@@ -60,7 +68,13 @@ static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
         return fail(err, err_size,
                     "%s: \"load\" needs concurrency (1-10000), total (1-10000000), "
                     "warmup (0-1000000), timeout_s, workers (1-256) and seed", path);
-    *p = (hs_load_params){(long)c, (long)t, (long)w, to, (long)wk, (long)seed};
+    if (get_opt_num(load, "threads", 1, 1024, HS_DEFAULT_THREADS, &th) ||
+        get_opt_num(load, "io_delay_ms", 0, 600000, 0, &io))
+        return fail(err, err_size,
+                    "%s: \"load\" may have threads (1-1024) and io_delay_ms (0-600000), "
+                    "whole numbers", path);
+    *p = (hs_load_params){(long)c, (long)t, (long)w, to, (long)wk, (long)seed, (long)th,
+                          (long)io};
     return 0;
 }
 
@@ -261,6 +275,10 @@ int hs_expand(const char *tmpl, const hs_placeholders *p, char *out,
                 snprintf(buf, sizeof buf, "%ld", p->workers), sub = buf, skip = 9;
             else if (!strncmp(tmpl, "{port}", 6))
                 snprintf(buf, sizeof buf, "%d", p->port), sub = buf, skip = 6;
+            else if (!strncmp(tmpl, "{threads}", 9))
+                snprintf(buf, sizeof buf, "%ld", p->threads), sub = buf, skip = 9;
+            else if (!strncmp(tmpl, "{io_delay_ms}", 13))
+                snprintf(buf, sizeof buf, "%ld", p->io_delay_ms), sub = buf, skip = 13;
             else
                 return -1;
         }
@@ -283,4 +301,23 @@ int hs_variant_uses_port(const hs_variant_def *v) {
     for (int i = 0; i < v->argc; i++)
         if (strstr(v->argv[i], "{port}")) return 1;
     return 0;
+}
+
+int hs_lab_lacking(const hs_lab *lab, const char *placeholder, char *names,
+                   size_t names_size) {
+    int lacking = 0;
+    if (names && names_size) names[0] = '\0';
+    for (int v = 0; v < lab->n_variants; v++) {
+        int has = 0;
+        for (int i = 0; i < lab->variants[v].argc && !has; i++)
+            has = strstr(lab->variants[v].argv[i], placeholder) != NULL;
+        if (has) continue;
+        if (names && names_size) {
+            size_t len = strlen(names);
+            snprintf(names + len, names_size - len, "%s%s", lacking ? ", " : "",
+                     lab->variants[v].name);
+        }
+        lacking++;
+    }
+    return lacking;
 }

@@ -5,7 +5,11 @@
  *   {bin}     the folder of the harness binary (where miniserve is built)
  *   {source}  the project's source folder
  *   {weights} the default model weights file (the one miniserve loads)
- *   {workers} the --workers value
+ *   {workers} the --workers value (load "workers")
+ *   {threads} pool threads per server worker (load "threads", default 40,
+ *             miniserve's own default)
+ *   {io_delay_ms} the extra I/O wait per request in ms (load "io_delay_ms",
+ *             default 0)
  *   {port}    a free port the harness picks; a variant whose command has
  *             {port} is waited for on that port instead of being asked to
  *             print "listening on http://HOST:PORT" first
@@ -33,7 +37,11 @@ typedef struct {
     double timeout_s; /* per request */
     long workers;     /* server processes */
     long seed;        /* 0: payloads in file order; else shuffled with it */
+    long threads;     /* {threads}: pool threads per worker (optional) */
+    long io_delay_ms; /* {io_delay_ms}: extra I/O wait per request (optional) */
 } hs_load_params;
+
+#define HS_DEFAULT_THREADS 40 /* miniserve's, and anyio's, default pool */
 
 typedef struct {
     char name[64];
@@ -70,6 +78,7 @@ typedef struct {
     const char *bin, *source, *weights;
     long workers;
     int port; /* 0 when the lab does not use {port} */
+    long threads, io_delay_ms;
 } hs_placeholders;
 
 /* Copies tmpl to out with placeholders filled in. Returns 0, or -1 if out
@@ -79,5 +88,12 @@ int hs_expand(const char *tmpl, const hs_placeholders *p, char *out,
 
 /* 1 if any of the variant's arguments has {port}. */
 int hs_variant_uses_port(const hs_variant_def *v);
+
+/* How many of lab's variants have placeholder (e.g. "{threads}") nowhere in
+ * their command; their names, comma-separated, go to names (if not NULL).
+ * A parameter reaches a server only through its placeholder, so a variant
+ * without it would be measured unchanged. */
+int hs_lab_lacking(const hs_lab *lab, const char *placeholder, char *names,
+                   size_t names_size);
 
 #endif

@@ -34,13 +34,29 @@ static void usage(FILE *f) {
         "      --timeout S       per-request timeout in seconds\n"
         "      --variants A,B    run only these variants, in this order\n"
         "      --workers N       server worker processes ({workers})\n"
+        "      --threads N       pool threads per server worker ({threads})\n"
+        "      --io-delay-ms N   extra I/O wait per request ({io_delay_ms})\n"
         "      --seed N          0: prompts in file order; else shuffled with N\n"
         "      --out DIR         write here (new or empty folder) instead of\n"
         "                        experiments/<date>-<lab folder>[-N]/\n"
-        "  plot [DIR]          redraw DIR's latency CDF from its latencies files\n"
+        "      --sweep NAME=V1,V2,...\n"
+        "                        one complete run per value (at most %d, sorted\n"
+        "                        ascending) of NAME: workers, concurrency, threads\n"
+        "                        or io_delay_ms; each in DIR/NAME-V/ with the files\n"
+        "                        above, and in DIR: manifest.json (every point's\n"
+        "                        p50/p95/p99, requests/s, HTTP 200 %%, serving pids),\n"
+        "                        sweep.dat/.gp/.png (percentiles and requests/s\n"
+        "                        against NAME per variant) and summary.md. DIR\n"
+        "                        defaults to experiments/<date>-<lab folder>-sweep-NAME.\n"
+        "                        workers, threads and io_delay_ms need their\n"
+        "                        placeholder in every variant's command; the flag\n"
+        "                        for NAME itself cannot be given too\n"
+        "  plot [DIR]          redraw DIR's latency CDF from its latencies files; on\n"
+        "                      a sweep's folder, every point's CDF and sweep.png\n"
         "  check [DIR] [--lab LAB]\n"
         "                      re-evaluate DIR's acceptance checks (the lab in its\n"
-        "                      manifest, else LAB, default lab01)\n"
+        "                      manifest, else LAB, default lab01); on a sweep's\n"
+        "                      folder, every point that ran (exit 1 if any FAILs)\n"
         "  list                the labs there are\n"
         "  load URL [--concurrency N] [--total N] [--timeout S] [--body JSON]\n"
         "                      only the load generator, against any running server:\n"
@@ -51,10 +67,11 @@ static void usage(FILE *f) {
         "DIR defaults to the newest folder under %s.\n"
         "\n"
         "Exit status: 0 success (run: completed; check: all PASS), 1 something failed\n"
-        "(run: a server did not start or died, or no PNG; check: a FAIL), 2 bad\n"
-        "command line or input (nothing measured), 130 interrupted (what was\n"
-        "measured is kept; manifest.json says incomplete).\n",
-        HARNESS_SOURCE_DIR "/harness/labs", HARNESS_SOURCE_DIR "/experiments");
+        "(run: a server did not start or died, or no PNG; a sweep goes on with its\n"
+        "other points; check: a FAIL), 2 bad command line or input (nothing measured,\n"
+        "no folder made), 130 interrupted (what was measured is kept, finished sweep\n"
+        "points too; manifest.json says incomplete).\n",
+        HS_SWEEP_MAX_POINTS, HARNESS_SOURCE_DIR "/harness/labs", HARNESS_SOURCE_DIR "/experiments");
 }
 
 static int parse_long(const char *flag, const char *s, long lo, long hi, long *out) {
@@ -120,10 +137,11 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         {"warmup", required_argument, NULL, 'w'},      {"timeout", required_argument, NULL, 't'},
         {"variants", required_argument, NULL, 'v'},    {"workers", required_argument, NULL, 'W'},
         {"seed", required_argument, NULL, 's'},        {"out", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0}};
-    long conc = -1, total = -1, warmup = -1, workers = -1, seed = -1;
+        {"threads", required_argument, NULL, 'T'},     {"io-delay-ms", required_argument, NULL, 'D'},
+        {"sweep", required_argument, NULL, 'S'},       {NULL, 0, NULL, 0}};
+    long conc = -1, total = -1, warmup = -1, workers = -1, seed = -1, threads = -1, io_delay = -1;
     double timeout = -1;
-    const char *variants = NULL, *out = NULL;
+    const char *variants = NULL, *out = NULL, *sweep = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -135,8 +153,17 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         case 't': bad = parse_seconds("--timeout", optarg, &timeout); break;
         case 'W': bad = parse_long("--workers", optarg, 1, 256, &workers); break;
         case 's': bad = parse_long("--seed", optarg, 0, 2147483647, &seed); break;
+        case 'T': bad = parse_long("--threads", optarg, 1, 1024, &threads); break;
+        case 'D': bad = parse_long("--io-delay-ms", optarg, 0, 600000, &io_delay); break;
         case 'v': variants = optarg; break;
         case 'o': out = optarg; break;
+        case 'S':
+            if (sweep) {
+                fprintf(stderr, "harness: --sweep given twice; a sweep varies one parameter\n");
+                bad = 1;
+            }
+            sweep = optarg;
+            break;
         default: bad = 1;
         }
         if (bad) return HS_EXIT_USAGE;
@@ -145,7 +172,24 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         fprintf(stderr, "harness: run takes one LAB (try: harness list)\n");
         return HS_EXIT_USAGE;
     }
-    char file[4096], err[4096];
+    hs_sweep_spec spec;
+    char err[4096];
+    if (sweep) {
+        if (hs_sweep_parse(sweep, &spec, err, sizeof err)) {
+            fprintf(stderr, "harness: %s\n", err);
+            return HS_EXIT_USAGE;
+        }
+        /* Which flag sets the swept parameter too: one of them would lose. */
+        const long given[] = {[HS_SWEEP_WORKERS] = workers, [HS_SWEEP_CONCURRENCY] = conc,
+                              [HS_SWEEP_IO_DELAY_MS] = io_delay, [HS_SWEEP_THREADS] = threads};
+        if (given[spec.param] >= 0) {
+            fprintf(stderr, "harness: --sweep %s and %s both set %s; give one of them\n",
+                    hs_sweep_param_name(spec.param), hs_sweep_param_flag(spec.param),
+                    hs_sweep_param_name(spec.param));
+            return HS_EXIT_USAGE;
+        }
+    }
+    char file[4096];
     hs_lab lab;
     lab_path(p->labs_dir, argv[optind], file, sizeof file);
     if (access(file, R_OK) != 0 && !strchr(argv[optind], '/')) {
@@ -163,12 +207,36 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
     if (timeout > 0) lab.load.timeout_s = timeout;
     if (workers > 0) lab.load.workers = workers;
     if (seed >= 0) lab.load.seed = seed;
+    if (threads > 0) lab.load.threads = threads;
+    if (io_delay >= 0) lab.load.io_delay_ms = io_delay;
+    int rc = HS_EXIT_USAGE;
     if (variants && hs_lab_select_variants(&lab, variants, err, sizeof err)) {
         fprintf(stderr, "harness: %s\n", err);
-        hs_lab_free(&lab);
-        return HS_EXIT_USAGE;
+        goto out;
     }
-    int rc = hs_cmd_run(&lab, file, out, p);
+    /* A server parameter reaches the servers only through its placeholder:
+     * a flag no variant takes would change nothing, silently. */
+    const struct { const char *flag, *placeholder; long value; } server_flags[] = {
+        {"--workers", "{workers}", workers}, {"--threads", "{threads}", threads},
+        {"--io-delay-ms", "{io_delay_ms}", io_delay}};
+    for (size_t i = 0; i < sizeof server_flags / sizeof server_flags[0]; i++)
+        if (server_flags[i].value >= 0 &&
+            hs_lab_lacking(&lab, server_flags[i].placeholder, NULL, 0) == lab.n_variants) {
+            fprintf(stderr, "harness: %s changes nothing in lab %s: no variant's command has "
+                            "%s\n", server_flags[i].flag, lab.name, server_flags[i].placeholder);
+            goto out;
+        }
+    if (sweep) {
+        if (hs_sweep_check_lab(&lab, spec.param, err, sizeof err)) {
+            fprintf(stderr, "harness: %s\n", err);
+            goto out;
+        }
+        rc = hs_cmd_sweep(&lab, file, &spec, out, p);
+    } else {
+        hs_run_options opt = {out, NULL, 0};
+        rc = hs_cmd_run(&lab, file, &opt, p, NULL);
+    }
+out:
     hs_lab_free(&lab);
     return rc;
 }

@@ -92,9 +92,17 @@ int hs_report_write(const char *dir, const hs_report *r) {
            r->incomplete_reason ? r->incomplete_reason : "it was cut short");
     hs_strbuf_printf(&b, "Load: %ld concurrent clients (closed loop), %ld recorded requests per "
            "variant after %ld warm-up requests, %s %s, request timeout %.0f s, "
-           "%ld server worker process%s. Machine: %ld cores.\n\n",
+           "%ld server worker process%s",
        L->concurrency, L->total, L->warmup, r->lab->method, r->lab->path, L->timeout_s,
-       L->workers, L->workers == 1 ? "" : "es", r->cores);
+       L->workers, L->workers == 1 ? "" : "es");
+    /* Only what reached the servers: a lab without the placeholder ran
+     * them with their own setting, which the harness does not know. */
+    int n = (int)r->lab->n_variants;
+    if (hs_lab_lacking(r->lab, "{threads}", NULL, 0) < n)
+        hs_strbuf_printf(&b, ", %ld pool threads each", L->threads);
+    if (hs_lab_lacking(r->lab, "{io_delay_ms}", NULL, 0) < n)
+        hs_strbuf_printf(&b, ", %ld ms extra I/O wait per request", L->io_delay_ms);
+    hs_strbuf_printf(&b, ". Machine: %ld cores.\n\n", r->cores);
 
     hs_strbuf_printf(&b, "| variant | requests | HTTP 200 | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | requests/s |\n"
            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -118,18 +126,22 @@ int hs_report_write(const char *dir, const hs_report *r) {
     for (size_t i = 0; i < r->n_variants; i++) have_rss |= r->variants[i].rss != NULL;
     if (have_rss) {
         hs_strbuf_printf(&b, "## Server memory after warm-up\n\n"
-                             "| variant | processes | resident (MiB), each | total (MiB) |\n"
-                             "| --- | ---: | --- | ---: |\n");
+                             "| variant | processes | serving pids | resident (MiB), each | total (MiB) |\n"
+                             "| --- | ---: | ---: | --- | ---: |\n");
         for (size_t i = 0; i < r->n_variants; i++) {
             const hs_rss *m = r->variants[i].rss;
             if (!m) continue;
             hs_strbuf_printf(&b, "| %s | %d | ", r->variants[i].name, m->n);
+            if (r->variants[i].serving_pids) hs_strbuf_printf(&b, "%d | ", r->variants[i].serving_pids);
+            else hs_strbuf_printf(&b, "- | ");
             for (int k = 0; k < m->n; k++)
                 hs_strbuf_printf(&b, "%s%.1f", k ? ", " : "", m->rss_kib[k] / 1024.0);
             hs_strbuf_printf(&b, " | %.1f |\n", m->total_kib / 1024.0);
         }
         hs_strbuf_printf(&b, "\nVmRSS from /proc of the server and every process under it "
-                             "(with --workers N: the supervisor first, then the workers).\n\n");
+                             "(with --workers N: the supervisor first, then the workers). "
+                             "Serving pids: the distinct processes that answered GET %s over "
+                             "fresh connections after warm-up.\n\n", r->lab->health);
     }
 
     int problems = 0;

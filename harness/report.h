@@ -14,6 +14,7 @@ typedef struct {
     const hs_summary *summary;     /* NULL: nothing was recorded */
     const hs_load_errors *errors;  /* NULL: not known */
     const char *problem;           /* NULL, or what went wrong with it */
+    int serving_pids;              /* distinct pids that answered /healthz, 0: unknown */
 } hs_report_variant;
 
 typedef struct {

@@ -1,11 +1,14 @@
 /* revisit.c - `harness plot` and `harness check`: an experiment folder
- * redrawn or re-judged from its latencies files alone. */
+ * redrawn or re-judged from its latencies files alone; a sweep's folder
+ * point by point, and its sweep plot from its manifest. */
 #include "run.h"
 
 #include "folder.h"
 #include "plots.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* dir, or the newest experiment folder; prints why not and returns -1. */
@@ -20,10 +23,59 @@ static int pick_dir(const char *dir, const hs_paths *p, char *out, size_t size) 
     return -1;
 }
 
+/* Reads dir as a sweep's folder into *s (malloc'd). Returns 1 if it is
+ * one, 0 if it is not (a single run's folder, or no manifest), or -1 after
+ * saying why it cannot be read. */
+static int as_sweep(const char *dir, hs_sweep **s) {
+    char err[4096];
+    *s = malloc(sizeof **s);
+    if (!*s) return fprintf(stderr, "harness: out of memory\n"), -1;
+    int rc = hs_sweep_read(dir, *s, err, sizeof err);
+    if (rc == 0) return 1;
+    free(*s), *s = NULL;
+    if (rc == -ENOENT || rc == -EMEDIUMTYPE) return 0;
+    fprintf(stderr, "harness: %s\n", err);
+    return -1;
+}
+
+/* A sweep's folder: every point's CDF that ran, then the sweep plot from
+ * the manifest's numbers (a point's requests/s needs its wall time, which
+ * only the manifests keep). The worst exit code wins. */
+static int plot_sweep_folder(const char *dir, const hs_sweep *s, const hs_paths *p) {
+    char err[4096], point[4200];
+    int worst = HS_EXIT_OK;
+    for (int i = 0; i < s->spec.n; i++) {
+        if (s->points[i].status == HS_POINT_NOT_RUN) continue;
+        snprintf(point, sizeof point, "%s/%s", dir, s->points[i].folder);
+        int rc = hs_cmd_plot(point, p);
+        if (rc > worst) worst = rc;
+    }
+    int rc = hs_sweep_draw(dir, s, err, sizeof err);
+    if (rc == 1) {
+        fprintf(stderr, "harness: gnuplot is not installed: wrote %s/sweep.gp and sweep.dat, "
+                        "but no PNG (apt-get install gnuplot-nox)\n", dir);
+        return HS_EXIT_FAILED;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "harness: %s\n", err);
+        return HS_EXIT_FAILED;
+    }
+    printf("%s/sweep.png\n", dir);
+    return worst;
+}
+
 int hs_cmd_plot(const char *dir_arg, const hs_paths *p) {
     char dir[4096], err[4096];
     hs_folder f;
+    hs_sweep *s;
     if (pick_dir(dir_arg, p, dir, sizeof dir)) return HS_EXIT_USAGE;
+    int sweep = as_sweep(dir, &s);
+    if (sweep < 0) return HS_EXIT_USAGE;
+    if (sweep) {
+        int rc = plot_sweep_folder(dir, s, p);
+        free(s);
+        return rc;
+    }
     if (hs_folder_read(dir, NULL, &f, NULL, err, sizeof err)) {
         fprintf(stderr, "harness: %s\n", err);
         return HS_EXIT_USAGE;
@@ -46,11 +98,41 @@ int hs_cmd_plot(const char *dir_arg, const hs_paths *p) {
     return HS_EXIT_OK;
 }
 
+/* A sweep's folder: every point that ran is judged by its own lab (each
+ * manifest embeds it); the worst exit code wins. */
+static int check_sweep_folder(const char *dir, const hs_sweep *s, const char *lab_file,
+                              const hs_paths *p) {
+    char point[4200];
+    int worst = HS_EXIT_OK;
+    printf("%s: sweep of %s over %d points\n", dir, hs_sweep_param_name(s->spec.param),
+           s->spec.n);
+    for (int i = 0; i < s->spec.n; i++) {
+        printf("\n== %s=%ld ==\n", hs_sweep_param_name(s->spec.param), s->points[i].value);
+        if (s->points[i].status == HS_POINT_NOT_RUN) {
+            printf("not run (the sweep was interrupted)\n");
+            continue;
+        }
+        fflush(stdout);
+        snprintf(point, sizeof point, "%s/%s", dir, s->points[i].folder);
+        int rc = hs_cmd_check(point, lab_file, p);
+        if (rc > worst) worst = rc;
+    }
+    return worst;
+}
+
 int hs_cmd_check(const char *dir_arg, const char *lab_file, const hs_paths *p) {
     char dir[4096], err[4096];
     hs_folder f;
     hs_lab lab;
+    hs_sweep *s;
     if (pick_dir(dir_arg, p, dir, sizeof dir)) return HS_EXIT_USAGE;
+    int sweep = as_sweep(dir, &s);
+    if (sweep < 0) return HS_EXIT_USAGE;
+    if (sweep) {
+        int rc = check_sweep_folder(dir, s, lab_file, p);
+        free(s);
+        return rc;
+    }
     if (hs_folder_read(dir, lab_file, &f, &lab, err, sizeof err)) {
         fprintf(stderr, "harness: %s\n", err);
         return HS_EXIT_USAGE;

@@ -1,6 +1,6 @@
 /* run.c - `harness run`: for each variant, spawn the server, warm it up,
- * load it, record the latencies and stop it; then report, plot and write
- * the manifest. Everything runs on the main thread; SIGINT/SIGTERM only
+ * note its memory and which processes serve it, load it, record the
+ * latencies and stop it; then report, plot and write the manifest. Everything runs on the main thread; SIGINT/SIGTERM only
  * set hs_stop, and the loops below notice it. */
 #include "run.h"
 
@@ -13,6 +13,7 @@
 #include "minigpt.h"
 #include "plots.h"
 #include "report.h"
+#include "serving.h"
 #include "spawn.h"
 
 #include <cJSON.h>
@@ -21,8 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define START_TIMEOUT_S 30.0
@@ -44,6 +43,8 @@ typedef struct {
     char exit_desc[128];          /* how the server ended */
     int killed;
     char *health;                 /* /healthz body */
+    long pids[HS_MAX_PIDS];       /* distinct pids answering /healthz */
+    int n_pids, pid_probes;       /* after warm-up, over fresh connections */
 } variant_run;
 
 static void on_signal(int sig) {
@@ -51,7 +52,7 @@ static void on_signal(int sig) {
     hs_stop = 1;
 }
 
-static void install_signals(void) {
+void hs_run_catch_signals(void) {
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -59,42 +60,9 @@ static void install_signals(void) {
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Makes a new folder: out_dir as given (it must not exist yet, or be
- * empty), or experiments/<date>-<lab folder>[-N]. Never reuses a folder
- * with files in it, so nothing is overwritten. */
-static int make_folder(const hs_lab *lab, const char *out_dir, const hs_paths *p,
-                       char *dir, size_t size, char *err, size_t err_size) {
-    /* err is at least twice size: messages name the folder in full. */
-    if (out_dir) {
-        snprintf(dir, size, "%s", out_dir);
-        if (mkdir(dir, 0755) == 0) return 0;
-        if (errno == EEXIST && rmdir(dir) == 0 && mkdir(dir, 0755) == 0) return 0;
-        snprintf(err, err_size, "%s: %s", dir,
-                 errno == EEXIST || errno == ENOTEMPTY
-                     ? "exists and is not empty (the harness never overwrites a run)"
-                     : strerror(errno));
-        return -1;
-    }
-    if (mkdir(p->experiments_dir, 0755) != 0 && errno != EEXIST) {
-        snprintf(err, err_size, "%s: %s", p->experiments_dir, strerror(errno));
-        return -1;
-    }
-    char date[16];
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    for (int n = 1; n < 1000; n++) {
-        if (n == 1) snprintf(dir, size, "%s/%s-%s", p->experiments_dir, date, lab->folder);
-        else snprintf(dir, size, "%s/%s-%s-%d", p->experiments_dir, date, lab->folder, n);
-        if (mkdir(dir, 0755) == 0) return 0;
-        if (errno != EEXIST) {
-            snprintf(err, err_size, "%s: %s", dir, strerror(errno));
-            return -1;
-        }
-    }
-    snprintf(err, err_size, "%s: too many runs today", p->experiments_dir);
-    return -1;
+static hs_placeholders placeholders(const hs_lab *lab, const hs_paths *p, int port) {
+    return (hs_placeholders){p->bin_dir, p->source_dir, p->weights, lab->load.workers, port,
+                             lab->load.threads, lab->load.io_delay_ms};
 }
 
 /* POST bodies: the prompts as {"sentence", "learner_id"}, in file order, or
@@ -102,7 +70,7 @@ static int make_folder(const hs_lab *lab, const char *out_dir, const hs_paths *p
 static int build_bodies(const hs_lab *lab, const hs_paths *p, char ***out,
                         size_t *n, char *err, size_t err_size) {
     char path[1024];
-    hs_placeholders ph = {p->bin_dir, p->source_dir, p->weights, lab->load.workers, 0};
+    hs_placeholders ph = placeholders(lab, p, 0);
     *out = NULL, *n = 0;
     if (strcmp(lab->method, "POST")) return 0;
     if (hs_expand(lab->payloads, &ph, path, sizeof path)) {
@@ -183,6 +151,16 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     /* After warm-up, each worker has loaded its model and touched its
      * buffers: what it holds now is what it costs. */
     vr->have_rss = hs_rss_tree(srv.pid, &vr->rss) == 0;
+    /* And which of them serve: with every variant taking {workers}, stop
+     * once that many answered; otherwise ask a fixed number of times. */
+    int expect = hs_lab_lacking(lab, "{workers}", NULL, 0) ? 0 : (int)lab->load.workers;
+    int tries = expect * 64 > 32 ? expect * 64 : 32;
+    int got = hs_serving_pids(srv.base_url, lab->health, expect, tries, vr->pids, HS_MAX_PIDS,
+                              &vr->pid_probes);
+    vr->n_pids = got > 0 ? got : 0;
+    if (expect > 1 && got >= 0 && got < expect)
+        fprintf(stderr, "%s: only %d of %d workers answered %s over %d fresh connections\n",
+                vr->def->name, got, expect, lab->health, vr->pid_probes);
     if (!hs_stop) {
         cfg.total = lab->load.total;
         cfg.label = vr->def->name;
@@ -230,10 +208,19 @@ static cJSON *errors_json(const hs_load_errors *e) {
     return o;
 }
 
+/* obj[key] = v, replacing or adding it; nothing when obj is not an object. */
+static void set_number(cJSON *obj, const char *key, double v) {
+    if (!cJSON_IsObject(obj)) return;
+    if (cJSON_GetObjectItemCaseSensitive(obj, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(obj, key, cJSON_CreateNumber(v));
+    else
+        cJSON_AddNumberToObject(obj, key, v);
+}
+
 static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_file,
-                          const hs_paths *p, variant_run *runs, int n, size_t n_bodies,
-                          const char *created, int complete, const char *reason,
-                          const char *plot_title) {
+                          const hs_paths *p, const hs_run_options *opt, variant_run *runs,
+                          int n, size_t n_bodies, const char *created, int complete,
+                          const char *reason, const char *plot_title) {
     cJSON *m = cJSON_CreateObject();
     cJSON_AddStringToObject(m, "lab", lab->name);
     cJSON_AddStringToObject(m, "lab_file", lab_file);
@@ -242,6 +229,12 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     cJSON_AddBoolToObject(m, "completed", complete);
     if (reason) cJSON_AddStringToObject(m, "incomplete_reason", reason);
     else cJSON_AddNullToObject(m, "incomplete_reason");
+    if (opt->sweep_param) {
+        cJSON *sp = cJSON_AddObjectToObject(m, "sweep_point");
+        cJSON_AddStringToObject(sp, "parameter", opt->sweep_param);
+        cJSON_AddNumberToObject(sp, "value", (double)opt->sweep_value);
+        cJSON_AddStringToObject(sp, "sweep_manifest", "../manifest.json");
+    }
 
     cJSON *seeds = cJSON_AddObjectToObject(m, "seeds");
     cJSON_AddNumberToObject(seeds, "payload_order", (double)lab->load.seed);
@@ -255,6 +248,8 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     cJSON_AddNumberToObject(load, "warmup", (double)lab->load.warmup);
     cJSON_AddNumberToObject(load, "timeout_s", lab->load.timeout_s);
     cJSON_AddNumberToObject(load, "workers", (double)lab->load.workers);
+    cJSON_AddNumberToObject(load, "threads", (double)lab->load.threads);
+    cJSON_AddNumberToObject(load, "io_delay_ms", (double)lab->load.io_delay_ms);
     cJSON_AddStringToObject(load, "method", lab->method);
     cJSON_AddStringToObject(load, "path", lab->path);
     cJSON_AddNumberToObject(load, "payloads", (double)n_bodies);
@@ -283,6 +278,9 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
         cJSON_AddNumberToObject(v, "requests", (double)vr->load.n);
         cJSON_AddNumberToObject(v, "throughput_rps", vr->measured && vr->load.n ? vr->summary.rps : 0);
         cJSON_AddNumberToObject(v, "warmup_failed", (double)vr->warmup_failed);
+        cJSON *pids = cJSON_AddArrayToObject(v, "serving_pids");
+        for (int k = 0; k < vr->n_pids; k++) cJSON_AddItemToArray(pids, cJSON_CreateNumber((double)vr->pids[k]));
+        cJSON_AddNumberToObject(v, "serving_pids_probes", vr->pid_probes);
         if (vr->have_rss) {
             cJSON *mem = cJSON_AddObjectToObject(v, "rss_after_warmup");
             cJSON *procs = cJSON_AddArrayToObject(mem, "processes");
@@ -319,14 +317,15 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     free(text);
     if (def) {
         cJSON *l = cJSON_GetObjectItemCaseSensitive(def, "load");
-        if (l) {
-            cJSON_ReplaceItemInObjectCaseSensitive(l, "concurrency", cJSON_CreateNumber((double)lab->load.concurrency));
-            cJSON_ReplaceItemInObjectCaseSensitive(l, "total", cJSON_CreateNumber((double)lab->load.total));
-            cJSON_ReplaceItemInObjectCaseSensitive(l, "warmup", cJSON_CreateNumber((double)lab->load.warmup));
-            cJSON_ReplaceItemInObjectCaseSensitive(l, "timeout_s", cJSON_CreateNumber(lab->load.timeout_s));
-            cJSON_ReplaceItemInObjectCaseSensitive(l, "workers", cJSON_CreateNumber((double)lab->load.workers));
-            cJSON_ReplaceItemInObjectCaseSensitive(l, "seed", cJSON_CreateNumber((double)lab->load.seed));
-        }
+        const hs_load_params *L = &lab->load;
+        set_number(l, "concurrency", (double)L->concurrency);
+        set_number(l, "total", (double)L->total);
+        set_number(l, "warmup", (double)L->warmup);
+        set_number(l, "timeout_s", L->timeout_s);
+        set_number(l, "workers", (double)L->workers);
+        set_number(l, "threads", (double)L->threads);
+        set_number(l, "io_delay_ms", (double)L->io_delay_ms);
+        set_number(l, "seed", (double)L->seed);
         cJSON_AddItemToObject(m, "lab_definition", def);
     }
 
@@ -340,49 +339,111 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     return rc;
 }
 
-int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
-               const hs_paths *paths) {
-    char dir[4096], err[8192], created[40], title[256];
-    char **bodies = NULL;
-    size_t n_bodies = 0;
-    variant_run runs[HS_MAX_VARIANTS];
-    int n = lab->n_variants, exit_code = HS_EXIT_OK;
-    memset(runs, 0, sizeof runs);
-
-    /* Everything that can be refused is refused before a folder exists. */
-    if (build_bodies(lab, paths, &bodies, &n_bodies, err, sizeof err)) {
-        fprintf(stderr, "harness: %s\n", err);
-        return HS_EXIT_USAGE;
-    }
-    for (int i = 0; i < n; i++) {
+/* Everything that can be refused before a folder exists: the request
+ * bodies, and each variant's command with placeholders filled in and its
+ * program there. Returns 0, or -1 with err saying why; release() frees
+ * what it made either way. */
+static int prepare(const hs_lab *lab, const hs_paths *paths, variant_run *runs,
+                   char ***bodies, size_t *n_bodies, char *err, size_t err_size) {
+    if (build_bodies(lab, paths, bodies, n_bodies, err, err_size)) return -1;
+    for (int i = 0; i < lab->n_variants; i++) {
         runs[i].def = &lab->variants[i];
         /* {port} is chosen now; another process could take it before the
          * server binds, which then shows as a start-up failure. */
         int port = hs_variant_uses_port(runs[i].def) ? hs_free_port() : 0;
-        hs_placeholders ph = {paths->bin_dir, paths->source_dir, paths->weights, lab->load.workers,
-                              port};
+        hs_placeholders ph = placeholders(lab, paths, port);
         for (int a = 0; a < runs[i].def->argc; a++) {
             char buf[4096];
             if (hs_expand(runs[i].def->argv[a], &ph, buf, sizeof buf)) {
-                fprintf(stderr, "harness: variant %s: argument \"%s\" has an unknown placeholder\n",
-                        runs[i].def->name, runs[i].def->argv[a]);
-                exit_code = HS_EXIT_USAGE;
-                goto out;
+                snprintf(err, err_size, "variant %s: argument \"%s\" has an unknown placeholder",
+                         runs[i].def->name, runs[i].def->argv[a]);
+                return -1;
             }
-            runs[i].argv[a] = strdup(buf);
+            if (!(runs[i].argv[a] = strdup(buf))) {
+                snprintf(err, err_size, "out of memory");
+                return -1;
+            }
         }
         runs[i].port = port;
         const char *prog = runs[i].argv[0];
         if (strchr(prog, '/') && access(prog, X_OK) != 0) {
-            fprintf(stderr, "harness: variant %s: server program %s: %s%s\n", runs[i].def->name,
-                    prog, strerror(errno),
-                    errno == ENOENT ? " (build it first: scripts/setup.sh)" : "");
-            exit_code = HS_EXIT_USAGE;
-            goto out;
+            snprintf(err, err_size, "variant %s: server program %s: %s%s", runs[i].def->name,
+                     prog, strerror(errno),
+                     errno == ENOENT ? " (build it first: scripts/setup.sh)" : "");
+            return -1;
         }
     }
-    install_signals();
-    if (make_folder(lab, out_dir, paths, dir, sizeof dir, err, sizeof err)) {
+    return 0;
+}
+
+static void release(variant_run *runs, int n, char **bodies, size_t n_bodies) {
+    for (int i = 0; i < n; i++) {
+        for (int a = 0; runs[i].argv[a]; a++) free(runs[i].argv[a]);
+        free(runs[i].load.samples);
+        free(runs[i].sorted_s);
+        free(runs[i].health);
+    }
+    for (size_t i = 0; i < n_bodies; i++) cJSON_free(bodies[i]);
+    free(bodies);
+}
+
+int hs_run_validate(const hs_lab *lab, const hs_paths *paths, char *err, size_t err_size) {
+    variant_run *runs = calloc(HS_MAX_VARIANTS, sizeof *runs);
+    char **bodies = NULL;
+    size_t n_bodies = 0;
+    if (!runs) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    int rc = prepare(lab, paths, runs, &bodies, &n_bodies, err, err_size);
+    release(runs, lab->n_variants, bodies, n_bodies);
+    free(runs);
+    return rc;
+}
+
+/* The numbers a sweep collects, from what this run measured. */
+static void fill_outcome(const hs_lab *lab, const variant_run *runs, int n,
+                         hs_run_outcome *o) {
+    memset(o, 0, sizeof *o);
+    o->n = n;
+    for (int i = 0; i < n; i++) {
+        const variant_run *vr = &runs[i];
+        hs_variant_outcome *v = &o->v[i];
+        snprintf(v->name, sizeof v->name, "%s", lab->variants[i].name);
+        v->measured = vr->measured && vr->load.n > 0;
+        v->complete = v->measured && vr->load.n == (size_t)lab->load.total && !vr->problem[0];
+        if (v->measured) v->summary = vr->summary;
+        v->n_pids = vr->n_pids;
+        memcpy(v->pids, vr->pids, sizeof v->pids);
+        snprintf(v->problem, sizeof v->problem, "%.*s", (int)strcspn(vr->problem, "\n"),
+                 vr->problem);
+        if (!v->problem[0] && v->measured && !v->complete)
+            snprintf(v->problem, sizeof v->problem, "cut short: %zu of %ld requests recorded",
+                     vr->load.n, lab->load.total);
+    }
+}
+
+int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
+               const hs_paths *paths, hs_run_outcome *outcome) {
+    char dir[4096], err[8192], created[40], title[256];
+    char **bodies = NULL;
+    size_t n_bodies = 0;
+    variant_run *runs = calloc(HS_MAX_VARIANTS, sizeof *runs);
+    int n = lab->n_variants, exit_code = HS_EXIT_OK;
+    if (outcome) memset(outcome, 0, sizeof *outcome);
+    if (!runs) {
+        fprintf(stderr, "harness: out of memory\n");
+        return HS_EXIT_FAILED;
+    }
+
+    /* Everything that can be refused is refused before a folder exists. */
+    if (prepare(lab, paths, runs, &bodies, &n_bodies, err, sizeof err)) {
+        fprintf(stderr, "harness: %s\n", err);
+        exit_code = HS_EXIT_USAGE;
+        goto out;
+    }
+    hs_run_catch_signals();
+    if (hs_run_make_folder(lab->folder, opt->out_dir, paths, dir, sizeof dir, err, sizeof err)) {
         fprintf(stderr, "harness: cannot make the output folder: %s\n", err);
         exit_code = HS_EXIT_USAGE;
         goto out;
@@ -422,7 +483,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
         rv[i] = (hs_report_variant){vr->def->name, vr->def->label, vr->have_rss ? &vr->rss : NULL,
                                     has ? &vr->summary : NULL,
                                     vr->measured ? &vr->load.errors : NULL,
-                                    vr->problem[0] ? vr->problem : NULL};
+                                    vr->problem[0] ? vr->problem : NULL, vr->n_pids};
         curves[i] = (plot_curve){vr->def->name, vr->def->label, vr->sorted_s,
                                  has ? vr->load.n : 0};
         if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s};
@@ -431,9 +492,18 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
     for (int c = 0; c < lab->n_checks; c++)
         hs_check_eval(&lab->checks[c], results, (size_t)nr, &checks[c]);
 
-    snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests, %ld worker%s",
-             lab->title, lab->load.concurrency, lab->load.total, lab->load.workers,
-             lab->load.workers == 1 ? "" : "s");
+    /* The title names every parameter that reached the servers, so a
+     * sweep's point CDFs say which point they are. */
+    int len = snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests, %ld worker%s",
+                       lab->title, lab->load.concurrency, lab->load.total, lab->load.workers,
+                       lab->load.workers == 1 ? "" : "s");
+    if (hs_lab_lacking(lab, "{threads}", NULL, 0) < n && len < (int)sizeof title)
+        len += snprintf(title + len, sizeof title - (size_t)len, ", %ld pool threads",
+                        lab->load.threads);
+    if (hs_lab_lacking(lab, "{io_delay_ms}", NULL, 0) < n && lab->load.io_delay_ms > 0 &&
+        len < (int)sizeof title)
+        snprintf(title + len, sizeof title - (size_t)len, ", +%ld ms I/O wait",
+                 lab->load.io_delay_ms);
     int prc = plot_cdf(dir, title, curves, (size_t)n, err, sizeof err);
     if (prc == 1)
         fprintf(stderr, "harness: gnuplot is not installed: wrote %s/latency_cdf.gp and its "
@@ -449,7 +519,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
         fprintf(stderr, "harness: %s/summary.md: %s\n", dir, strerror(-rc));
         exit_code = HS_EXIT_FAILED;
     }
-    rc = write_manifest(dir, lab, lab_file, paths, runs, n, n_bodies, created, complete,
+    rc = write_manifest(dir, lab, lab_file, paths, opt, runs, n, n_bodies, created, complete,
                         reason, title);
     if (rc) {
         fprintf(stderr, "harness: %s/manifest.json: %s\n", dir, strerror(-rc));
@@ -467,13 +537,8 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const char *out_dir,
         exit_code = HS_EXIT_INTERRUPTED;
     }
 out:
-    for (int i = 0; i < n; i++) {
-        for (int a = 0; runs[i].argv[a]; a++) free(runs[i].argv[a]);
-        free(runs[i].load.samples);
-        free(runs[i].sorted_s);
-        free(runs[i].health);
-    }
-    for (size_t i = 0; i < n_bodies; i++) cJSON_free(bodies[i]);
-    free(bodies);
+    if (outcome) fill_outcome(lab, runs, n, outcome);
+    release(runs, n, bodies, n_bodies);
+    free(runs);
     return exit_code;
 }

@@ -1,5 +1,6 @@
-/* plots.h - the annotated latency CDF: gnuplot data files, an editable
- * script, and the PNG it draws. */
+/* plots.h - the annotated latency CDF of a run, and the sweep plot of
+ * several runs: gnuplot data files, an editable script, and the PNG it
+ * draws. */
 #ifndef PLOTS_H
 #define PLOTS_H
 
@@ -22,5 +23,32 @@ typedef struct {
  * negative code with err saying why. */
 int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
                 size_t n, char *err, size_t err_size);
+
+/* One point of a sweep for one variant, in the units the plot shows. */
+typedef struct {
+    double x;                      /* the swept value */
+    double p50_ms, p95_ms, p99_ms;
+    double rps;                    /* requests per second */
+    double ok_percent;
+    size_t requests;
+} plot_sweep_row;
+
+typedef struct {
+    const char *name;              /* variant; the legend shows it */
+    const plot_sweep_row *rows;    /* the points with numbers, any order */
+    size_t n;
+} plot_sweep_series;
+
+#define PLOT_SWEEP_HEIGHT 1000
+
+/* Writes sweep.dat (one block per series with rows, in ascending x; columns
+ * value p50_ms p95_ms p99_ms requests_per_s ok_percent requests variant)
+ * and sweep.gp into dir, then runs gnuplot to draw sweep.png: latency
+ * p50/p95/p99 against the swept value above, requests/s below, one colour
+ * per variant. xs are all the swept values (the x tics), x_label names
+ * them. Returns as plot_cdf: 0 drawn, 1 no gnuplot, or a negative code. */
+int plot_sweep(const char *dir, const char *title, const char *x_label, const double *xs,
+               size_t n_xs, const plot_sweep_series *series, size_t n, char *err,
+               size_t err_size);
 
 #endif

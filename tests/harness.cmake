@@ -20,3 +20,12 @@ add_test(NAME test_python_port COMMAND /usr/bin/python3
          $<TARGET_FILE:harness> ${MINIGPT_TRAINED_WEIGHTS} ${MINIGPT_PROMPTS} ${PROJECT_SOURCE_DIR}
          ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(test_python_port PROPERTIES TIMEOUT 300 LABELS harness)
+
+# Sweeps end to end: the harness over several points, and miniserve
+# --workers 4 answering from 4 processes.
+lab_test(test_harness_sweep harness_core PkgConfig::CJSON)
+target_compile_definitions(test_harness_sweep PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>"
+  MINISERVE_BIN="$<TARGET_FILE:miniserve>" LABS_DIR="${PROJECT_SOURCE_DIR}/harness/labs"
+  EXPERIMENTS_DIR="${PROJECT_SOURCE_DIR}/experiments")
+add_dependencies(test_harness_sweep harness miniserve)
+set_tests_properties(test_harness_sweep PROPERTIES TIMEOUT 300 LABELS harness)

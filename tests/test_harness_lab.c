@@ -30,12 +30,18 @@ int main(void) {
     CHECK_EQ_INT(lab.load.warmup, 10);
     CHECK(lab.load.timeout_s == 30);
     CHECK_EQ_INT(lab.load.workers, 1);
+    CHECK_EQ_INT(lab.load.threads, 40);
+    CHECK_EQ_INT(lab.load.io_delay_ms, 0);
     CHECK_EQ_INT(lab.n_checks, 4);
+    /* Every variant takes every server parameter, so each can be swept. */
+    CHECK_EQ_INT(hs_lab_lacking(&lab, "{workers}", NULL, 0), 0);
+    CHECK_EQ_INT(hs_lab_lacking(&lab, "{threads}", NULL, 0), 0);
+    CHECK_EQ_INT(hs_lab_lacking(&lab, "{io_delay_ms}", NULL, 0), 0);
     CHECK(lab.checks[1].kind == HS_CHECK_P95_RATIO_AT_LEAST && lab.checks[1].threshold == 3);
     CHECK(lab.checks[2].kind == HS_CHECK_P95_WITHIN && lab.checks[2].threshold == 0.2);
 
     /* Placeholders. */
-    hs_placeholders ph = {"/b", "/s", "/w.bin", 4, 8123};
+    hs_placeholders ph = {"/b", "/s", "/w.bin", 4, 8123, 8, 25};
     char out[256];
     CHECK_EQ_INT(hs_expand("{bin}/miniserve", &ph, out, sizeof out), 0);
     CHECK_EQ_STR(out, "/b/miniserve");
@@ -43,6 +49,8 @@ int main(void) {
     CHECK_EQ_STR(out, "--workers=4:8123:/s");
     CHECK_EQ_INT(hs_expand("{weights}", &ph, out, sizeof out), 0);
     CHECK_EQ_STR(out, "/w.bin");
+    CHECK_EQ_INT(hs_expand("--threads={threads} --io-delay-ms={io_delay_ms}", &ph, out, sizeof out), 0);
+    CHECK_EQ_STR(out, "--threads=8 --io-delay-ms=25");
     CHECK_EQ_INT(hs_expand("{nope}", &ph, out, sizeof out), -1);
     CHECK_EQ_INT(hs_expand("{bin}/a-long-name", &ph, out, 8), -1);
     CHECK_EQ_INT(hs_variant_uses_port(&lab.variants[0]), 0);
@@ -65,8 +73,18 @@ int main(void) {
         CHECK_EQ_INT(hs_lab_load(stretch[i], &lab, err, sizeof err), 0);
         CHECK_EQ_INT(lab.n_variants, want[i]);
         CHECK(lab.n_checks >= 1);
+        /* Without "threads" and "io_delay_ms" in "load": the defaults. */
+        CHECK_EQ_INT(lab.load.threads, HS_DEFAULT_THREADS);
+        CHECK_EQ_INT(lab.load.io_delay_ms, 0);
         hs_lab_free(&lab);
     }
+    /* The Python lab has {workers} but neither {threads} nor {io_delay_ms}. */
+    CHECK_EQ_INT(hs_lab_load(stretch[2], &lab, err, sizeof err), 0);
+    char names[256];
+    CHECK_EQ_INT(hs_lab_lacking(&lab, "{workers}", names, sizeof names), 0);
+    CHECK_EQ_INT(hs_lab_lacking(&lab, "{threads}", names, sizeof names), 3);
+    CHECK_EQ_STR(names, "sync, async_blocking, async_tothread");
+    hs_lab_free(&lab);
 
     const char *dir = getenv("LAB_TEST_TMP");
     snprintf(path, sizeof path, "%s/lab.%ld.json", dir ? dir : "/tmp", (long)getpid());
@@ -94,6 +112,15 @@ int main(void) {
         printf("refused: %s\n", err);
         CHECK(strstr(err, bad[i].says) != NULL);
     }
+    /* "threads" and "io_delay_ms" are optional, but in range when given. */
+    const char *bad_load = "{\"name\": \"x\", \"title\": \"X\", \"folder\": \"x\", "
+                           "\"request\": {\"method\": \"GET\", \"path\": \"/\", \"health\": \"/\"}, "
+                           "\"load\": {\"concurrency\": 1, \"total\": 1, \"warmup\": 0, "
+                           "\"timeout_s\": 1, \"workers\": 1, \"seed\": 0, \"threads\": 0}, "
+                           "\"variants\": [{\"name\": \"a\", \"command\": [\"x\"]}]}";
+    CHECK(load_text(bad_load, &lab, err, sizeof err) < 0);
+    printf("refused: %s\n", err);
+    CHECK(strstr(err, "threads") != NULL);
     CHECK(load_text("{\"name\": \"x\"}", &lab, err, sizeof err) < 0);
     CHECK(load_text("[1, 2]", &lab, err, sizeof err) < 0);
     CHECK(strstr(err, "not a JSON object") != NULL);
