@@ -58,7 +58,7 @@ static int get_opt_num(const cJSON *obj, const char *key, double lo, double hi,
 
 static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
                       char *err, size_t err_size) {
-    double c, t, w, to, wk, seed, th, io;
+    double c, t, w, to, wk, seed, th, io, bl;
     if (!cJSON_IsObject(load) || get_num(load, "concurrency", 1, 10000, &c) ||
         get_num(load, "total", 1, 10000000, &t) ||
         get_num(load, "warmup", 0, 1000000, &w) ||
@@ -69,12 +69,13 @@ static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
                     "%s: \"load\" needs concurrency (1-10000), total (1-10000000), "
                     "warmup (0-1000000), timeout_s, workers (1-256) and seed", path);
     if (get_opt_num(load, "threads", 1, 1024, HS_DEFAULT_THREADS, &th) ||
-        get_opt_num(load, "io_delay_ms", 0, 600000, 0, &io))
+        get_opt_num(load, "io_delay_ms", 0, 600000, 0, &io) ||
+        get_opt_num(load, "detect_blocking_ms", 1, 60000, HS_DEFAULT_BLOCK_MS, &bl))
         return fail(err, err_size,
-                    "%s: \"load\" may have threads (1-1024) and io_delay_ms (0-600000), "
-                    "whole numbers", path);
+                    "%s: \"load\" may have threads (1-1024), io_delay_ms (0-600000) and "
+                    "detect_blocking_ms (1-60000), whole numbers", path);
     *p = (hs_load_params){(long)c, (long)t, (long)w, to, (long)wk, (long)seed, (long)th,
-                          (long)io};
+                          (long)io, (long)bl};
     return 0;
 }
 
@@ -279,6 +280,8 @@ int hs_expand(const char *tmpl, const hs_placeholders *p, char *out,
                 snprintf(buf, sizeof buf, "%ld", p->threads), sub = buf, skip = 9;
             else if (!strncmp(tmpl, "{io_delay_ms}", 13))
                 snprintf(buf, sizeof buf, "%ld", p->io_delay_ms), sub = buf, skip = 13;
+            else if (!strncmp(tmpl, "{detect_blocking_ms}", 20))
+                snprintf(buf, sizeof buf, "%ld", p->detect_blocking_ms), sub = buf, skip = 20;
             else
                 return -1;
         }

@@ -10,6 +10,9 @@
  *             miniserve's own default)
  *   {io_delay_ms} the extra I/O wait per request in ms (load "io_delay_ms",
  *             default 0)
+ *   {detect_blocking_ms} the servers' event-loop block threshold in ms
+ *             (load "detect_blocking_ms", default 10): after the load, the
+ *             harness saves each variant's GET /debug/blocks
  *   {port}    a free port the harness picks; a variant whose command has
  *             {port} is waited for on that port instead of being asked to
  *             print "listening on http://HOST:PORT" first
@@ -39,9 +42,11 @@ typedef struct {
     long seed;        /* 0: payloads in file order; else shuffled with it */
     long threads;     /* {threads}: pool threads per worker (optional) */
     long io_delay_ms; /* {io_delay_ms}: extra I/O wait per request (optional) */
+    long detect_blocking_ms; /* {detect_blocking_ms}: block threshold (optional) */
 } hs_load_params;
 
 #define HS_DEFAULT_THREADS 40 /* miniserve's, and anyio's, default pool */
+#define HS_DEFAULT_BLOCK_MS 10 /* miniserve --detect-blocking's default */
 
 typedef struct {
     char name[64];
@@ -79,6 +84,7 @@ typedef struct {
     long workers;
     int port; /* 0 when the lab does not use {port} */
     long threads, io_delay_ms;
+    long detect_blocking_ms;
 } hs_placeholders;
 
 /* Copies tmpl to out with placeholders filled in. Returns 0, or -1 if out

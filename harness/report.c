@@ -168,6 +168,7 @@ int hs_report_write(const char *dir, const hs_report *r) {
                r->results[i].pass ? "PASS" : "**FAIL**");
         hs_strbuf_printf(&b, "\n");
     }
+    hs_report_blocks(&b, r);
     lab01_note(&b, r);
     hs_strbuf_printf(&b, "Files: `latencies_<variant>.json` ([latency_seconds, status_code] pairs), "
            "`manifest.json` (versions, machine, commands, times), `latency_cdf.png` "

@@ -3,9 +3,11 @@
 #ifndef HARNESS_REPORT_H
 #define HARNESS_REPORT_H
 
+#include "blocks.h"
 #include "lab.h"
 #include "load.h"
 #include "memory.h"
+#include "strbuf.h"
 
 typedef struct {
     const char *name;
@@ -15,6 +17,7 @@ typedef struct {
     const hs_load_errors *errors;  /* NULL: not known */
     const char *problem;           /* NULL, or what went wrong with it */
     int serving_pids;              /* distinct pids that answered /healthz, 0: unknown */
+    const hs_blocks *blocks;       /* its servers' block reports, or NULL */
 } hs_report_variant;
 
 typedef struct {
@@ -31,5 +34,8 @@ typedef struct {
 
 /* Writes dir/summary.md atomically. Returns 0 or a negative errno. */
 int hs_report_write(const char *dir, const hs_report *r);
+/* Appends the event-loop blocks section (report_blocks.c); nothing when
+ * no variant has block reports. */
+void hs_report_blocks(hs_strbuf *b, const hs_report *r);
 
 #endif

@@ -1,9 +1,11 @@
 /* run.c - `harness run`: for each variant, spawn the server, warm it up,
  * note its memory and which processes serve it, load it, record the
- * latencies and stop it; then report, plot and write the manifest. Everything runs on the main thread; SIGINT/SIGTERM only
- * set hs_stop, and the loops below notice it. */
+ * latencies, collect its event-loop block reports and stop it; then
+ * report, plot and write the manifest. Everything runs on the main thread;
+ * SIGINT/SIGTERM only set hs_stop, and the loops below notice it. */
 #include "run.h"
 
+#include "blocks.h"
 #include "files.h"
 #include "folder.h"
 #include "latencies.h"
@@ -45,6 +47,8 @@ typedef struct {
     char *health;                 /* /healthz body */
     long pids[HS_MAX_PIDS];       /* distinct pids answering /healthz */
     int n_pids, pid_probes;       /* after warm-up, over fresh connections */
+    hs_blocks blocks;             /* its servers' /debug/blocks, after the load */
+    int have_blocks;
 } variant_run;
 
 static void on_signal(int sig) {
@@ -62,7 +66,8 @@ void hs_run_catch_signals(void) {
 
 static hs_placeholders placeholders(const hs_lab *lab, const hs_paths *p, int port) {
     return (hs_placeholders){p->bin_dir, p->source_dir, p->weights, lab->load.workers, port,
-                             lab->load.threads, lab->load.io_delay_ms};
+                             lab->load.threads, lab->load.io_delay_ms,
+                             lab->load.detect_blocking_ms};
 }
 
 /* POST bodies: the prompts as {"sentence", "learner_id"}, in file order, or
@@ -110,7 +115,16 @@ static int build_bodies(const hs_lab *lab, const hs_paths *p, char ***out,
     return 0;
 }
 
-/* Spawn -> wait healthy -> warm up -> load -> stop, for one variant. */
+/* Whether the variant's servers run the block detector: its command takes
+ * the lab's threshold. */
+static int detects_blocking(const hs_variant_def *d) {
+    for (int a = 0; a < d->argc; a++)
+        if (strstr(d->argv[a], "{detect_blocking_ms}")) return 1;
+    return 0;
+}
+
+/* Spawn -> wait healthy -> warm up -> load -> blocks -> stop, for one
+ * variant. */
 static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
                             char *const *bodies, size_t n_bodies) {
     char log_path[4352], url[512], err[4096];
@@ -172,6 +186,20 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
         else vr->measured = 1;
     }
     int exited_during = vr->load.server_exited;
+    if (vr->measured && !exited_during && !hs_stop && detects_blocking(vr->def)) {
+        int rc = hs_blocks_collect(srv.base_url, dir, vr->def->name, vr->n_pids, &vr->blocks);
+        vr->have_blocks = rc == 0;
+        if (rc == 1)
+            fprintf(stderr, "%s: no worker answered /debug/blocks\n", vr->def->name);
+        else if (rc < 0)
+            fprintf(stderr, "%s: blocks_%s.json: %s\n", vr->def->name, vr->def->name,
+                    strerror(-rc));
+        else
+            fprintf(stderr, "%s: event loop blocked %.0f times (%.0f ms), starved %.0f "
+                    "times (%.0f ms), at %ld ms\n", vr->def->name, vr->blocks.blocks,
+                    vr->blocks.blocks_ms, vr->blocks.starved, vr->blocks.starved_ms,
+                    vr->blocks.threshold_ms);
+    }
     hs_server_stop(&srv, STOP_GRACE_S);
     vr->killed = srv.killed;
     if (srv.reaped) hs_describe_status(srv.status, vr->exit_desc, sizeof vr->exit_desc);
@@ -250,6 +278,7 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     cJSON_AddNumberToObject(load, "workers", (double)lab->load.workers);
     cJSON_AddNumberToObject(load, "threads", (double)lab->load.threads);
     cJSON_AddNumberToObject(load, "io_delay_ms", (double)lab->load.io_delay_ms);
+    cJSON_AddNumberToObject(load, "detect_blocking_ms", (double)lab->load.detect_blocking_ms);
     cJSON_AddStringToObject(load, "method", lab->method);
     cJSON_AddStringToObject(load, "path", lab->path);
     cJSON_AddNumberToObject(load, "payloads", (double)n_bodies);
@@ -295,6 +324,24 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
             cJSON_AddNullToObject(v, "rss_after_warmup");
         }
         cJSON_AddItemToObject(v, "errors", errors_json(&vr->load.errors));
+        if (vr->have_blocks) {
+            const hs_blocks *bk = &vr->blocks;
+            cJSON *b = cJSON_AddObjectToObject(v, "event_loop_blocks");
+            char name[128];
+            snprintf(name, sizeof name, "blocks_%s.json", vr->def->name);
+            cJSON_AddStringToObject(b, "file", name);
+            cJSON_AddNumberToObject(b, "threshold_ms", (double)bk->threshold_ms);
+            cJSON_AddNumberToObject(b, "workers", bk->workers);
+            cJSON_AddNumberToObject(b, "blocks", bk->blocks);
+            cJSON_AddNumberToObject(b, "blocked_ms", bk->blocks_ms);
+            cJSON_AddNumberToObject(b, "longest_ms", bk->longest_ms);
+            cJSON_AddNumberToObject(b, "starved", bk->starved);
+            cJSON_AddNumberToObject(b, "starved_ms", bk->starved_ms);
+            if (bk->top_where[0]) cJSON_AddStringToObject(b, "top_blocked_in", bk->top_where);
+            else cJSON_AddNullToObject(b, "top_blocked_in");
+        } else {
+            cJSON_AddNullToObject(v, "event_loop_blocks");
+        }
         if (vr->exit_desc[0]) cJSON_AddStringToObject(v, "server_exit", vr->exit_desc);
         cJSON_AddBoolToObject(v, "server_killed", vr->killed);
         cJSON *health = vr->health ? cJSON_Parse(vr->health) : NULL;
@@ -325,6 +372,7 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
         set_number(l, "workers", (double)L->workers);
         set_number(l, "threads", (double)L->threads);
         set_number(l, "io_delay_ms", (double)L->io_delay_ms);
+        set_number(l, "detect_blocking_ms", (double)L->detect_blocking_ms);
         set_number(l, "seed", (double)L->seed);
         cJSON_AddItemToObject(m, "lab_definition", def);
     }
@@ -382,6 +430,7 @@ static void release(variant_run *runs, int n, char **bodies, size_t n_bodies) {
         free(runs[i].load.samples);
         free(runs[i].sorted_s);
         free(runs[i].health);
+        hs_blocks_free(&runs[i].blocks);
     }
     for (size_t i = 0; i < n_bodies; i++) cJSON_free(bodies[i]);
     free(bodies);
@@ -483,7 +532,8 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
         rv[i] = (hs_report_variant){vr->def->name, vr->def->label, vr->have_rss ? &vr->rss : NULL,
                                     has ? &vr->summary : NULL,
                                     vr->measured ? &vr->load.errors : NULL,
-                                    vr->problem[0] ? vr->problem : NULL, vr->n_pids};
+                                    vr->problem[0] ? vr->problem : NULL, vr->n_pids,
+                                    vr->have_blocks ? &vr->blocks : NULL};
         curves[i] = (plot_curve){vr->def->name, vr->def->label, vr->sorted_s,
                                  has ? vr->load.n : 0};
         if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s};

@@ -21,6 +21,9 @@
 #include <unistd.h>
 
 #define MAX_BATCH 64
+/* A worker's whole answer; /debug/blocks with its last 32 reports, stacks
+ * and all, is the largest. */
+#define ANSWER_MAX (8 << 20)
 
 typedef struct {
     CURL *easy;
@@ -30,7 +33,7 @@ typedef struct {
 static size_t keep(char *ptr, size_t size, size_t nmemb, void *user) {
     char **body = user;
     size_t old = *body ? strlen(*body) : 0, add = size * nmemb;
-    if (old + add > 65536) return 0;
+    if (old + add > ANSWER_MAX) return 0;
     char *b = realloc(*body, old + add + 1);
     if (!b) return 0;
     memcpy(b + old, ptr, add);
@@ -53,10 +56,11 @@ static long pid_of(probe_slot *p, CURLcode cc) {
     return pid;
 }
 
-/* Runs one batch of n concurrent probes; adds new pids to pids[*n_pids].
- * Returns 0, 1 if an answer had no "pid", or -ENOMEM. */
-static int batch(CURLM *multi, probe_slot *slots, int n, long *pids, int max_pids,
-                 int *n_pids) {
+/* Runs one batch of n concurrent probes; adds new pids to pids[*n_pids]
+ * and, if bodies is not NULL, their answers to bodies[*n_pids] (taken from
+ * the slot). Returns 0, 1 if an answer had no "pid", or -ENOMEM. */
+static int batch(CURLM *multi, probe_slot *slots, int n, long *pids, char **bodies,
+                 int max_pids, int *n_pids) {
     int no_pid = 0, running = 0;
     for (int i = 0; i < n; i++) {
         free(slots[i].body), slots[i].body = NULL;
@@ -76,7 +80,9 @@ static int batch(CURLM *multi, probe_slot *slots, int n, long *pids, int max_pid
             no_pid |= pid == 0;
             int seen = pid < 0;
             for (int k = 0; k < *n_pids && !seen; k++) seen = pids[k] == pid;
-            if (!seen && *n_pids < max_pids) pids[(*n_pids)++] = pid;
+            if (seen || *n_pids >= max_pids) continue;
+            if (bodies) bodies[*n_pids] = slots[i].body, slots[i].body = NULL;
+            pids[(*n_pids)++] = pid;
         }
     }
     for (int i = 0; i < n; i++) curl_multi_remove_handle(multi, slots[i].easy);
@@ -85,6 +91,11 @@ static int batch(CURLM *multi, probe_slot *slots, int n, long *pids, int max_pid
 
 int hs_serving_pids(const char *base_url, const char *path, int expect, int max_probes,
                     long *pids, int max_pids, int *probes) {
+    return hs_probe_workers(base_url, path, expect, max_probes, pids, NULL, max_pids, probes);
+}
+
+int hs_probe_workers(const char *base_url, const char *path, int expect, int max_probes,
+                     long *pids, char **bodies, int max_pids, int *probes) {
     char url[1024];
     probe_slot slots[MAX_BATCH] = {{0}};
     int n = 0, rc = 0;
@@ -114,7 +125,7 @@ int hs_serving_pids(const char *base_url, const char *path, int expect, int max_
     }
     while (*probes < max_probes && !hs_stop && !(expect > 0 && n >= expect)) {
         int k = max_probes - *probes < size ? max_probes - *probes : size, before = n;
-        int r = batch(multi, slots, k, pids, max_pids, &n);
+        int r = batch(multi, slots, k, pids, bodies, max_pids, &n);
         *probes += k;
         if (r < 0) {
             rc = r;

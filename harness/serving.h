@@ -14,5 +14,10 @@
  * the calling thread. */
 int hs_serving_pids(const char *base_url, const char *path, int expect, int max_probes,
                     long *pids, int max_pids, int *probes);
+/* The same for any endpoint that answers JSON with a "pid" (a 200), and
+ * if bodies is not NULL also keeps each distinct worker's answer:
+ * bodies[k] (malloc'd, the caller frees) is pids[k]'s. */
+int hs_probe_workers(const char *base_url, const char *path, int expect, int max_probes,
+                     long *pids, char **bodies, int max_pids, int *probes);
 
 #endif

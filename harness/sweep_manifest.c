@@ -185,7 +185,8 @@ int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size) {
     s->load = (hs_load_params){(long)num(load, "concurrency"), (long)num(load, "total"),
                                (long)num(load, "warmup"),      num(load, "timeout_s"),
                                (long)num(load, "workers"),     (long)num(load, "seed"),
-                               (long)num(load, "threads"),     (long)num(load, "io_delay_ms")};
+                               (long)num(load, "threads"),     (long)num(load, "io_delay_ms"),
+                               (long)num(load, "detect_blocking_ms")};
     str(load, "method", s->method, sizeof s->method);
     str(load, "path", s->path, sizeof s->path);
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(m, "sweep_variants")) {

@@ -107,7 +107,7 @@ void *blockwatch_json(blockwatch *bw);
  * it did not fit (buf then holds a truncated text). */
 int blockwatch_format(const blockwatch_report *r, int threshold_ms,
                       uint64_t same_as, char *buf, size_t size);
-/* The report as a cJSON object (caller frees). */
+/* The report as a cJSON object (caller frees), its text form included. */
 void *blockwatch_report_json(const blockwatch_report *r, int threshold_ms);
 
 #endif /* MINISERVE_BLOCKWATCH_H */

@@ -105,5 +105,10 @@ void *blockwatch_report_json(const blockwatch_report *r, int threshold_ms) {
     cJSON *stack = cJSON_AddArrayToObject(o, "stack");
     for (int i = 0; i < r->n_frames; i++)
         cJSON_AddItemToArray(stack, frame_json(&r->frames[i]));
+    /* The same report as text, whole, so that a reader of the JSON (the
+     * harness's summary) shows exactly what stderr showed. */
+    char whole[16384];
+    blockwatch_format(r, threshold_ms, 0, whole, sizeof whole);
+    cJSON_AddStringToObject(o, "text", whole);
     return o;
 }

@@ -1,6 +1,8 @@
 # Tests of harness/ (and plots/, manifest/ through it).
 lab_test(test_harness_stats harness_core)
 lab_test(test_harness_lab harness_core)
+lab_test(test_harness_blocks harness_core)
+set_tests_properties(test_harness_blocks PROPERTIES LABELS harness)
 target_compile_definitions(test_harness_lab PRIVATE
   LAB01_FILE="${PROJECT_SOURCE_DIR}/harness/labs/lab01.json"
   LABS_DIR="${PROJECT_SOURCE_DIR}/harness/labs")

@@ -122,6 +122,7 @@ static void test_format(void) {
     cJSON *lib = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "stack"), 2);
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(lib, "file")));
     CHECK_EQ_STR(cJSON_GetObjectItem(lib, "object")->valuestring, "libopenblas.so.0");
+    CHECK_EQ_STR(cJSON_GetObjectItem(j, "text")->valuestring, want);
     cJSON_Delete(j);
 }
 

@@ -41,7 +41,7 @@ int main(void) {
     CHECK(lab.checks[2].kind == HS_CHECK_P95_WITHIN && lab.checks[2].threshold == 0.2);
 
     /* Placeholders. */
-    hs_placeholders ph = {"/b", "/s", "/w.bin", 4, 8123, 8, 25};
+    hs_placeholders ph = {"/b", "/s", "/w.bin", 4, 8123, 8, 25, 15};
     char out[256];
     CHECK_EQ_INT(hs_expand("{bin}/miniserve", &ph, out, sizeof out), 0);
     CHECK_EQ_STR(out, "/b/miniserve");
@@ -49,6 +49,8 @@ int main(void) {
     CHECK_EQ_STR(out, "--workers=4:8123:/s");
     CHECK_EQ_INT(hs_expand("{weights}", &ph, out, sizeof out), 0);
     CHECK_EQ_STR(out, "/w.bin");
+    CHECK_EQ_INT(hs_expand("--detect-blocking={detect_blocking_ms}", &ph, out, sizeof out), 0);
+    CHECK_EQ_STR(out, "--detect-blocking=15");
     CHECK_EQ_INT(hs_expand("--threads={threads} --io-delay-ms={io_delay_ms}", &ph, out, sizeof out), 0);
     CHECK_EQ_STR(out, "--threads=8 --io-delay-ms=25");
     CHECK_EQ_INT(hs_expand("{nope}", &ph, out, sizeof out), -1);

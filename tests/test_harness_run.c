@@ -159,17 +159,50 @@ static void check_no_temp_files(const char *dir) {
     closedir(d);
 }
 
+/* The variants with {detect_blocking_ms} in their command saved their
+ * servers' /debug/blocks, and the manifest's counts are the file's; the
+ * one without has neither. No count is asserted: how often a loop blocks
+ * depends on the machine. */
+static void check_blocks(const char *dir, const cJSON *vars) {
+    const char *with[] = {"sync", "async_blocking"};
+    for (int i = 0; i < 2; i++) {
+        char name[256];
+        snprintf(name, sizeof name, "blocks_%s.json", with[i]);
+        cJSON *f = read_json(dir, name);
+        CHECK_EQ_STR(cJSON_GetObjectItem(f, "variant")->valuestring, with[i]);
+        cJSON *workers = cJSON_GetObjectItem(f, "workers");
+        CHECK_EQ_INT(cJSON_GetArraySize(workers), 1);
+        cJSON *doc = cJSON_GetArrayItem(workers, 0);
+        CHECK_EQ_INT(cJSON_GetObjectItem(doc, "threshold_ms")->valueint, 5);
+        CHECK_EQ_STR(cJSON_GetObjectItem(doc, "variant")->valuestring, with[i]);
+        CHECK(cJSON_IsArray(cJSON_GetObjectItem(doc, "reports")));
+        double count = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "blocks"), "count")->valuedouble;
+        cJSON *m = cJSON_GetObjectItem(cJSON_GetArrayItem(vars, i), "event_loop_blocks");
+        CHECK(cJSON_IsObject(m));
+        CHECK_EQ_STR(cJSON_GetObjectItem(m, "file")->valuestring, name);
+        CHECK_EQ_INT(cJSON_GetObjectItem(m, "threshold_ms")->valueint, 5);
+        CHECK_EQ_INT(cJSON_GetObjectItem(m, "workers")->valueint, 1);
+        CHECK(cJSON_GetObjectItem(m, "blocks")->valuedouble == count);
+        cJSON_Delete(f);
+    }
+    CHECK(!exists(dir, "blocks_async_tothread.json"));
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(vars, 2), "event_loop_blocks")));
+}
+
 static void test_small_lab(void) {
     char lab[1100], dir[1100];
     snprintf(lab, sizeof lab, "%s/small.json", tmp);
     snprintf(dir, sizeof dir, "%s/small-run", tmp);
     write_lab(lab,
-              "[{\"name\": \"sync\", \"command\": [\"{bin}/miniserve\", \"--variant\", \"sync\", \"--port\", \"0\"]},"
+              "[{\"name\": \"sync\", \"command\": [\"{bin}/miniserve\", \"--variant\", \"sync\", \"--port\", \"0\","
+              "   \"--detect-blocking={detect_blocking_ms}\"]},"
               " {\"name\": \"async_blocking\", \"label\": \"B: blocking\", \"command\": [\"{bin}/miniserve\","
-              "   \"--variant\", \"async_blocking\", \"--workers\", \"{workers}\", \"--port\", \"0\"]},"
+              "   \"--variant\", \"async_blocking\", \"--workers\", \"{workers}\", \"--port\", \"0\","
+              "   \"--detect-blocking={detect_blocking_ms}\"]},"
               " {\"name\": \"async_tothread\", \"command\": [\"{bin}/miniserve\", \"--variant\","
               "   \"async_tothread\", \"--port\", \"{port}\"]}]",
-              "{\"concurrency\": 50, \"total\": 500, \"warmup\": 10, \"timeout_s\": 30, \"workers\": 1, \"seed\": 0}",
+              "{\"concurrency\": 50, \"total\": 500, \"warmup\": 10, \"timeout_s\": 30, \"workers\": 1, \"seed\": 0,"
+              " \"detect_blocking_ms\": 5}",
               lab01_checks);
     char *argv[] = {HARNESS_BIN, "run", lab, "--total", "60", "--concurrency", "8",
                     "--warmup", "5", "--seed", "7", "--out", dir, NULL};
@@ -230,6 +263,7 @@ static void test_small_lab(void) {
             CHECK(cJSON_GetObjectItem(cJSON_GetArrayItem(procs, k), "rss_kib")->valueint > 0);
         CHECK(cJSON_GetObjectItem(mem, "total_kib")->valueint > 1024); /* the model alone is 0.4 MiB */
     }
+    check_blocks(dir, vars);
     cJSON_Delete(m);
 
     char path[2048];
@@ -248,6 +282,9 @@ static void test_small_lab(void) {
     CHECK(strstr(md, "cores") != NULL);
     CHECK(strstr(md, "What happened, and why") != NULL);
     CHECK(strstr(md, "Server memory after warm-up") != NULL);
+    CHECK(strstr(md, "## Event-loop blocks") != NULL);
+    CHECK(strstr(md, "`--detect-blocking=5`") != NULL);
+    CHECK(strstr(md, "| async_tothread | - | - | - | not measured |") != NULL);
     int fails = strstr(md, "**FAIL**") != NULL;
 
     /* check agrees with the summary; plot redraws a deleted PNG. */
