@@ -17,6 +17,12 @@
  *         ...
  *     Blocked in: job_run (server/handler_correct.c:245)
  *
+ * Sampling never changes what the loop does: a loop thread asleep in a
+ * call that a signal would cut short (nanosleep, poll) is not signalled;
+ * its report names the call instead of a stack. A stretch in which the
+ * loop thread is found waiting in its own epoll is not a block at all
+ * (libuv loses count of its idle time when a signal interrupts the poll).
+ *
  * Starvation is told apart from blocking: a stretch can be long in wall
  * time only because the loop thread waited for a core (on 2 cores with 40
  * busy pool threads it does). The kernel counts that wait per thread
@@ -40,7 +46,7 @@
 
 #define BLOCKWATCH_MAX_FRAMES 48
 /* Reports and starvation events kept for blockwatch_json(). */
-#define BLOCKWATCH_KEEP 32
+#define BLOCKWATCH_KEEP 16
 
 typedef struct {
     char function[80];  /* "??" when unknown */
@@ -57,7 +63,10 @@ typedef struct {
     uint64_t runqueue_ns; /* of which the loop thread waited for a core */
     int samples;          /* stacks sampled while it lasted */
     int truncated;        /* frames outer than these were left out */
-    int n_frames;         /* 0: no stack was sampled in time */
+    int n_frames;         /* 0: no stack was sampled */
+    char asleep_in[32];   /* when not sampled because the loop thread was
+                             asleep in a call a signal would cut short
+                             (a sleep, poll), that call; else "" */
     int blamed;           /* innermost frame of the application's own code
                              (opts.blame_dir), or -1 */
     blockwatch_frame frames[BLOCKWATCH_MAX_FRAMES]; /* outermost first */

@@ -55,7 +55,10 @@ int blockwatch_format(const blockwatch_report *r, int threshold_ms,
     put(&t, "  Duration: %s (threshold: %s)\n", dur, thr);
     put(&t, "  Timestamp: %s\n", r->timestamp);
     put(&t, "  Waiting for a core: %s (not counted as blocking)\n", rq);
-    if (r->n_frames == 0) {
+    if (r->n_frames == 0 && r->asleep_in[0]) {
+        put(&t, "  Blocking Stack: not sampled: the loop thread was asleep in %s(), "
+                "which a signal would cut short\n", r->asleep_in);
+    } else if (r->n_frames == 0) {
         put(&t, "  Blocking Stack: not sampled (the block ended before the "
                 "watchdog looked)\n");
     } else if (same_as) {
@@ -98,6 +101,8 @@ void *blockwatch_report_json(const blockwatch_report *r, int threshold_ms) {
     cJSON_AddNumberToObject(o, "runqueue_wait_s", (double)r->runqueue_ns / 1e9);
     cJSON_AddNumberToObject(o, "samples", r->samples);
     cJSON_AddBoolToObject(o, "truncated", r->truncated);
+    if (r->asleep_in[0]) cJSON_AddStringToObject(o, "asleep_in", r->asleep_in);
+    else cJSON_AddNullToObject(o, "asleep_in");
     if (r->blamed >= 0)
         cJSON_AddItemToObject(o, "blocked_in", frame_json(&r->frames[r->blamed]));
     else
@@ -107,7 +112,7 @@ void *blockwatch_report_json(const blockwatch_report *r, int threshold_ms) {
         cJSON_AddItemToArray(stack, frame_json(&r->frames[i]));
     /* The same report as text, whole, so that a reader of the JSON (the
      * harness's summary) shows exactly what stderr showed. */
-    char whole[16384];
+    char whole[BW_TEXT_MAX];
     blockwatch_format(r, threshold_ms, 0, whole, sizeof whole);
     cJSON_AddStringToObject(o, "text", whole);
     return o;

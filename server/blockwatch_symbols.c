@@ -27,6 +27,10 @@ typedef struct {
     size_t len;
 } source_file;
 
+/* libbacktrace has no way to free a state, so there is one per process,
+ * made by the first detector and used by each after it (one at a time). */
+static struct backtrace_state *process_bt;
+
 struct bw_symbols {
     struct backtrace_state *bt;
     char *source_dir;
@@ -50,9 +54,10 @@ int bw_symbols_new(const char *source_dir, const char *blame_dir,
     if (!s) return -ENOMEM;
     s->source_dir = strdup(source_dir ? source_dir : "");
     s->blame_dir = strdup(blame_dir ? blame_dir : "");
-    /* threaded: the state is used by the watchdog thread only, but libbacktrace
-     * must not assume it is the program's main thread. */
-    s->bt = backtrace_create_state(NULL, 1, ignore_error, NULL);
+    /* threaded: the state is used by the watchdog thread, not the thread
+     * that made it. */
+    if (!process_bt) process_bt = backtrace_create_state(NULL, 1, ignore_error, NULL);
+    s->bt = process_bt;
     if (!s->source_dir || !s->blame_dir || !s->bt) {
         bw_symbols_free(s);
         return -ENOMEM;
@@ -63,8 +68,6 @@ int bw_symbols_new(const char *source_dir, const char *blame_dir,
 
 void bw_symbols_free(bw_symbols *s) {
     if (!s) return;
-    /* libbacktrace has no way to free its state; it lives as long as the
-     * process, as its documentation intends. */
     for (int i = 0; i < s->n_sources; i++) {
         free(s->sources[i].path);
         free(s->sources[i].text);
@@ -118,10 +121,14 @@ static const source_file *source(bw_symbols *s, const char *path) {
     return f;
 }
 
-/* Copies line lineno (1-based) of path, without its indentation. */
+/* Copies line lineno (1-based) of path, without its indentation. Only
+ * absolute paths are read: a relative one in the debug information (glibc's
+ * "../sysdeps/...") is relative to where that library was built, not to
+ * our working directory. */
 static void source_line(bw_symbols *s, const char *path, int lineno, char *out,
                         size_t size) {
     out[0] = '\0';
+    if (path[0] != '/') return;
     const source_file *f = source(s, path);
     if (!f || !f->text || lineno <= 0) return;
     const char *p = f->text, *end = f->text + f->len;
@@ -147,6 +154,7 @@ typedef struct {
     int overflow;
     int blamed;   /* index (innermost-first) or -1 */
     int reached_main;
+    int in_detector; /* a frame is the detector's own code */
 } collect_state;
 
 static void frame_from_object(blockwatch_frame *f, uintptr_t pc) {
@@ -186,6 +194,8 @@ static int on_pcinfo(void *data, uintptr_t pc, const char *filename, int lineno,
             shown = filename + dn + 1;
         copy(f->file, sizeof f->file, shown);
         f->line = lineno;
+        const char *base = strrchr(filename, '/');
+        if (strncmp(base ? base + 1 : filename, "blockwatch", 10) == 0) c->in_detector = 1;
         source_line(c->s, filename, lineno, f->source, sizeof f->source);
         if (c->blamed < 0 && under(filename, c->s->blame_dir)) c->blamed = c->n;
     } else {
@@ -201,7 +211,7 @@ static int on_pcinfo(void *data, uintptr_t pc, const char *filename, int lineno,
 
 void bw_symbols_warm_up(bw_symbols *s) {
     bw_sample one = {.pcs = {(uintptr_t)&bw_symbols_warm_up}, .n = 1};
-    static blockwatch_report r; /* loop thread, at start only */
+    static blockwatch_report r; /* at start, before any watchdog runs */
     bw_symbols_resolve(s, &one, &r);
 }
 
@@ -224,10 +234,9 @@ static int merge_repeats(blockwatch_frame *f, int n, int *blamed) {
     return out;
 }
 
-void bw_symbols_resolve(bw_symbols *s, const bw_sample *sample,
-                        blockwatch_report *r) {
+int bw_symbols_resolve(bw_symbols *s, const bw_sample *sample, blockwatch_report *r) {
     blockwatch_frame *inner = s->scratch;
-    collect_state c = {s, inner, 0, BLOCKWATCH_MAX_FRAMES, 0, -1, 0};
+    collect_state c = {s, inner, 0, BLOCKWATCH_MAX_FRAMES, 0, -1, 0, 0};
     for (int i = 0; i < sample->n && !c.reached_main && !c.overflow; i++)
         backtrace_pcinfo(s->bt, sample->pcs[i], on_pcinfo, ignore_error, &c);
     c.n = merge_repeats(inner, c.n, &c.blamed);
@@ -238,4 +247,5 @@ void bw_symbols_resolve(bw_symbols *s, const bw_sample *sample,
     /* Either the stack was deeper than we keep, or the walk stopped early
      * (code without unwind tables, such as some hand-written kernels). */
     r->truncated = c.overflow || !c.reached_main;
+    return c.in_detector;
 }

@@ -266,6 +266,7 @@ struct srv_worker {
     uv_signal_t sigterm, sigint;
     uv_timer_t lag_timer;
     uv_timer_t grace_timer;
+    uv_work_t pool_start;  /* starts libuv's pool before serving */
     const srv_config *cfg;
     gpt_model *model;
     gpt_info info;

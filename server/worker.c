@@ -10,6 +10,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ static int start_block_detector(srv_worker *w) {
     int rc = blockwatch_start(&w->loop, &o, &w->blockwatch);
     if (rc) {
         fprintf(stderr, "miniserve: cannot start the block detector: %s\n",
-                uv_strerror(rc));
+                rc == -EBUSY ? "one is running already" : uv_strerror(rc));
         w->blockwatch = NULL;
     }
     return rc;
@@ -59,6 +60,13 @@ static void on_lag_tick(uv_timer_t *t) {
     srv_worker *w = container_of(t, srv_worker, lag_timer);
     srv_metrics_lag_tick(&w->metrics);
 }
+
+/* A pool thread: nothing. Queued once before serving, it makes libuv start
+ * its pool threads then: libuv starts them all on the first queued work
+ * and waits until each runs, and a first request would otherwise hold the
+ * loop for that long (tens of milliseconds for 40 threads on 2 busy
+ * cores; the block detector catches it). */
+static void start_pool_work(uv_work_t *req) { (void)req; }
 
 /* Loop thread. Closes the handles that would keep the loop alive. */
 static void worker_stop(srv_worker *w) {
@@ -127,6 +135,13 @@ int srv_worker_run(const srv_config *cfg, int listen_fd) {
      * this (one setting for the whole process); parse.c relies on it. */
     http_parser_set_max_header_size((uint32_t)cfg->max_header);
 
+    /* One malloc arena per thread. glibc's default (8 per core) makes 40
+     * pool threads share arenas, the loop thread's among them; on a
+     * saturated machine a pool thread preempted while holding an arena's
+     * lock then stalls the loop in malloc() for tens of milliseconds (the
+     * block detector caught it: sync, blocked in parse.c's realloc, in
+     * __lll_lock_wait_private). Set before any pool thread exists. */
+    mallopt(M_ARENA_MAX, cfg->threads + 8);
     rc = gpt_load(cfg->weights, &w->model);
     if (rc) {
         fprintf(stderr, "miniserve: cannot load weights %s: %s\n", cfg->weights,
@@ -176,10 +191,15 @@ int srv_worker_run(const srv_config *cfg, int listen_fd) {
     uv_timer_init(&w->loop, &w->lag_timer);
     srv_metrics_lag_start(&w->metrics);
     uv_timer_start(&w->lag_timer, on_lag_tick, SRV_LAG_TICK_MS, SRV_LAG_TICK_MS);
-    rc = start_block_detector(w);
+    rc = uv_queue_work(&w->loop, &w->pool_start, start_pool_work, NULL);
+    if (rc)
+        fprintf(stderr, "miniserve: cannot start the thread pool: %s\n", uv_strerror(rc));
+    else
+        rc = start_block_detector(w);
     if (rc) {
-        /* Asked for and not there: refuse to serve rather than measure
-         * without it. Closing our handles lets the loop end. */
+        /* The pool or the detector (asked for) is not there: refuse to
+         * serve rather than measure without it. Closing our handles lets
+         * the loop end. */
         w->stopped = 1;
         uv_close((uv_handle_t *)&w->listener, NULL);
         uv_close((uv_handle_t *)&w->sigterm, NULL);

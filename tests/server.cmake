@@ -14,7 +14,9 @@ add_dependencies(server_harness miniserve minigpt_weights)
 lab_test(test_blockwatch blockwatch)
 target_compile_definitions(test_blockwatch PRIVATE
   TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-set_tests_properties(test_blockwatch PROPERTIES TIMEOUT 60 LABELS server)
+# It pins busy threads to a core, and both it and test_server_blocking
+# classify stretches by the loop thread's waits: run them alone.
+set_tests_properties(test_blockwatch PROPERTIES TIMEOUT 120 LABELS server RUN_SERIAL ON)
 
 # A unit test of the server's internals, linked with its library.
 lab_test(test_server_metrics miniserve_core)
@@ -26,3 +28,4 @@ foreach(t endpoints bad_input connections concurrency shutdown cli fuzz blocking
     set_tests_properties(test_server_${t} PROPERTIES TIMEOUT 90 LABELS server)
   endif()
 endforeach()
+set_tests_properties(test_server_blocking PROPERTIES RUN_SERIAL ON)
