@@ -3,6 +3,7 @@
 #include "report.h"
 
 #include "files.h"
+#include "report_claims.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -170,6 +171,7 @@ int hs_report_write(const char *dir, const hs_report *r) {
     }
     hs_report_blocks(&b, r);
     lab01_note(&b, r);
+    hs_report_claims(&b, r);
     hs_strbuf_printf(&b, "Files: `latencies_<variant>.json` ([latency_seconds, status_code] pairs), "
            "`manifest.json` (versions, machine, commands, times), `latency_cdf.png` "
            "drawn by `latency_cdf.gp` from `latency_cdf_<variant>.dat`, "

@@ -1,9 +1,12 @@
 /* sweep_report.c - a sweep's summary.md: per variant, a table across the
  * points, then what changed from the first point to the last. Every
  * sentence in "What changed" is computed from the numbers in the tables;
- * none explains them, as the numbers alone cannot say why. */
+ * none explains them, as the numbers alone cannot say why. A sweep over
+ * the I/O wait or the workers then gets lab 01's stretch claims
+ * (claims.h), which do explain, from what the lab says of the servers. */
 #include "sweep.h"
 
+#include "claims.h"
 #include "files.h"
 #include "strbuf.h"
 
@@ -161,6 +164,40 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s) {
                         "recorded, nothing failed). Ratios are last / first.\n\n");
 }
 
+/* Lab 01's stretch claims (claims.h) for a sweep over the I/O wait or the
+ * workers: every variant at the first and the last point where any has
+ * complete numbers. What the servers got is known only through the
+ * placeholders their commands take; the rest is left unknown. */
+static void claims(hs_strbuf *b, const hs_sweep *s) {
+    hs_sweep_param p = s->spec.param;
+    if (p != HS_SWEEP_IO_DELAY_MS && p != HS_SWEEP_WORKERS) return;
+    int f = -1, l = -1;
+    for (int i = 0; i < s->spec.n; i++)
+        for (int vi = 0; vi < s->n_variants; vi++)
+            if (complete_at(s, i, s->variants[vi])) {
+                if (f < 0) f = i;
+                l = i;
+                break;
+            }
+    if (f < 0 || f == l) return;
+    hs_claims c = {
+        .param = p == HS_SWEEP_IO_DELAY_MS ? HS_CLAIMS_IO_DELAY : HS_CLAIMS_WORKERS,
+        .value_a = s->points[f].value, .value_b = s->points[l].value,
+        .concurrency = s->load.concurrency, .cores = s->cores,
+        .threads = s->takes & (1u << HS_SWEEP_THREADS) ? s->load.threads : 0,
+        .workers = s->takes & (1u << HS_SWEEP_WORKERS) ? s->load.workers : 0,
+        .io_delay_ms = s->takes & (1u << HS_SWEEP_IO_DELAY_MS) ? s->load.io_delay_ms : -1,
+        .memory_where = "each point's summary.md has a server-memory table"};
+    for (int vi = 0; vi < s->n_variants; vi++) {
+        const char *name = s->variants[vi];
+        const hs_variant_outcome *va = find(&s->points[f], name), *vb = find(&s->points[l], name);
+        c.v[c.n++] = (hs_claims_variant){hs_claims_kind_of_name(name), name, name,
+                                         complete_at(s, f, name), complete_at(s, l, name), 0, 0,
+                                         va ? va->n_pids : 0, vb ? vb->n_pids : 0};
+    }
+    hs_claims_write(b, &c);
+}
+
 int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
     hs_strbuf b;
     hs_strbuf_init(&b, 16384);
@@ -196,6 +233,7 @@ int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
                          "distinct processes that answered GET /healthz over fresh "
                          "connections after warm-up.\n\n");
     what_changed(&b, s);
+    claims(&b, s);
     hs_strbuf_printf(&b, "Files: `manifest.json` (the sweep, every point's numbers, machine "
                          "and versions), `sweep.png` drawn by `sweep.gp` from `sweep.dat`, "
                          "and one folder per point with a single run's files.\n");

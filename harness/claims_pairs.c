@@ -1,0 +1,119 @@
+/* claims_pairs.c - which of a lab's variants compare: those whose commands
+ * are the same but for one flag's value. Read from the commands rather
+ * than from names or an extra list in the lab file, because the command
+ * is what reached the server: two variants that differ anywhere else
+ * (another --variant, another --threads) do not isolate the parameter. */
+#include "claims.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where flag is in v's command: *pos is the argument holding it and
+ * *joined says "--flag=V" (else the value is the next argument). Returns
+ * 0, or -1 when it is absent, has no value or appears more than once. */
+static int locate(const hs_variant_def *v, const char *flag, int *pos, int *joined) {
+    size_t fl = strlen(flag);
+    int found = 0;
+    for (int a = 0; a < v->argc; a++) {
+        const char *s = v->argv[a];
+        if (!strcmp(s, flag) && a + 1 < v->argc) *pos = a, *joined = 0, found++;
+        else if (!strncmp(s, flag, fl) && s[fl] == '=') *pos = a, *joined = 1, found++;
+    }
+    return found == 1 ? 0 : -1;
+}
+
+/* The value's text: the argument after the flag, or after its '='. */
+static const char *value_text(const hs_variant_def *v, int pos, int joined) {
+    return joined ? strchr(v->argv[pos], '=') + 1 : v->argv[pos + 1];
+}
+
+static int parse_value(const char *tmpl, const hs_load_params *load, long *out) {
+    /* Only the load's placeholders can matter in a number; the paths are
+     * given as empty so that a stray one still expands. */
+    hs_placeholders ph = {.bin = "", .source = "", .weights = "", .workers = load->workers,
+                          .threads = load->threads, .io_delay_ms = load->io_delay_ms};
+    char buf[64], *end;
+    if (hs_expand(tmpl, &ph, buf, sizeof buf) || !buf[0]) return -1;
+    errno = 0;
+    long v = strtol(buf, &end, 10);
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+long hs_claims_flag_value(const hs_variant_def *v, const char *flag,
+                          const hs_load_params *load, long def) {
+    int pos, joined;
+    long out;
+    if (locate(v, flag, &pos, &joined) || parse_value(value_text(v, pos, joined), load, &out))
+        return def;
+    return out;
+}
+
+/* 1 if a and b have the flag at the same place and every other argument
+ * the same. */
+static int same_but_flag(const hs_variant_def *a, int pa, int ja, const hs_variant_def *b,
+                         int pb, int jb) {
+    if (a->argc != b->argc || pa != pb || ja != jb) return 0;
+    int skip = ja ? pa : pa + 1; /* the value ("--flag=V" holds it whole) */
+    for (int i = 0; i < a->argc; i++)
+        if (i != skip && strcmp(a->argv[i], b->argv[i])) return 0;
+    return 1;
+}
+
+int hs_claims_families(const hs_lab *lab, const char *flag, hs_claims_family *out, int max) {
+    int n = lab->n_variants, pos[HS_MAX_VARIANTS], joined[HS_MAX_VARIANTS];
+    int usable[HS_MAX_VARIANTS], taken[HS_MAX_VARIANTS] = {0};
+    long value[HS_MAX_VARIANTS];
+    for (int i = 0; i < n; i++)
+        usable[i] = !locate(&lab->variants[i], flag, &pos[i], &joined[i]) &&
+                    !parse_value(value_text(&lab->variants[i], pos[i], joined[i]), &lab->load,
+                                 &value[i]);
+    int found = 0;
+    for (int i = 0; i < n && found < max; i++) {
+        if (!usable[i] || taken[i]) continue;
+        hs_claims_family f = {.n = 0};
+        for (int j = i; j < n; j++) {
+            if (!usable[j] || taken[j] ||
+                !same_but_flag(&lab->variants[i], pos[i], joined[i], &lab->variants[j], pos[j],
+                               joined[j]))
+                continue;
+            taken[j] = 1;
+            /* Insert by value; a repeated value adds nothing to compare. */
+            int k = f.n, dup = 0;
+            for (int q = 0; q < f.n; q++) dup |= f.value[q] == value[j];
+            if (dup) continue;
+            while (k > 0 && f.value[k - 1] > value[j]) {
+                f.idx[k] = f.idx[k - 1], f.value[k] = f.value[k - 1];
+                k--;
+            }
+            f.idx[k] = j, f.value[k] = value[j];
+            f.n++;
+        }
+        if (f.n >= 2) out[found++] = f;
+    }
+    return found;
+}
+
+static const char *const kinds[] = {"sync", "async_blocking", "async_tothread"};
+
+const char *hs_claims_kind_of_name(const char *name) {
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t len = strlen(kinds[k]);
+        if (!strncmp(name, kinds[k], len) &&
+            (name[len] == '\0' || name[len] == '_' || name[len] == '-'))
+            return kinds[k];
+    }
+    return name;
+}
+
+const char *hs_claims_kind(const hs_variant_def *v) {
+    static const char env[] = "MINISERVE_VARIANT=";
+    for (int a = 0; a < v->argc; a++) {
+        if (!strcmp(v->argv[a], "--variant") && a + 1 < v->argc) return v->argv[a + 1];
+        if (!strncmp(v->argv[a], "--variant=", 10)) return v->argv[a] + 10;
+        if (!strncmp(v->argv[a], env, sizeof env - 1)) return v->argv[a] + sizeof env - 1;
+    }
+    return hs_claims_kind_of_name(v->name);
+}
