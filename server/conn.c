@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
 static void conn_parse(srv_conn *c);
@@ -88,9 +89,27 @@ void srv_conn_release(srv_conn *c) {
     srv_worker_conn_gone(w);
 }
 
+/* Loop thread. Whether the client has sent bytes the loop has not read
+ * yet. */
+static int input_waiting(srv_conn *c) {
+    uv_os_fd_t fd;
+    int n = 0;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0) return 0;
+    return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 /* Loop thread. What a timeout means depends on where the connection is. */
 static void on_timeout(uv_timer_t *t) {
     srv_conn *c = container_of(t, srv_conn, timer);
+    /* libuv runs expired timers before it polls, so a loop that was
+     * blocked for longer than the timeout comes back to this callback
+     * before the read callback of data that arrived meanwhile: the client
+     * was not idle or slow, the loop was. Read first; judge later. */
+    if ((c->state == CONN_IDLE || c->state == CONN_READING) && input_waiting(c)) {
+        srv_conn_timeout(c, c->state == CONN_IDLE ? c->w->cfg->idle_timeout_ms
+                                                  : c->w->cfg->request_timeout_ms);
+        return;
+    }
     if (c->state == CONN_READING) {
         /* Headers or body dribbled in too slowly: answer, then close. */
         c->req.keep_alive = 0;

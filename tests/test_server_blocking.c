@@ -19,8 +19,14 @@
 #include "check.h"
 #include "server_harness.h"
 
-#define BURST 80
-#define THRESHOLD "--detect-blocking=20"
+#define BURST 120
+/* Not the default 10 ms: on 2 oversubscribed cores even sync's loop can
+ * really block for 10-25 ms (under ASan) inside libuv's own work queue,
+ * when glibc's pthread_cond_signal waits for a preempted pool thread. That
+ * is the runtime's, not the handler's; a 40 ms threshold keeps the test
+ * about the handlers, and a burst still blocks async_blocking for several
+ * times that. */
+#define THRESHOLD "--detect-blocking=40"
 
 static server_resp r;
 
@@ -122,11 +128,11 @@ static void test_async_blocking_model_call(void) {
     const cJSON *model = frame_named(rep, "agent_correct");
     CHECK_EQ_STR(str(model, "file"), "model/agent.c");
     CHECK(server_json_number(model, "line") > 0);
-    CHECK(server_json_number(rep, "duration_s") >= 0.020);
+    CHECK(server_json_number(rep, "duration_s") >= 0.040);
     CHECK(server_json_number(doc, "blocks.count") >= 1);
     CHECK(server_metric(p.port, "loop_blocks.blocks.count") >= 1);
-    CHECK(server_metric(p.port, "loop_blocks.blocks.longest_ms") >= 20);
-    CHECK_EQ_INT(server_metric(p.port, "loop_blocks.threshold_ms"), 20);
+    CHECK(server_metric(p.port, "loop_blocks.blocks.longest_ms") >= 40);
+    CHECK_EQ_INT(server_metric(p.port, "loop_blocks.threshold_ms"), 40);
     fprintf(stderr, "async_blocking: %.0f blocks, %.0f ms in all\n",
             server_json_number(doc, "blocks.count"),
             server_json_number(doc, "blocks.total_ms"));
@@ -134,7 +140,7 @@ static void test_async_blocking_model_call(void) {
     server_stop(&p);
     read_log(path);
     CHECK(strstr(log_text, "]: Event Loop Block: block-1\n  Duration: 0.") != NULL);
-    CHECK(strstr(log_text, "(threshold: 0.020s)\n") != NULL);
+    CHECK(strstr(log_text, "(threshold: 0.040s)\n") != NULL);
     CHECK(strstr(log_text, "  Blocking Stack:\n") != NULL);
     CHECK(strstr(log_text, "Blocked in: job_run (server/handler_correct.c:") != NULL);
 }
@@ -162,7 +168,7 @@ static void test_no_blocks(const char *variant) {
  * not the loop's business. */
 static void test_io_delay(void) {
     server_proc p;
-    const char *args[] = {"--variant", "async_blocking", "--io-delay-ms", "60",
+    const char *args[] = {"--variant", "async_blocking", "--io-delay-ms", "100",
                           THRESHOLD, NULL};
     server_start(&p, args);
     const char *body = "{\"sentence\": \"He have a cat.\"}";
@@ -171,11 +177,11 @@ static void test_io_delay(void) {
                                  "pthread_cond_timedwait", "job_handle");
     const cJSON *rep = find_report(doc, "srv_io_wait_for", "pthread_cond_timedwait",
                                    "job_handle");
-    CHECK(server_json_number(rep, "duration_s") >= 0.060);
+    CHECK(server_json_number(rep, "duration_s") >= 0.100);
     cJSON_Delete(doc);
     server_stop(&p);
 
-    const char *sync_args[] = {"--variant", "sync", "--io-delay-ms", "60", THRESHOLD, NULL};
+    const char *sync_args[] = {"--variant", "sync", "--io-delay-ms", "100", THRESHOLD, NULL};
     server_start(&p, sync_args);
     for (int i = 0; i < 3; i++)
         CHECK_EQ_INT(server_request(p.port, "POST", "/correct", body, &r), 200);

@@ -315,7 +315,40 @@ static void connection_limit(void) {
     server_stop(&p);
 }
 
+/* async_blocking's loop blocked for 400 ms by one request while another
+ * keep-alive connection, idle timeout 100 ms, sends its next request:
+ * when the loop comes back, that timer has expired, but the connection
+ * was not idle, the loop was. The request must be answered, not dropped
+ * with the connection. */
+static void blocked_loop_not_idle(void) {
+    server_proc p;
+    const char *args[] = {"--variant", "async_blocking", "--io-delay-ms", "400",
+                          "--idle-timeout-ms", "100", NULL};
+    server_start(&p, args);
+    char req[1024];
+    server_conn *b = server_connect(p.port);
+    CHECK(b);
+    server_format(req, sizeof req, "GET", "/healthz", NULL);
+    server_send_str(b, req);
+    CHECK_EQ_INT(server_read(b, &r, SERVER_WAIT_MS), 0); /* b is now idle */
+    server_conn *a = server_connect(p.port);
+    CHECK(a);
+    server_format(req, sizeof req, "POST", "/correct", correct_body);
+    server_send_str(a, req);
+    server_sleep_ms(50); /* a's handler now holds the loop for 400 ms */
+    server_format(req, sizeof req, "GET", "/healthz", NULL);
+    server_send_str(b, req);
+    CHECK_EQ_INT(server_read(a, &r, SERVER_WAIT_MS), 0);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_EQ_INT(server_read(b, &r, SERVER_WAIT_MS), 0);
+    CHECK_EQ_INT(r.status, 200);
+    server_close(a);
+    server_close(b);
+    server_stop(&p);
+}
+
 int main(void) {
+    blocked_loop_not_idle();
     const char *variants[] = {"sync", "async_blocking", "async_tothread"};
     for (int i = 0; i < 3; i++) {
         /* Default timeouts: a slow machine must not turn these into
