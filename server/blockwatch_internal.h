@@ -58,6 +58,8 @@ void bw_sample_uninstall(void);
 /* The signal the handler answers; libuv is told to block it while it
  * polls, so that a late one never interrupts an idle loop. */
 int bw_sample_signal(void);
+/* Any thread. Stack walks cut short by a fault, in this process so far. */
+unsigned bw_sample_faults(void);
 /* Watchdog thread. Signals the loop thread and waits (bounded) for its
  * stack. Returns 0 with *out filled, -ETIMEDOUT if the handler did not
  * answer in time (the request is withdrawn; a late signal does nothing),

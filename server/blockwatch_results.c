@@ -153,6 +153,7 @@ void *blockwatch_json(blockwatch *bw) {
     cJSON_AddNumberToObject(s, "stale", (double)bw->samples_stale);
     cJSON_AddNumberToObject(s, "failed", (double)bw->samples_failed);
     cJSON_AddNumberToObject(s, "in_detector", (double)bw->samples_own);
+    cJSON_AddNumberToObject(s, "walks_cut_by_fault", (double)bw_sample_faults());
     cJSON_AddNumberToObject(o, "stretches_missed", (double)bw->stretches_missed);
     cJSON_AddNumberToObject(o, "stretches_idle", (double)bw->stretches_idle);
     cJSON_AddItemToObject(o, "top_stacks", top_json(bw));

@@ -14,6 +14,15 @@
  * does. Its one-time set-up (a pthread_once) is done by a first walk at
  * install, outside any handler.
  *
+ * The walk trusts each frame's unwind tables, and some hand-written code
+ * describes itself wrongly at some instructions (OpenBLAS's sgemv_t_HASWELL
+ * does: the walk out of it once read an unmapped address and the server
+ * died of SIGSEGV). So while the handler walks, a SIGSEGV or SIGBUS on its
+ * thread jumps back out of the walk (siglongjmp; the unwinder holds no lock
+ * or state to leave behind) and the sample keeps the frames found so far.
+ * Any other fault goes to the handler that was there before (the default,
+ * or AddressSanitizer's).
+ *
  * A signal that arrives after the watchdog gave up finds the slot not
  * REQUESTED and returns at once; a sample tagged with another stretch than
  * the one asked about is the watchdog's to discard.
@@ -28,6 +37,7 @@
 
 #include <errno.h>
 #include <semaphore.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +77,16 @@ static struct {
     int found_ip;
     bw_sample sample;
     int installed, sem_ready;
+    volatile sig_atomic_t walking; /* the handler is inside the walk */
+    sigjmp_buf walk_fault;         /* where a fault in the walk returns */
+    struct sigaction old_segv, old_bus;
+    int fault_handlers;
+    atomic_uint faults;            /* walks a fault cut short */
 } slot;
 
 int bw_sample_signal(void) { return BW_SIGNAL; }
+
+unsigned bw_sample_faults(void) { return atomic_load(&slot.faults); }
 
 /* The loop thread, in the handler. Collects frames from the interrupted
  * one outwards; the frames of the handler itself and of the signal
@@ -110,7 +127,14 @@ static void on_sample_signal(int sig, siginfo_t *si, void *ucv) {
     slot.sample.n = 0;
     slot.sample.truncated = 0;
     slot.sample.epoch = atomic_load(slot.epoch);
-    _Unwind_Backtrace(collect, NULL);
+    if (sigsetjmp(slot.walk_fault, 1) == 0) {
+        slot.walking = 1;
+        _Unwind_Backtrace(collect, NULL);
+    } else {
+        slot.sample.truncated = 1; /* bad unwind tables: keep what we have */
+        atomic_fetch_add(&slot.faults, 1);
+    }
+    slot.walking = 0;
     if (!slot.found_ip) {
         /* The walk did not get through the signal frame: keep at least
          * where the thread was. */
@@ -121,6 +145,22 @@ static void on_sample_signal(int sig, siginfo_t *si, void *ucv) {
     atomic_store(&slot.state, SLOT_DONE);
     sem_post(&slot.done);
     errno = saved;
+}
+
+/* A fault. Inside the walk, on the thread walking: back out of it. Else
+ * whoever handled it before us does (the default action re-faults and
+ * dumps core as if we were not here). */
+static void on_fault(int sig, siginfo_t *si, void *uc) {
+    if (slot.walking && (pid_t)syscall(SYS_gettid) == slot.tid)
+        siglongjmp(slot.walk_fault, 1);
+    const struct sigaction *old = sig == SIGSEGV ? &slot.old_segv : &slot.old_bus;
+    if (old->sa_flags & SA_SIGINFO) {
+        old->sa_sigaction(sig, si, uc);
+    } else if (old->sa_handler == SIG_DFL || old->sa_handler == SIG_IGN) {
+        signal(sig, SIG_DFL); /* returning re-runs the faulting instruction */
+    } else {
+        old->sa_handler(sig);
+    }
 }
 
 static _Unwind_Reason_Code count_frame(struct _Unwind_Context *ctx, void *arg) {
@@ -150,7 +190,22 @@ int bw_sample_install(pid_t tid, _Atomic uint64_t *epoch) {
      * writes, lock waits); the watchdog does not signal a thread in a call
      * that cannot be restarted. */
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    /* Everything blocked while it runs but the faults on_fault() catches:
+     * a fault with its signal blocked kills the process outright. */
     sigfillset(&sa.sa_mask);
+    sigdelset(&sa.sa_mask, SIGSEGV);
+    sigdelset(&sa.sa_mask, SIGBUS);
+    if (!slot.fault_handlers) {
+        struct sigaction fault;
+        memset(&fault, 0, sizeof fault);
+        fault.sa_sigaction = on_fault;
+        fault.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sigemptyset(&fault.sa_mask);
+        if (sigaction(SIGSEGV, &fault, &slot.old_segv) != 0 ||
+            sigaction(SIGBUS, &fault, &slot.old_bus) != 0)
+            return -errno;
+        slot.fault_handlers = 1; /* kept for the process's life */
+    }
     if (sigaction(BW_SIGNAL, &sa, NULL) != 0) return -errno;
     sigset_t set;
     sigemptyset(&set);

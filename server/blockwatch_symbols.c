@@ -202,6 +202,9 @@ static int on_pcinfo(void *data, uintptr_t pc, const char *filename, int lineno,
         backtrace_syminfo(c->s->bt, pc, on_syminfo, ignore_error, f);
         frame_from_object(f, pc);
     }
+    /* Code with line information but no function of its own in it (an
+     * asm block in a C file): the symbol table may still name it. */
+    if (!f->function[0]) backtrace_syminfo(c->s->bt, pc, on_syminfo, ignore_error, f);
     if (!f->function[0]) copy(f->function, sizeof f->function, "??");
     c->n++;
     /* Outer frames are the C library starting the program. */

@@ -15,6 +15,10 @@
  *                threshold in wall time; that is starvation, not a block.
  *   quiet loop:  short callbacks and idle polling report nothing, even
  *                when signals interrupt the idle poll.
+ *   bad unwind:  a function whose unwind tables lie (as some of OpenBLAS's
+ *                hand-written kernels do at some instructions) makes the
+ *                stack walk read unmapped memory; the sample is cut short
+ *                there, the block is still reported, nothing crashes.
  *
  * Thresholds and loads are chosen so that the outcome does not depend on
  * the machine's speed: the CPU block is counted in the thread's own CPU
@@ -182,6 +186,24 @@ __attribute__((noinline)) static void wait_60(void) {
 }
 static void spin_15(void) { spin_cpu_for(15); }
 static void tiny(void) { spin_cpu_for(1); }
+
+#if defined(__x86_64__)
+/* Counts rdi down to 0, ~1 cycle per step, with unwind tables that put the
+ * caller's frame 1 GiB above the stack pointer: unmapped memory. */
+__asm__(".text\n"
+        ".globl bad_cfi_spin\n"
+        ".type bad_cfi_spin, @function\n"
+        "bad_cfi_spin:\n"
+        ".cfi_startproc\n"
+        ".cfi_def_cfa %rsp, 0x40000000\n"
+        "1: dec %rdi\n"
+        "jnz 1b\n"
+        "ret\n"
+        ".cfi_endproc\n"
+        ".size bad_cfi_spin, .-bad_cfi_spin\n");
+void bad_cfi_spin(long n);
+static void spin_bad_cfi(void) { bad_cfi_spin(400000000L); }
+#endif
 
 static char log_text[1 << 16];
 
@@ -430,8 +452,26 @@ static void test_quiet_loop(void) {
     cJSON_Delete(doc);
 }
 
+static void test_bad_unwind(void) {
+#if defined(__x86_64__)
+    cJSON *doc = run_watched(20, spin_bad_cfi, 1, 1000, NULL, 1);
+    CHECK_EQ_INT(num(doc, "blocks", "count"), 1);
+    CHECK(num(doc, "samples", "taken") >= 1);
+    CHECK(num(doc, "samples", "walks_cut_by_fault") >= 1);
+    const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "reports"), 0);
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(r, "truncated")));
+    const cJSON *stack = cJSON_GetObjectItem(r, "stack");
+    CHECK(cJSON_GetArraySize(stack) >= 1);
+    const cJSON *inner = cJSON_GetArrayItem(stack, cJSON_GetArraySize(stack) - 1);
+    CHECK_EQ_STR(cJSON_GetObjectItem(inner, "function")->valuestring, "bad_cfi_spin");
+    CHECK(strstr(log_text, "      ...\n") != NULL);
+    cJSON_Delete(doc);
+#endif
+}
+
 int main(void) {
     test_format();
+    test_bad_unwind();
     test_cpu_block();
     test_wait_block();
     test_sleep_block();
