@@ -175,7 +175,8 @@ int hs_report_write(const char *dir, const hs_report *r) {
     hs_strbuf_printf(&b, "Files: `latencies_<variant>.json` ([latency_seconds, status_code] pairs), "
            "`manifest.json` (versions, machine, commands, times), `latency_cdf.png` "
            "drawn by `latency_cdf.gp` from `latency_cdf_<variant>.dat`, "
-           "`server_<variant>.log`.\n");
+           "`server_<variant>.log`, `blocks_<variant>.json` (event-loop block reports, "
+           "when the servers ran the detector).\n");
     if (!b.ok) {
         hs_strbuf_free(&b);
         return -ENOMEM;
