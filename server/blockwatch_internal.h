@@ -158,6 +158,9 @@ struct blockwatch {
 
     /* Watchdog thread only. */
     uint64_t seen_ended;
+    /* The latest time the stretch numbered bound_epoch can have started
+     * at, as seen from the ticks during it (now - busy). */
+    uint64_t bound_epoch, bound_start_ns;
     struct {
         int active;
         uint64_t epoch, next_sample_ns;

@@ -11,6 +11,12 @@
  * end, the verdict:
  *   - the loop thread was seen waiting in its own poll: not a block (libuv
  *     loses count of idle time when a signal interrupts the poll);
+ *   - longer than the ticks during it allow: a tick that found the loop
+ *     busy for b ns at time t knows the stretch began at t - b or later, so
+ *     it lasted at most end - (t - b). A poll interrupted just before it
+ *     would have returned anyway ends a few microseconds later, too soon
+ *     for the watchdog to see the thread in it, yet claims the whole lost
+ *     idle time; this bound takes it back;
  *   - shorter than the threshold: nothing;
  *   - shorter than the threshold once the loop thread's run-queue wait is
  *     taken out: starvation, the scheduler's doing;
@@ -111,8 +117,14 @@ static void report_starved(blockwatch *bw, const char *ts, uint64_t dur, uint64_
 
 /* A stretch has ended: report it if it was a block or starvation.
  * tracked: the watchdog followed it (and may have samples). */
-static void finish(blockwatch *bw, const bw_ended *e, int tracked) {
-    if (tracked && bw->track.idle_seen) {
+static void finish(blockwatch *bw, const bw_ended *ended, int tracked) {
+    bw_ended bounded = *ended, *e = &bounded;
+    if (bw->bound_epoch == e->epoch) {
+        uint64_t most = e->end_ns > bw->bound_start_ns ? e->end_ns - bw->bound_start_ns : 0;
+        if (most < e->dur_ns) e->dur_ns = most;
+    }
+    if ((tracked && bw->track.idle_seen) ||
+        (e->dur_ns < bw->threshold_ns && ended->dur_ns >= bw->threshold_ns)) {
         bw_results_misc(bw, 0, 1);
         return;
     }
@@ -191,6 +203,11 @@ static void tick(blockwatch *bw) {
         int tracked = bw->track.active && news[i].epoch == bw->track.epoch;
         finish(bw, &news[i], tracked);
         if (tracked) bw->track.active = 0;
+    }
+    uint64_t start = now > busy ? now - busy : 0;
+    if (bw->bound_epoch != epoch || start > bw->bound_start_ns) {
+        bw->bound_epoch = epoch;
+        bw->bound_start_ns = start;
     }
     /* A stretch we tracked that ended short of watch_from by the loop's
      * exact count: nothing to report. */
