@@ -22,7 +22,11 @@ int hs_blocks_collect(const char *base_url, const char *dir, const char *name, i
     int tries = expect * 64 > 16 ? expect * 64 : 16;
     int got = hs_probe_workers(base_url, "/debug/blocks", expect, tries, pids, bodies,
                                HS_MAX_PIDS, &probes);
-    if (got <= 0) return got < 0 ? got : 1;
+    if (got < 0) {
+        for (int i = 0; i < HS_MAX_PIDS; i++) free(bodies[i]);
+        return got;
+    }
+    if (got == 0) return 1;
     cJSON *file = cJSON_CreateObject();
     cJSON_AddStringToObject(file, "variant", name);
     cJSON_AddStringToObject(file, "source", "GET /debug/blocks of each worker, after the load");

@@ -92,13 +92,14 @@ int hs_report_write(const char *dir, const hs_report *r) {
         hs_strbuf_printf(&b, "> **Incomplete run:** %s. The numbers below cover what was measured.\n\n",
            r->incomplete_reason ? r->incomplete_reason : "it was cut short");
     hs_strbuf_printf(&b, "Load: %ld concurrent clients (closed loop), %ld recorded requests per "
-           "variant after %ld warm-up requests, %s %s, request timeout %.0f s, "
-           "%ld server worker process%s",
-       L->concurrency, L->total, L->warmup, r->lab->method, r->lab->path, L->timeout_s,
-       L->workers, L->workers == 1 ? "" : "es");
+           "variant after %ld warm-up requests, %s %s, request timeout %.0f s",
+       L->concurrency, L->total, L->warmup, r->lab->method, r->lab->path, L->timeout_s);
     /* Only what reached the servers: a lab without the placeholder ran
-     * them with their own setting, which the harness does not know. */
+     * them with their own setting (its commands say which). */
     int n = (int)r->lab->n_variants;
+    if (hs_lab_lacking(r->lab, "{workers}", NULL, 0) < n)
+        hs_strbuf_printf(&b, ", %ld server worker process%s", L->workers,
+                         L->workers == 1 ? "" : "es");
     if (hs_lab_lacking(r->lab, "{threads}", NULL, 0) < n)
         hs_strbuf_printf(&b, ", %ld pool threads each", L->threads);
     if (hs_lab_lacking(r->lab, "{io_delay_ms}", NULL, 0) < n)

@@ -49,7 +49,8 @@ void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
     hs_strbuf_printf(b, "\n");
 
     if (!worst) {
-        hs_strbuf_printf(b, "No variant's loop was blocked for %ld ms or more.\n\n", threshold);
+        hs_strbuf_printf(b, "No measured variant's loop was blocked for %ld ms or more.\n\n",
+                         threshold);
     } else {
         const hs_blocks *k = worst->blocks;
         hs_strbuf_printf(b, "**%s blocked its loop the most:** %.0f blocks, %.0f ms in all, "
@@ -73,12 +74,17 @@ void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
         hs_strbuf_printf(b, "%s%s (%.0f, %.0f ms)", starved_only++ ? ", " : "",
                          r->variants[i].name, k->starved, k->starved_ms);
     }
-    if (starved_only)
+    if (starved_only) {
         hs_strbuf_printf(b, ": no blocks, only starvation. None of their loops' stretches "
-                            "of %ld ms or more was their own work: with the model running on "
-                            "up to %ld pool threads and the load generator on %ld cores, the "
-                            "loop thread sometimes waited that long for a core; more cores "
-                            "or fewer pool threads would remove it, a different handler "
-                            "would not.\n\n",
-                         threshold, r->pool_threads, r->cores);
+                            "of %ld ms or more was their own work: with the model running on ",
+                         threshold);
+        if (r->pool_threads > 0)
+            hs_strbuf_printf(b, "up to %ld pool threads", r->pool_threads);
+        else
+            hs_strbuf_printf(b, "the pool's threads");
+        hs_strbuf_printf(b, " and the load generator on %ld cores, the loop thread sometimes "
+                            "waited that long for a core; more cores or fewer pool threads "
+                            "would remove it, a different handler would not.\n\n",
+                         r->cores);
+    }
 }

@@ -544,9 +544,13 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
 
     /* The title names every parameter that reached the servers, so a
      * sweep's point CDFs say which point they are. */
-    int len = snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests, %ld worker%s",
-                       lab->title, lab->load.concurrency, lab->load.total, lab->load.workers,
-                       lab->load.workers == 1 ? "" : "s");
+    int len = snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests", lab->title,
+                       lab->load.concurrency, lab->load.total);
+    /* A lab whose commands set the workers themselves (lab01-workers) ran
+     * them with those; the load's value never reached them. */
+    if (hs_lab_lacking(lab, "{workers}", NULL, 0) < n && len < (int)sizeof title)
+        len += snprintf(title + len, sizeof title - (size_t)len, ", %ld worker%s",
+                        lab->load.workers, lab->load.workers == 1 ? "" : "s");
     if (hs_lab_lacking(lab, "{threads}", NULL, 0) < n && len < (int)sizeof title)
         len += snprintf(title + len, sizeof title - (size_t)len, ", %ld pool threads",
                         lab->load.threads);

@@ -46,8 +46,9 @@ int plot__run_gnuplot(const char *dir, const char *script, const char *png, char
     snprintf(tmppath, sizeof tmppath, "%s/%s", dir, tmp);
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(err, err_size, "fork: %s", strerror(errno));
-        return -errno;
+        int e = errno;
+        snprintf(err, err_size, "fork: %s", strerror(e));
+        return -e;
     }
     if (pid == 0) {
         if (chdir(dir) != 0) _exit(126);
@@ -70,9 +71,10 @@ int plot__run_gnuplot(const char *dir, const char *script, const char *png, char
         return -EIO;
     }
     if (rename(tmppath, final) != 0) {
-        snprintf(err, err_size, "%s: %s", final, strerror(errno));
+        int e = errno;
+        snprintf(err, err_size, "%s: %s", final, strerror(e));
         unlink(tmppath);
-        return -errno;
+        return -e;
     }
     return 0;
 }

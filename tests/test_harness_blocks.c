@@ -3,12 +3,68 @@
  * the longest, the place that blocked longest in all wins across workers,
  * and its example report comes from the worker where it weighs most,
  * falling back to that worker's newest report of the place when the
- * example has left the server's ring of kept reports. */
+ * example has left the server's ring of kept reports. Then summary.md's
+ * section (report_blocks.c) from such sums: its table, the worst variant
+ * with its report, the starvation-only variants, and what it says when
+ * nothing blocked or nothing was measured. */
 #include <cJSON.h>
 #include <string.h>
 
 #include "blocks.h"
 #include "check.h"
+#include "report.h"
+
+/* The section for these variants' sums (NULL: not measured), into out. */
+static void section(const hs_blocks *const *sums, size_t n, long pool_threads, char *out,
+                    size_t size) {
+    static const char *names[] = {"sync", "async_blocking", "async_tothread"};
+    hs_report_variant v[3];
+    memset(v, 0, sizeof v);
+    for (size_t i = 0; i < n; i++) v[i].name = names[i], v[i].blocks = sums[i];
+    hs_report r = {.variants = v, .n_variants = n, .cores = 2, .pool_threads = pool_threads};
+    hs_strbuf b;
+    hs_strbuf_init(&b, 1024);
+    hs_report_blocks(&b, &r);
+    CHECK(b.ok);
+    snprintf(out, size, "%s", b.len ? b.s : "");
+    hs_strbuf_free(&b);
+}
+
+static void test_section(void) {
+    static char md[16384];
+    hs_blocks quiet = {.workers = 1, .threshold_ms = 10, .starved = 3, .starved_ms = 51};
+    hs_blocks blocked = {.workers = 1, .threshold_ms = 10, .blocks = 10, .blocks_ms = 345,
+                         .longest_ms = 36, .top_count = 9, .top_ms = 319};
+    strcpy(blocked.top_where, "job_run (server/handler_correct.c:228)");
+    char report[] = "Event Loop Block: block-1\n  Duration: 0.035s\n";
+    blocked.top_report = report;
+    const hs_blocks *all[] = {&quiet, &blocked, NULL};
+    section(all, 3, 40, md, sizeof md);
+    CHECK(strstr(md, "## Event-loop blocks\n") != NULL);
+    CHECK(strstr(md, "`--detect-blocking=10`") != NULL);
+    CHECK(strstr(md, "| sync | 0 | 0 | - | - | 3 | 51 |\n") != NULL);
+    CHECK(strstr(md, "| async_blocking | 10 | 345 | 36 | `job_run (server/handler_correct.c:228)` "
+                     "| 0 | 0 |\n") != NULL);
+    CHECK(strstr(md, "| async_tothread | - | - | - | not measured | - | - |\n") != NULL);
+    CHECK(strstr(md, "**async_blocking blocked its loop the most:** 10 blocks, 345 ms in all, "
+                     "the longest 36 ms; 9 of them (319 ms) in "
+                     "`job_run (server/handler_correct.c:228)`.") != NULL);
+    CHECK(strstr(md, "```\nEvent Loop Block: block-1\n  Duration: 0.035s\n```") != NULL);
+    CHECK(strstr(md, "sync (3, 51 ms): no blocks, only starvation.") != NULL);
+    CHECK(strstr(md, "up to 40 pool threads") != NULL);
+
+    /* Nothing blocked; the pool size unknown; one variant not measured. */
+    const hs_blocks *none[] = {&quiet, NULL};
+    section(none, 2, 0, md, sizeof md);
+    CHECK(strstr(md, "No measured variant's loop was blocked for 10 ms or more.") != NULL);
+    CHECK(strstr(md, "the pool's threads") != NULL);
+    CHECK(strstr(md, "up to 0") == NULL);
+
+    /* No variant measured at all: no section. */
+    const hs_blocks *unmeasured[] = {NULL, NULL};
+    section(unmeasured, 2, 40, md, sizeof md);
+    CHECK_EQ_STR(md, "");
+}
 
 #define JOB_RUN "{\"function\": \"job_run\", \"file\": \"server/handler_correct.c\", \"line\": 228}"
 #define RESPOND "{\"function\": \"srv_respond\", \"file\": \"server/respond.c\", \"line\": 117}"
@@ -81,6 +137,7 @@ int main(void) {
     CHECK(s.blocks == 0 && s.top_where[0] == '\0' && s.top_report == NULL);
     hs_blocks_free(&s);
     cJSON_Delete(w);
+    test_section();
     fprintf(stderr, "ok\n");
     return 0;
 }
