@@ -15,6 +15,11 @@
 #include "stats.h"
 #include "strbuf.h"
 
+/* Lab 01's success criterion (its checks' min_ok_percent): numbers with
+ * fewer requests answered HTTP 200 are shown but never compared or
+ * judged, here or in a sweep's "What changed". */
+#define HS_CLAIMS_MIN_OK_PERCENT 99.0
+
 typedef enum {
     HS_CLAIMS_IO_DELAY, /* value: extra I/O wait per request, ms */
     HS_CLAIMS_WORKERS,  /* value: server worker processes */
@@ -25,7 +30,10 @@ typedef struct {
     const char *kind;            /* "sync", "async_blocking", "async_tothread",
                                   * or any other name (shown, never judged) */
     const char *name_a, *name_b; /* as measured, e.g. "sync_io0", "sync_io50" */
-    const hs_summary *a, *b;     /* NULL: no complete numbers at that setting */
+    const hs_summary *a, *b;     /* NULL: no complete numbers at that setting
+                                  * (a request not recorded, or a problem);
+                                  * below HS_CLAIMS_MIN_OK_PERCENT they are
+                                  * shown, not compared */
     long rss_kib_a, rss_kib_b;   /* server memory after warm-up, 0: unknown */
     int pids_a, pids_b;          /* distinct processes that answered fresh
                                   * connections after warm-up, 0: unknown */
@@ -36,20 +44,30 @@ typedef struct {
     long value_a, value_b;    /* the two settings, value_a < value_b */
     long concurrency;         /* clients in flight, the same at both */
     long threads;             /* pool threads per worker process, 0: unknown */
-    long workers;             /* worker processes, for HS_CLAIMS_IO_DELAY */
+    long workers;             /* worker processes, for HS_CLAIMS_IO_DELAY;
+                               * 0: unknown */
     long io_delay_ms;         /* for HS_CLAIMS_WORKERS; -1: unknown */
     long cores;               /* the machine's */
     const char *memory_where; /* where the summary shows memory, or NULL */
+    int miniserve;            /* 1: every variant runs miniserve, whose design
+                               * (pool, event loop, timer, shared socket)
+                               * the section explains; 0: numbers only */
     hs_claims_variant v[HS_MAX_VARIANTS];
     int n;
 } hs_claims;
 
 /* Appends the section for c: for HS_CLAIMS_IO_DELAY the claim, each
  * variant's degradation, a verdict and what bounds each variant; for
- * HS_CLAIMS_WORKERS each variant's change and why. Every number in it is
- * computed from c; a verdict needs complete numbers for sync and
- * async_tothread at both settings, else the section says what is missing. */
+ * HS_CLAIMS_WORKERS each variant's change and why (the why only when
+ * c->miniserve). Every number in it is computed from c; a verdict needs
+ * complete numbers with at least HS_CLAIMS_MIN_OK_PERCENT HTTP 200 for sync
+ * and async_tothread at both settings, else the section says what is
+ * missing. */
 void hs_claims_write(hs_strbuf *b, const hs_claims *c);
+
+/* Milliseconds as the claims and the sweep summary print them: two
+ * decimals below 10, one above. */
+void hs_claims_ms(hs_strbuf *b, double seconds);
 
 /* Variants of a lab whose commands are the same but for the value after
  * one flag: a family, ordered by that value. */
@@ -71,6 +89,21 @@ int hs_claims_families(const hs_lab *lab, const char *flag, hs_claims_family *ou
  * when the flag is absent or its value is not a whole number. */
 long hs_claims_flag_value(const hs_variant_def *v, const char *flag,
                           const hs_load_params *load, long def);
+
+/* What a server that got v's command runs with for flag: its value as
+ * hs_claims_flag_value, or miniserve_default when the command runs
+ * miniserve and has no flag at all (miniserve's own default). -1 when not
+ * known: the flag is absent from another program's command, given twice,
+ * or not a whole number. */
+long hs_claims_server_setting(const hs_variant_def *v, const char *flag,
+                              const hs_load_params *load, long miniserve_default);
+
+/* The file name of the program v's command runs ("miniserve" for
+ * "{bin}/miniserve"), "" when it has none. Points into v. */
+const char *hs_claims_program(const hs_variant_def *v);
+
+/* 1 when program (as hs_claims_program) is miniserve. */
+int hs_claims_is_miniserve(const char *program);
 
 /* The server variant v runs: the value of its --variant argument or of a
  * MINISERVE_VARIANT= environment setting, else as hs_claims_kind_of_name. */

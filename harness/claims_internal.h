@@ -8,18 +8,22 @@
 /* The first variant of that kind, or NULL. */
 const hs_claims_variant *hs_claims__find(const hs_claims *c, const char *kind);
 
-/* 1 when v has complete numbers at both settings. */
+/* 1 when m is not NULL and fewer than HS_CLAIMS_MIN_OK_PERCENT of its
+ * requests got HTTP 200. */
+int hs_claims__low_ok(const hs_summary *m);
+
+/* 1 when v has numbers to compare at both settings: complete, and at
+ * least HS_CLAIMS_MIN_OK_PERCENT HTTP 200. */
 int hs_claims__both(const hs_claims_variant *v);
 
-/* Milliseconds: two decimals below 10, one above, as the sweep summary. */
-void hs_claims__ms(hs_strbuf *b, double seconds);
-
 /* One row per variant: requests/s, p50 and p95 at both settings and their
- * ratios; unit follows the values in the header (" ms", " workers");
- * memory adds a column of total resident memory. */
+ * ratios, marking numbers not compared; unit follows the values in the
+ * header (" ms", " workers"); memory adds a column of total resident
+ * memory. */
 void hs_claims__table(hs_strbuf *b, const hs_claims *c, const char *unit, int memory);
 
-/* The settings where not every request got HTTP 200, or nothing. */
+/* The settings where not every request got HTTP 200 (those below
+ * HS_CLAIMS_MIN_OK_PERCENT: not compared), or nothing. */
 void hs_claims__failures_note(hs_strbuf *b, const hs_claims *c);
 
 /* The two sections: the I/O-wait claim with its verdict (claims_io.c) and

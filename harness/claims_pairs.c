@@ -9,16 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 1 when argument s is flag ("--flag"), 2 when it is "--flag=V", else 0. */
+static int flag_form(const char *s, const char *flag) {
+    size_t fl = strlen(flag);
+    if (strncmp(s, flag, fl)) return 0;
+    return s[fl] == '\0' ? 1 : s[fl] == '=' ? 2 : 0;
+}
+
 /* Where flag is in v's command: *pos is the argument holding it and
  * *joined says "--flag=V" (else the value is the next argument). Returns
  * 0, or -1 when it is absent, has no value or appears more than once. */
 static int locate(const hs_variant_def *v, const char *flag, int *pos, int *joined) {
-    size_t fl = strlen(flag);
     int found = 0;
     for (int a = 0; a < v->argc; a++) {
-        const char *s = v->argv[a];
-        if (!strcmp(s, flag) && a + 1 < v->argc) *pos = a, *joined = 0, found++;
-        else if (!strncmp(s, flag, fl) && s[fl] == '=') *pos = a, *joined = 1, found++;
+        int form = flag_form(v->argv[a], flag);
+        if ((form == 1 && a + 1 < v->argc) || form == 2) *pos = a, *joined = form == 2, found++;
     }
     return found == 1 ? 0 : -1;
 }
@@ -50,6 +55,21 @@ long hs_claims_flag_value(const hs_variant_def *v, const char *flag,
         return def;
     return out;
 }
+
+long hs_claims_server_setting(const hs_variant_def *v, const char *flag,
+                              const hs_load_params *load, long miniserve_default) {
+    for (int a = 0; a < v->argc; a++)
+        if (flag_form(v->argv[a], flag)) return hs_claims_flag_value(v, flag, load, -1);
+    return hs_claims_is_miniserve(hs_claims_program(v)) ? miniserve_default : -1;
+}
+
+const char *hs_claims_program(const hs_variant_def *v) {
+    if (v->argc < 1) return "";
+    const char *slash = strrchr(v->argv[0], '/');
+    return slash ? slash + 1 : v->argv[0];
+}
+
+int hs_claims_is_miniserve(const char *program) { return !strcmp(program, "miniserve"); }
 
 /* 1 if a and b have the flag at the same place and every other argument
  * the same. */

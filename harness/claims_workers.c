@@ -35,7 +35,7 @@ static void workers_gain(hs_strbuf *b, const hs_claims *c) {
 
 /* Whether connections did reach every worker at the second setting, from
  * the run's probes of fresh connections after warm-up. */
-static void spread(hs_strbuf *b, const hs_claims *c) {
+static void spread(hs_strbuf *b, const hs_claims *c, const char *lead) {
     int known = 0, short_of = 0;
     for (int i = 0; i < c->n; i++) {
         const hs_claims_variant *v = &c->v[i];
@@ -43,13 +43,13 @@ static void spread(hs_strbuf *b, const hs_claims *c) {
         if (known++)
             hs_strbuf_printf(b, ", %d for %s", v->pids_b, v->kind);
         else
-            hs_strbuf_printf(b, " Here, fresh connections after warm-up reached %d of the %ld "
-                                "workers for %s", v->pids_b, c->value_b, v->kind);
+            hs_strbuf_printf(b, "%sfresh connections after warm-up reached %d of the %ld "
+                                "workers for %s", lead, v->pids_b, c->value_b, v->kind);
         short_of |= v->pids_b < c->value_b;
     }
     if (!known) return;
     hs_strbuf_printf(b, ".");
-    if (short_of)
+    if (short_of && c->miniserve)
         hs_strbuf_printf(b, " Workers race to accept, so the spread is not guaranteed: one that "
                             "gets no connections serves nothing. Where the load's own "
                             "connections went is not recorded.");
@@ -61,19 +61,42 @@ static double cores_used(long w, long per, long K) {
     return fmin(n, (double)K);
 }
 
-/* The cores' bullets: what more workers can gain for CPU-bound work, and
- * what each variant measured. A gain more than SURPRISING_GAIN beyond that
- * is said to need a second run, as lab01's note says of a sync/async_tothread
- * gap over 20%. */
+/* A gain more than this beyond what the cores allow is said to need a
+ * second run, as lab01's note says of a sync/async_tothread gap over 20%. */
 #define SURPRISING_GAIN 1.20
-static void cores_bullets(hs_strbuf *b, const hs_claims *c) {
-    long A = c->value_a, N = c->value_b, K = c->cores, T = c->threads > 0 ? c->threads : K;
-    int cpu_bound = c->io_delay_ms == 0; /* a wait is slept through, not computed */
-    double loop_ceiling = cores_used(N, 1, K) / cores_used(A, 1, K);
-    double pool_ceiling = cores_used(N, T, K) / cores_used(A, T, K);
-    const hs_claims_variant *bl = hs_claims__find(c, "async_blocking");
+
+/* ": measured ×1.02 for sync and ×0.98 for async_tothread", and whether
+ * the larger gain is more than ceiling (> 0) explains for CPU-bound work;
+ * nothing when neither has numbers to compare. */
+static void pool_measured(hs_strbuf *b, const hs_claims *c, double ceiling) {
     const hs_claims_variant *s = hs_claims__find(c, "sync");
     const hs_claims_variant *t = hs_claims__find(c, "async_tothread");
+    if (!hs_claims__both(s) && !hs_claims__both(t)) return;
+    double most = 0;
+    hs_strbuf_printf(b, ": measured ");
+    if (hs_claims__both(s)) {
+        most = s->b->rps / s->a->rps;
+        hs_strbuf_printf(b, "×%.2f for sync", most);
+    }
+    if (hs_claims__both(s) && hs_claims__both(t)) hs_strbuf_printf(b, " and ");
+    if (hs_claims__both(t)) {
+        most = fmax(most, t->b->rps / t->a->rps);
+        hs_strbuf_printf(b, "×%.2f for async_tothread", t->b->rps / t->a->rps);
+    }
+    if (ceiling > 0 && c->io_delay_ms == 0 && most > ceiling * SURPRISING_GAIN)
+        hs_strbuf_printf(b, "; a gain this size is more than the cores explain, so run the "
+                            "lab again to see if it holds");
+}
+
+/* The cores' bullets: what more workers can gain for CPU-bound work, and
+ * what each variant measured, a surprising gain flagged. Only when the I/O
+ * wait is known to be 0 is the work CPU-bound: a wait is slept through,
+ * not computed. */
+static void cores_bullets(hs_strbuf *b, const hs_claims *c) {
+    long A = c->value_a, N = c->value_b, K = c->cores, T = c->threads;
+    int cpu_bound = c->io_delay_ms == 0;
+    double loop_ceiling = cores_used(N, 1, K) / cores_used(A, 1, K);
+    const hs_claims_variant *bl = hs_claims__find(c, "async_blocking");
     if (N > K)
         hs_strbuf_printf(b, "- **That is only partly true on %ld cores:** at most %ld workers "
                             "compute at once, so with %ld workers they take turns on the cores, "
@@ -97,53 +120,71 @@ static void cores_bullets(hs_strbuf *b, const hs_claims *c) {
         hs_strbuf_printf(b, " The cores bound only the computing: the %ld ms waits are slept "
                             "through, so with them more workers can gain more than this.",
                          c->io_delay_ms);
+    else if (c->io_delay_ms < 0)
+        hs_strbuf_printf(b, " Whether the servers also waited on I/O is not known here; if "
+                            "they did, more workers can gain more than this.");
     hs_strbuf_printf(b, " (The load generator runs on the same machine and takes its share of "
                         "the cores too.)");
+    if (T <= 0) {
+        /* Without the pool's size there is no ceiling to state. */
+        hs_strbuf_printf(b, "\n- **sync and async_tothread compute on their pool**, whose size "
+                            "(threads per worker) is not known here, so neither is what more "
+                            "workers can add to them");
+        pool_measured(b, c, 0);
+        hs_strbuf_printf(b, ".\n");
+        return;
+    }
+    double pool_ceiling = cores_used(N, T, K) / cores_used(A, T, K);
     hs_strbuf_printf(b, "\n- **sync and async_tothread already compute on ");
     if (pool_ceiling <= 1) hs_strbuf_printf(b, "every core");
     else hs_strbuf_printf(b, "%.0f of the %ld cores", cores_used(A, T, K), K);
-    hs_strbuf_printf(b, " at %ld worker%s** through their pool", A, A == 1 ? "" : "s");
-    if (c->threads > 0) hs_strbuf_printf(b, " of %ld threads", c->threads);
-    hs_strbuf_printf(b, ", so for CPU-bound work more workers can add at most ×%.2f to them",
-                     pool_ceiling);
-    if (hs_claims__both(s) || hs_claims__both(t)) {
-        double most = 0;
-        hs_strbuf_printf(b, ": measured ");
-        if (hs_claims__both(s)) {
-            most = s->b->rps / s->a->rps;
-            hs_strbuf_printf(b, "×%.2f for sync", most);
-        }
-        if (hs_claims__both(s) && hs_claims__both(t)) hs_strbuf_printf(b, " and ");
-        if (hs_claims__both(t)) {
-            most = fmax(most, t->b->rps / t->a->rps);
-            hs_strbuf_printf(b, "×%.2f for async_tothread", t->b->rps / t->a->rps);
-        }
-        if (cpu_bound && most > pool_ceiling * SURPRISING_GAIN)
-            hs_strbuf_printf(b, "; a gain this size is more than the cores explain, so run the "
-                                "lab again to see if it holds");
-    }
+    hs_strbuf_printf(b, " at %ld worker%s** through their pool of %ld threads, so for CPU-bound "
+                        "work more workers can add at most ×%.2f to them",
+                     A, A == 1 ? "" : "s", T, pool_ceiling);
+    pool_measured(b, c, pool_ceiling);
     hs_strbuf_printf(b, ".\n");
 }
 
-/* Each worker is a whole server: its own model and pool. */
+/* Total resident memory at both settings, variant by variant, after
+ * lead; nothing when no variant has it. */
+static void memory_numbers(hs_strbuf *b, const hs_claims *c, const char *lead) {
+    int first = 1;
+    for (int i = 0; i < c->n; i++) {
+        const hs_claims_variant *v = &c->v[i];
+        if (v->rss_kib_a <= 0 || v->rss_kib_b <= 0) continue;
+        if (first)
+            hs_strbuf_printf(b, "%sTotal resident memory after warm-up, %ld → %ld workers:", lead,
+                             c->value_a, c->value_b);
+        hs_strbuf_printf(b, "%s %s %.1f → %.1f MiB (×%.2f)", first ? "" : ";", v->kind,
+                         v->rss_kib_a / 1024.0, v->rss_kib_b / 1024.0,
+                         (double)v->rss_kib_b / (double)v->rss_kib_a);
+        first = 0;
+    }
+    if (!first && c->memory_where) hs_strbuf_printf(b, " (%s)", c->memory_where);
+}
+
+/* Each miniserve worker is a whole server: its own model and pool. */
 static void memory_bullet(hs_strbuf *b, const hs_claims *c, int memory) {
     hs_strbuf_printf(b, "- **Memory grows with the workers:** each loads its own copy of the "
                         "model and starts its own pool");
-    if (memory) {
-        hs_strbuf_printf(b, ". Total resident memory after warm-up, %ld → %ld workers:",
-                         c->value_a, c->value_b);
-        int first = 1;
-        for (int i = 0; i < c->n; i++) {
-            const hs_claims_variant *v = &c->v[i];
-            if (v->rss_kib_a <= 0 || v->rss_kib_b <= 0) continue;
-            hs_strbuf_printf(b, "%s %s %.1f → %.1f MiB (×%.2f)", first ? "" : ";", v->kind,
-                             v->rss_kib_a / 1024.0, v->rss_kib_b / 1024.0,
-                             (double)v->rss_kib_b / (double)v->rss_kib_a);
-            first = 0;
-        }
-    }
-    if (c->memory_where) hs_strbuf_printf(b, " (%s)", c->memory_where);
+    if (memory) memory_numbers(b, c, ". ");
+    else if (c->memory_where) hs_strbuf_printf(b, " (%s)", c->memory_where);
     hs_strbuf_printf(b, ".\n\n");
+}
+
+/* Servers other than miniserve: the numbers, without a why. */
+static void numbers_only(hs_strbuf *b, const hs_claims *c, int memory) {
+    long N = c->value_b, K = c->cores;
+    hs_strbuf_printf(b, "Why is not worked out here: not every server is miniserve, and what a "
+                        "worker process is (its own event loop or pool, a listening socket "
+                        "shared with the others, its own copy of the model) is each server "
+                        "program's own.");
+    spread(b, c, " After warm-up, ");
+    if (N > K)
+        hs_strbuf_printf(b, " With %ld workers on %ld cores, at most %ld of them compute at once.",
+                         N, K, K);
+    if (memory) memory_numbers(b, c, " "), hs_strbuf_printf(b, ".");
+    hs_strbuf_printf(b, "\n\n");
 }
 
 void hs_claims__workers_section(hs_strbuf *b, const hs_claims *c) {
@@ -159,14 +200,17 @@ void hs_claims__workers_section(hs_strbuf *b, const hs_claims *c) {
     hs_claims__table(b, c, " workers", memory);
     hs_claims__failures_note(b, c);
     workers_gain(b, c);
+    if (!c->miniserve) {
+        numbers_only(b, c, memory);
+        return;
+    }
     hs_strbuf_printf(b, "Why:\n\n");
     hs_strbuf_printf(b, "- **Each worker process has its own event loop**, so a loop blocked by "
                         "async_blocking stalls only the requests on that worker; the kernel "
                         "spreads new connections across the workers (they share one listening "
                         "socket), so the others keep serving.");
-    spread(b, c);
+    spread(b, c, " Here, ");
     hs_strbuf_printf(b, "\n");
     cores_bullets(b, c);
     memory_bullet(b, c, memory);
 }
-
