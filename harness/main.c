@@ -35,7 +35,7 @@ static void usage(FILE *f) {
         "      --warmup N        unrecorded requests sent first\n"
         "      --timeout S       per-request timeout in seconds\n"
         "      --variants A,B    run only these variants, in this order\n"
-        "      --workers N       server worker processes ({workers})\n"
+        "      --workers N       server worker processes ({workers}), at most %d\n"
         "      --threads N       pool threads per server worker ({threads})\n"
         "      --io-delay-ms N   extra I/O wait per request ({io_delay_ms})\n"
         "      --seed N          0: prompts in file order; else shuffled with N\n"
@@ -73,7 +73,8 @@ static void usage(FILE *f) {
         "other points; check: a FAIL), 2 bad command line or input (nothing measured,\n"
         "no folder made), 130 interrupted (what was measured is kept, finished sweep\n"
         "points too; manifest.json says incomplete).\n",
-        HS_SWEEP_MAX_POINTS, HARNESS_SOURCE_DIR "/harness/labs", HARNESS_SOURCE_DIR "/experiments");
+        HS_MAX_WORKERS, HS_SWEEP_MAX_POINTS, HARNESS_SOURCE_DIR "/harness/labs",
+        HARNESS_SOURCE_DIR "/experiments");
 }
 
 static int parse_long(const char *flag, const char *s, long lo, long hi, long *out) {
@@ -153,7 +154,12 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         case 'n': bad = parse_long("--total", optarg, 1, 10000000, &total); break;
         case 'w': bad = parse_long("--warmup", optarg, 0, 1000000, &warmup); break;
         case 't': bad = parse_seconds("--timeout", optarg, &timeout); break;
-        case 'W': bad = parse_long("--workers", optarg, 1, 256, &workers); break;
+        case 'W':
+            bad = parse_long("--workers", optarg, 1, HS_MAX_WORKERS, &workers);
+            if (bad)
+                fprintf(stderr, "harness: miniserve runs at most %d worker processes\n",
+                        HS_MAX_WORKERS);
+            break;
         case 's': bad = parse_long("--seed", optarg, 0, 2147483647, &seed); break;
         case 'T': bad = parse_long("--threads", optarg, 1, 1024, &threads); break;
         case 'D': bad = parse_long("--io-delay-ms", optarg, 0, 600000, &io_delay); break;

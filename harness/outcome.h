@@ -6,7 +6,10 @@
 #include "lab.h"
 #include "stats.h"
 
-#define HS_MAX_PIDS 64
+/* miniserve's limit on --workers, and so on a lab's {workers}; a run
+ * records at most one serving pid per worker. */
+#define HS_MAX_WORKERS 64
+#define HS_MAX_PIDS HS_MAX_WORKERS
 
 typedef struct {
     char name[HS_NAME_MAX];

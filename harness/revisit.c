@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* dir, or the newest experiment folder; prints why not and returns -1. */
 static int pick_dir(const char *dir, const hs_paths *p, char *out, size_t size) {
@@ -38,15 +39,36 @@ static int as_sweep(const char *dir, hs_sweep **s) {
     return -1;
 }
 
-/* A sweep's folder: every point's CDF that ran, then the sweep plot from
- * the manifest's numbers (a point's requests/s needs its wall time, which
- * only the manifests keep). The worst exit code wins. */
+/* Point i's folder under dir into out; 1 if the point has one, else 0
+ * after saying on out_f why it is skipped: it never ran, or failed before
+ * its run made a folder. */
+static int point_folder(const char *dir, const hs_sweep *s, int i, FILE *out_f, char *out,
+                        size_t size) {
+    const hs_sweep_point *pt = &s->points[i];
+    const char *pname = hs_sweep_param_name(s->spec.param);
+    struct stat st;
+    snprintf(out, size, "%s/%s", dir, pt->folder);
+    if (pt->status == HS_POINT_NOT_RUN) {
+        fprintf(out_f, "%s=%ld: not run (the sweep was interrupted); skipped\n", pname, pt->value);
+        return 0;
+    }
+    if (stat(out, &st) || !S_ISDIR(st.st_mode)) {
+        fprintf(out_f, "%s=%ld: %s (exit %d) before its run made %s/; skipped\n", pname,
+                pt->value, hs_point_status_name(pt->status), pt->exit_code, pt->folder);
+        return 0;
+    }
+    return 1;
+}
+
+/* A sweep's folder: every point's CDF that has a folder, then the sweep
+ * plot from the manifest's numbers (a point's requests/s needs its wall
+ * time, which only the manifests keep). A point without a folder has
+ * nothing to draw and is skipped; else the worst exit code wins. */
 static int plot_sweep_folder(const char *dir, const hs_sweep *s, const hs_paths *p) {
     char err[4096], point[4200];
     int worst = HS_EXIT_OK;
     for (int i = 0; i < s->spec.n; i++) {
-        if (s->points[i].status == HS_POINT_NOT_RUN) continue;
-        snprintf(point, sizeof point, "%s/%s", dir, s->points[i].folder);
+        if (!point_folder(dir, s, i, stderr, point, sizeof point)) continue;
         int rc = hs_cmd_plot(point, p);
         if (rc > worst) worst = rc;
     }
@@ -98,8 +120,10 @@ int hs_cmd_plot(const char *dir_arg, const hs_paths *p) {
     return HS_EXIT_OK;
 }
 
-/* A sweep's folder: every point that ran is judged by its own lab (each
- * manifest embeds it); the worst exit code wins. */
+/* A sweep's folder: every point with a folder is judged by its own lab
+ * (each manifest embeds it); the worst exit code wins. A point that
+ * failed before its run made a folder has nothing to judge and counts as
+ * a FAIL; one the sweep never reached, as nothing. */
 static int check_sweep_folder(const char *dir, const hs_sweep *s, const char *lab_file,
                               const hs_paths *p) {
     char point[4200];
@@ -108,12 +132,12 @@ static int check_sweep_folder(const char *dir, const hs_sweep *s, const char *la
            s->spec.n);
     for (int i = 0; i < s->spec.n; i++) {
         printf("\n== %s=%ld ==\n", hs_sweep_param_name(s->spec.param), s->points[i].value);
-        if (s->points[i].status == HS_POINT_NOT_RUN) {
-            printf("not run (the sweep was interrupted)\n");
+        if (!point_folder(dir, s, i, stdout, point, sizeof point)) {
+            if (s->points[i].status != HS_POINT_NOT_RUN && worst < HS_EXIT_FAILED)
+                worst = HS_EXIT_FAILED;
             continue;
         }
         fflush(stdout);
-        snprintf(point, sizeof point, "%s/%s", dir, s->points[i].folder);
         int rc = hs_cmd_check(point, lab_file, p);
         if (rc > worst) worst = rc;
     }

@@ -56,10 +56,12 @@ long *hs_sweep_param_field(hs_load_params *load, hs_sweep_param p);
 int hs_sweep_check_lab(const hs_lab *lab, hs_sweep_param p, char *err, size_t err_size);
 
 typedef enum {
-    HS_POINT_NOT_RUN,     /* the sweep stopped before it */
-    HS_POINT_DONE,        /* ran, every variant complete */
-    HS_POINT_FAILED,      /* ran, but a server or a file failed */
-    HS_POINT_INTERRUPTED, /* Ctrl-C during it */
+    HS_POINT_NOT_RUN,      /* the sweep stopped before it */
+    HS_POINT_DONE,         /* ran, every variant complete */
+    HS_POINT_FAILED,       /* ran, but a server or a file failed */
+    HS_POINT_INTERRUPTED,  /* Ctrl-C during it */
+    HS_POINT_DONE_NO_PLOT, /* ran, every variant complete, but its
+                            * latency_cdf.png was not drawn (no gnuplot) */
 } hs_point_status;
 
 typedef struct {
@@ -83,6 +85,13 @@ typedef struct {
     int n_variants;
     char variants[HS_MAX_VARIANTS][HS_NAME_MAX];
     char labels[HS_MAX_VARIANTS][128];
+    char programs[HS_MAX_VARIANTS][64]; /* the file name of each variant's
+                                         * server program ("miniserve"),
+                                         * "": not known */
+    /* What each variant's servers run with for the parameters not swept,
+     * from its command and the lab's load (hs_claims_server_setting):
+     * indexed by hs_sweep_param, -1 not known. The swept one's is unused. */
+    long settings[HS_MAX_VARIANTS][HS_SWEEP_THREADS + 1];
     hs_sweep_point points[HS_SWEEP_MAX_POINTS]; /* spec.n of them */
     long cores;
     char created[40];
@@ -93,7 +102,7 @@ typedef struct {
 /* Point i's folder name, "<name>-<value>". */
 void hs_sweep_point_folder(const hs_sweep_spec *s, int i, char *out, size_t size);
 
-/* "done", "failed", "interrupted", "not run". */
+/* "done", "failed", "interrupted", "not run", "done_no_plot". */
 const char *hs_point_status_name(hs_point_status st);
 
 /* The sweep as its manifest.json records it ("kind": "sweep"), without the
@@ -105,8 +114,11 @@ struct cJSON *hs_sweep_to_json(const hs_sweep *s);
  * -EINVAL with err saying what is wrong. */
 int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size);
 
-/* Writes dir/summary.md: per variant, a table across the points, then what
- * changed from the first point to the last, computed from the numbers.
+/* Writes dir/summary.md: a note naming the points that failed or did not
+ * run, per variant a table across the points, then what changed from the
+ * first point to the last, computed from the numbers. Only numbers with
+ * every request recorded, no problem and at least
+ * HS_CLAIMS_MIN_OK_PERCENT HTTP 200 (claims.h) are compared.
  * Returns 0 or a negative errno. */
 int hs_sweep_report_write(const char *dir, const hs_sweep *s);
 

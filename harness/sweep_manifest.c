@@ -48,6 +48,11 @@ cJSON *hs_sweep_to_json(const hs_sweep *s) {
     cJSON_AddBoolToObject(m, "completed", s->complete);
     if (s->complete) cJSON_AddNullToObject(m, "incomplete_reason");
     else cJSON_AddStringToObject(m, "incomplete_reason", s->reason);
+    /* "completed" says whether every point ran; this, which of them failed. */
+    cJSON *failed = cJSON_AddArrayToObject(m, "failed_points");
+    for (int i = 0; i < s->spec.n; i++)
+        if (s->points[i].status == HS_POINT_FAILED)
+            cJSON_AddItemToArray(failed, cJSON_CreateNumber((double)s->points[i].value));
 
     cJSON *sw = cJSON_AddObjectToObject(m, "sweep");
     hs_sweep_param p = s->spec.param;
@@ -84,6 +89,17 @@ cJSON *hs_sweep_to_json(const hs_sweep *s) {
         cJSON *v = cJSON_CreateObject();
         cJSON_AddStringToObject(v, "name", s->variants[i]);
         cJSON_AddStringToObject(v, "label", s->labels[i]);
+        cJSON_AddStringToObject(v, "program", s->programs[i]);
+        /* What its servers ran with for the parameters not swept. */
+        cJSON *set = cJSON_AddObjectToObject(v, "server_settings");
+        for (int q = HS_SWEEP_WORKERS; q <= HS_SWEEP_THREADS; q++) {
+            if (q == HS_SWEEP_CONCURRENCY || q == (int)s->spec.param) continue;
+            const char *key = hs_sweep_param_name((hs_sweep_param)q);
+            if (s->settings[i][q] >= 0)
+                cJSON_AddNumberToObject(set, key, (double)s->settings[i][q]);
+            else
+                cJSON_AddNullToObject(set, key);
+        }
         cJSON_AddItemToArray(vars, v);
     }
     cJSON_AddNumberToObject(m, "cores", (double)s->cores);
@@ -141,7 +157,7 @@ static void read_variant(const cJSON *o, hs_variant_outcome *v) {
 }
 
 static hs_point_status status_of(const char *name) {
-    for (int st = HS_POINT_NOT_RUN; st <= HS_POINT_INTERRUPTED; st++)
+    for (int st = HS_POINT_NOT_RUN; st <= HS_POINT_DONE_NO_PLOT; st++)
         if (!strcmp(name, hs_point_status_name((hs_point_status)st))) return (hs_point_status)st;
     return HS_POINT_FAILED;
 }
@@ -193,6 +209,12 @@ int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size) {
         if (s->n_variants == HS_MAX_VARIANTS) break;
         str(item, "name", s->variants[s->n_variants], sizeof s->variants[0]);
         str(item, "label", s->labels[s->n_variants], sizeof s->labels[0]);
+        str(item, "program", s->programs[s->n_variants], sizeof s->programs[0]);
+        const cJSON *set = cJSON_GetObjectItemCaseSensitive(item, "server_settings");
+        for (int q = HS_SWEEP_WORKERS; q <= HS_SWEEP_THREADS; q++) {
+            const cJSON *x = cJSON_GetObjectItemCaseSensitive(set, hs_sweep_param_name((hs_sweep_param)q));
+            s->settings[s->n_variants][q] = cJSON_IsNumber(x) ? (long)x->valuedouble : -1;
+        }
         s->n_variants++;
     }
     s->cores = (long)num(m, "cores");

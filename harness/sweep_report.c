@@ -21,15 +21,17 @@ static const hs_variant_outcome *find(const hs_sweep_point *pt, const char *name
     return NULL;
 }
 
-/* Variant name's numbers at point i when they are complete, else NULL. */
-static const hs_summary *complete_at(const hs_sweep *s, int i, const char *name) {
-    const hs_variant_outcome *v = find(&s->points[i], name);
-    return v && v->complete && v->measured ? &v->summary : NULL;
+/* 1 when v recorded every request without a problem but too few of them
+ * got HTTP 200 to be compared. */
+static int low_ok(const hs_variant_outcome *v) {
+    return v && v->complete && v->measured && v->summary.ok_percent < HS_CLAIMS_MIN_OK_PERCENT;
 }
 
-static void ms(hs_strbuf *b, double seconds) {
-    double v = seconds * 1e3;
-    hs_strbuf_printf(b, v < 10 ? "%.2f" : "%.1f", v);
+/* Variant name's numbers at point i when they can be compared (complete,
+ * and at least HS_CLAIMS_MIN_OK_PERCENT HTTP 200), else NULL. */
+static const hs_summary *complete_at(const hs_sweep *s, int i, const char *name) {
+    const hs_variant_outcome *v = find(&s->points[i], name);
+    return v && v->complete && v->measured && !low_ok(v) ? &v->summary : NULL;
 }
 
 static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
@@ -48,9 +50,9 @@ static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
         } else {
             const hs_summary *m = &v->summary;
             hs_strbuf_printf(b, "%zu | %.1f%% | ", m->requests, m->ok_percent);
-            ms(b, m->p50_s), hs_strbuf_printf(b, " | ");
-            ms(b, m->p95_s), hs_strbuf_printf(b, " | ");
-            ms(b, m->p99_s), hs_strbuf_printf(b, " | %.1f | ", m->rps);
+            hs_claims_ms(b, m->p50_s), hs_strbuf_printf(b, " | ");
+            hs_claims_ms(b, m->p95_s), hs_strbuf_printf(b, " | ");
+            hs_claims_ms(b, m->p99_s), hs_strbuf_printf(b, " | %.1f | ", m->rps);
             if (v->n_pids) hs_strbuf_printf(b, "%d | ", v->n_pids);
             else hs_strbuf_printf(b, "- | ");
         }
@@ -59,8 +61,13 @@ static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
             continue;
         }
         hs_strbuf_printf(b, "[%s](%s/summary.md)", pt->folder, pt->folder);
-        if (v && !v->complete)
+        if ((!v || !v->measured) && pt->status == HS_POINT_FAILED)
+            hs_strbuf_printf(b, " failed (exit %d)%s%s", pt->exit_code,
+                             v && v->problem[0] ? ": " : "", v ? v->problem : "");
+        else if (v && !v->complete)
             hs_strbuf_printf(b, " incomplete%s%s", v->problem[0] ? ": " : "", v->problem);
+        else if (low_ok(v))
+            hs_strbuf_printf(b, " not compared: below %.0f%% HTTP 200", HS_CLAIMS_MIN_OK_PERCENT);
         hs_strbuf_printf(b, " |\n");
     }
     hs_strbuf_printf(b, "\n");
@@ -95,15 +102,31 @@ static const char *trend(const hs_sweep *s, const char *name, int want_rps) {
     return up ? "rose at every step" : down ? "fell at every step" : NULL;
 }
 
+/* The pair of end points (*f, *l) that most of the variants compared
+ * share, and how many share it; ties go to the first variant's. */
+static int common_ends(const hs_sweep *s, const int *first, const int *last, int *f, int *l) {
+    int best = 0;
+    *f = *l = -1;
+    for (int vi = 0; vi < s->n_variants; vi++) {
+        if (first[vi] < 0 || first[vi] == last[vi]) continue;
+        int n = 0;
+        for (int wi = 0; wi < s->n_variants; wi++)
+            n += first[wi] == first[vi] && last[wi] == last[vi];
+        if (n > best) best = n, *f = first[vi], *l = last[vi];
+    }
+    return best;
+}
+
 static void what_changed(hs_strbuf *b, const hs_sweep *s) {
     const char *pname = hs_sweep_param_name(s->spec.param);
     hs_strbuf_printf(b, "## What changed\n\n");
-    int compared = 0, grow_i = -1, slow_i = -1;
-    double grow = 0, slow = 0;
+    int compared = 0, first[HS_MAX_VARIANTS], last[HS_MAX_VARIANTS];
+    double p95_ratio[HS_MAX_VARIANTS];
     for (int vi = 0; vi < s->n_variants; vi++) {
         const char *name = s->variants[vi];
         int f, l;
         ends(s, name, &f, &l);
+        first[vi] = f, last[vi] = l;
         if (f < 0 || f == l) {
             hs_strbuf_printf(b, "- **%s**: fewer than two points with complete numbers; "
                                 "nothing to compare.\n", name);
@@ -113,9 +136,9 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s) {
         double p95_x = z->p95_s / a->p95_s, rps_x = z->rps / a->rps;
         hs_strbuf_printf(b, "- **%s**, from %s=%ld to %s=%ld: p50 ", name, pname,
                          s->points[f].value, pname, s->points[l].value);
-        ms(b, a->p50_s), hs_strbuf_printf(b, " -> "), ms(b, z->p50_s);
+        hs_claims_ms(b, a->p50_s), hs_strbuf_printf(b, " -> "), hs_claims_ms(b, z->p50_s);
         hs_strbuf_printf(b, " ms (x%.2f), p95 ", z->p50_s / a->p50_s);
-        ms(b, a->p95_s), hs_strbuf_printf(b, " -> "), ms(b, z->p95_s);
+        hs_claims_ms(b, a->p95_s), hs_strbuf_printf(b, " -> "), hs_claims_ms(b, z->p95_s);
         hs_strbuf_printf(b, " ms (x%.2f), requests/s %.1f -> %.1f (x%.2f)", p95_x, a->rps,
                          z->rps, rps_x);
         const char *t95 = trend(s, name, 0), *trps = trend(s, name, 1);
@@ -125,18 +148,36 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s) {
             if (trps) hs_strbuf_printf(b, "requests/s %s", trps);
         }
         hs_strbuf_printf(b, ".\n");
-        if (grow_i < 0 || p95_x > grow) grow_i = vi, grow = p95_x;
-        if (slow_i < 0 || p95_x < slow) slow_i = vi, slow = p95_x;
+        p95_ratio[vi] = p95_x;
         compared++;
     }
-    if (compared >= 2 && grow_i != slow_i && grow > 1)
-        hs_strbuf_printf(b, "- p95 grew fastest for **%s** (x%.2f first to last); the smallest "
-                            "ratio was **%s**'s (x%.2f).\n",
-                         s->variants[grow_i], grow, s->variants[slow_i], slow);
-    else if (compared >= 2 && grow_i != slow_i && grow < 1)
-        hs_strbuf_printf(b, "- p95 fell for every variant: least for **%s** (x%.2f first to "
-                            "last), most for **%s** (x%.2f).\n",
-                         s->variants[grow_i], grow, s->variants[slow_i], slow);
+
+    /* p95's ratios ranked only among variants with the same two end
+     * points: a ratio over other points measures another change. */
+    int f, l, grow_i = -1, slow_i = -1;
+    int sharing = common_ends(s, first, last, &f, &l);
+    for (int vi = 0; vi < s->n_variants && sharing >= 2; vi++) {
+        if (first[vi] != f || last[vi] != l) continue;
+        if (grow_i < 0 || p95_ratio[vi] > p95_ratio[grow_i]) grow_i = vi;
+        if (slow_i < 0 || p95_ratio[vi] < p95_ratio[slow_i]) slow_i = vi;
+    }
+    if (sharing >= 2 && grow_i != slow_i &&
+        (p95_ratio[grow_i] > 1 || p95_ratio[grow_i] < 1)) {
+        double grow = p95_ratio[grow_i], slow = p95_ratio[slow_i];
+        hs_strbuf_printf(b, "- ");
+        if (sharing < compared)
+            hs_strbuf_printf(b, "Among the %d variants compared from %s=%ld to %s=%ld, ", sharing,
+                             pname, s->points[f].value, pname, s->points[l].value);
+        if (grow > 1)
+            hs_strbuf_printf(b, "p95 grew fastest for **%s** (x%.2f first to last); the smallest "
+                                "ratio was **%s**'s (x%.2f).\n",
+                             s->variants[grow_i], grow, s->variants[slow_i], slow);
+        else
+            hs_strbuf_printf(b, "p95 fell for every %s: least for **%s** (x%.2f first to "
+                                "last), most for **%s** (x%.2f).\n",
+                             sharing < compared ? "one of them" : "variant", s->variants[grow_i],
+                             grow, s->variants[slow_i], slow);
+    }
 
     /* Which variant had the highest p95 and the most requests/s at each
      * point where all of them have complete numbers; said when it is the
@@ -160,14 +201,27 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s) {
     if (points >= 2 && best_same)
         hs_strbuf_printf(b, "- **%s** served the most requests/s at all %d points where every "
                             "variant has numbers.\n", s->variants[best], points);
-    hs_strbuf_printf(b, "\nOnly points with complete numbers are compared (every request "
-                        "recorded, nothing failed). Ratios are last / first.\n\n");
+    hs_strbuf_printf(b, "\nOnly points with complete numbers are compared: every request "
+                        "recorded, the variant's server and load generator without a problem "
+                        "(the run column names any), and at least %.0f%% of the requests "
+                        "answered HTTP 200 (lab 01's success criterion). Ratios are last / "
+                        "first.\n\n", HS_CLAIMS_MIN_OK_PERCENT);
+}
+
+/* What every variant's servers ran with for parameter p, when they all
+ * ran with the same known value; else unknown. */
+static long setting(const hs_sweep *s, hs_sweep_param p, long unknown) {
+    long v = s->n_variants ? s->settings[0][p] : -1;
+    for (int vi = 1; vi < s->n_variants; vi++)
+        if (s->settings[vi][p] != v) return unknown;
+    return v >= 0 ? v : unknown;
 }
 
 /* Lab 01's stretch claims (claims.h) for a sweep over the I/O wait or the
  * workers: every variant at the first and the last point where any has
- * complete numbers. What the servers got is known only through the
- * placeholders their commands take; the rest is left unknown. */
+ * complete numbers. What the servers ran with for the other parameters
+ * comes from their commands (miniserve's defaults where they say
+ * nothing); where the variants differ it is left unknown. */
 static void claims(hs_strbuf *b, const hs_sweep *s) {
     hs_sweep_param p = s->spec.param;
     if (p != HS_SWEEP_IO_DELAY_MS && p != HS_SWEEP_WORKERS) return;
@@ -184,18 +238,50 @@ static void claims(hs_strbuf *b, const hs_sweep *s) {
         .param = p == HS_SWEEP_IO_DELAY_MS ? HS_CLAIMS_IO_DELAY : HS_CLAIMS_WORKERS,
         .value_a = s->points[f].value, .value_b = s->points[l].value,
         .concurrency = s->load.concurrency, .cores = s->cores,
-        .threads = s->takes & (1u << HS_SWEEP_THREADS) ? s->load.threads : 0,
-        .workers = s->takes & (1u << HS_SWEEP_WORKERS) ? s->load.workers : 0,
-        .io_delay_ms = s->takes & (1u << HS_SWEEP_IO_DELAY_MS) ? s->load.io_delay_ms : -1,
-        .memory_where = "each point's summary.md has a server-memory table"};
+        .threads = setting(s, HS_SWEEP_THREADS, 0),
+        .workers = setting(s, HS_SWEEP_WORKERS, 0),
+        .io_delay_ms = setting(s, HS_SWEEP_IO_DELAY_MS, -1),
+        .memory_where = "each point's summary.md has a server-memory table", .miniserve = 1};
     for (int vi = 0; vi < s->n_variants; vi++) {
         const char *name = s->variants[vi];
+        c.miniserve &= hs_claims_is_miniserve(s->programs[vi]);
         const hs_variant_outcome *va = find(&s->points[f], name), *vb = find(&s->points[l], name);
         c.v[c.n++] = (hs_claims_variant){hs_claims_kind_of_name(name), name, name,
                                          complete_at(s, f, name), complete_at(s, l, name), 0, 0,
                                          va ? va->n_pids : 0, vb ? vb->n_pids : 0};
     }
     hs_claims_write(b, &c);
+}
+
+/* One line naming the points that failed, were interrupted or never ran,
+ * before anything else: their rows alone would not say why. */
+static void unmeasured_note(hs_strbuf *b, const hs_sweep *s) {
+    static const struct {
+        hs_point_status st;
+        const char *says;
+    } kinds[] = {{HS_POINT_FAILED, "failed"},
+                 {HS_POINT_INTERRUPTED, "interrupted"},
+                 {HS_POINT_NOT_RUN, "not run"}};
+    const char *pname = hs_sweep_param_name(s->spec.param);
+    int groups = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        int n = 0;
+        for (int i = 0; i < s->spec.n; i++) {
+            const hs_sweep_point *pt = &s->points[i];
+            if (pt->status != kinds[k].st) continue;
+            if (n++ == 0)
+                hs_strbuf_printf(b, "%s%s: ", groups++ ? "; " : "> **Not every point was "
+                                                               "measured in full.** ",
+                                 kinds[k].says);
+            else
+                hs_strbuf_printf(b, ", ");
+            hs_strbuf_printf(b, "%s=%ld", pname, pt->value);
+            if (pt->status == HS_POINT_FAILED) hs_strbuf_printf(b, " (exit %d)", pt->exit_code);
+        }
+    }
+    if (groups)
+        hs_strbuf_printf(b, ". Their rows below show what there is; nothing of theirs that is "
+                            "incomplete is compared.\n\n");
 }
 
 int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
@@ -207,6 +293,7 @@ int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
     if (!s->complete)
         hs_strbuf_printf(&b, "> **Incomplete sweep:** %s. The tables cover what was measured.\n\n",
                          s->reason[0] ? s->reason : "it was cut short");
+    unmeasured_note(&b, s);
     hs_strbuf_printf(&b, "Swept: %s = ", hs_sweep_param_axis(p));
     for (int i = 0; i < s->spec.n; i++)
         hs_strbuf_printf(&b, "%s%ld", i ? ", " : "", s->spec.values[i]);

@@ -5,6 +5,7 @@
  * (it keeps what it has) and skips the rest. */
 #include "run.h"
 
+#include "claims.h"
 #include "files.h"
 #include "load.h"
 #include "manifest.h"
@@ -74,6 +75,16 @@ static void describe(hs_sweep *s, const hs_lab *lab, const char *lab_file,
     for (int i = 0; i < lab->n_variants; i++) {
         snprintf(s->variants[i], sizeof s->variants[i], "%s", lab->variants[i].name);
         snprintf(s->labels[i], sizeof s->labels[i], "%s", lab->variants[i].label);
+        snprintf(s->programs[i], sizeof s->programs[i], "%s",
+                 hs_claims_program(&lab->variants[i]));
+        /* miniserve's own defaults where its command does not say. */
+        const hs_variant_def *v = &lab->variants[i];
+        s->settings[i][HS_SWEEP_WORKERS] = hs_claims_server_setting(v, "--workers", &lab->load, 1);
+        s->settings[i][HS_SWEEP_THREADS] =
+            hs_claims_server_setting(v, "--threads", &lab->load, HS_DEFAULT_THREADS);
+        s->settings[i][HS_SWEEP_IO_DELAY_MS] =
+            hs_claims_server_setting(v, "--io-delay-ms", &lab->load, 0);
+        s->settings[i][HS_SWEEP_CONCURRENCY] = -1;
     }
     s->cores = sysconf(_SC_NPROCESSORS_ONLN);
     const char *pname = hs_sweep_param_name(spec->param);
@@ -120,9 +131,38 @@ static void print_table(const hs_sweep *s) {
             }
             fprintf(stderr, "%-16ld %-18s %10.2f %10.2f %10.2f %10.1f%s\n", pt->value, v->name,
                     v->summary.p50_s * 1e3, v->summary.p95_s * 1e3, v->summary.p99_s * 1e3,
-                    v->summary.rps, v->complete ? "" : "  (incomplete)");
+                    v->summary.rps,
+                    !v->complete ? "  (incomplete)"
+                    : v->summary.ok_percent < HS_CLAIMS_MIN_OK_PERCENT
+                        ? "  (not compared: too few HTTP 200)"
+                        : "");
         }
     }
+}
+
+/* What became of a point from its run's exit code. A run exits 1 both
+ * when a variant failed and when only its CDF could not be drawn (no
+ * gnuplot); hs_cmd_run does not say which, so the rest is read from the
+ * outcome and the folder: every variant complete, its summary, manifest
+ * and latencies written, and no latency_cdf.png means only the plot is
+ * missing. */
+static hs_point_status point_status(int exit_code, const hs_run_outcome *o, int n_variants,
+                                    const char *dir) {
+    if (exit_code == HS_EXIT_OK) return HS_POINT_DONE;
+    if (exit_code == HS_EXIT_INTERRUPTED) return HS_POINT_INTERRUPTED;
+    if (exit_code != HS_EXIT_FAILED || o->n != n_variants) return HS_POINT_FAILED;
+    char path[4400];
+    for (int k = 0; k < o->n; k++) {
+        snprintf(path, sizeof path, "%s/latencies_%s.json", dir, o->v[k].name);
+        if (!o->v[k].complete || access(path, F_OK)) return HS_POINT_FAILED;
+    }
+    const char *need[] = {"summary.md", "manifest.json", "latency_cdf.gp"};
+    for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, need[k]);
+        if (access(path, F_OK)) return HS_POINT_FAILED;
+    }
+    snprintf(path, sizeof path, "%s/latency_cdf.png", dir);
+    return access(path, F_OK) ? HS_POINT_DONE_NO_PLOT : HS_POINT_FAILED;
 }
 
 int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
@@ -174,12 +214,16 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
         *field = pt->value;
         hs_run_options o = {dir, pname, pt->value};
         pt->exit_code = hs_cmd_run(lab, lab_file, &o, paths, &pt->out);
-        pt->status = pt->exit_code == HS_EXIT_OK            ? HS_POINT_DONE
-                     : pt->exit_code == HS_EXIT_INTERRUPTED ? HS_POINT_INTERRUPTED
-                                                            : HS_POINT_FAILED;
+        pt->status = point_status(pt->exit_code, &pt->out, lab->n_variants, dir);
         if (pt->status == HS_POINT_FAILED) {
             fprintf(stderr, "harness: point %s=%ld failed (exit %d); going on with the rest\n",
                     pname, pt->value, pt->exit_code);
+            exit_code = HS_EXIT_FAILED;
+        } else if (pt->status == HS_POINT_DONE_NO_PLOT) {
+            /* As a single run without gnuplot: the numbers are whole, the
+             * exit status still says that something is missing. */
+            fprintf(stderr, "harness: point %s=%ld: every variant measured in full; only its "
+                            "latency_cdf.png is missing\n", pname, pt->value);
             exit_code = HS_EXIT_FAILED;
         }
         if ((rc = write_manifest(top, s, facts)))

@@ -9,10 +9,12 @@
 
 static const struct {
     const char *name, *alias, *flag, *axis, *placeholder;
-    long lo, hi; /* as `harness run`'s flag takes it */
+    long lo, hi;       /* as `harness run`'s flag takes it */
+    const char *why_hi; /* where hi comes from, when it is not the harness's own */
 } params[] = {
     [HS_SWEEP_WORKERS] = {"workers", NULL, "--workers", "server worker processes (--workers)",
-                          "{workers}", 1, 256},
+                          "{workers}", 1, HS_MAX_WORKERS,
+                          "miniserve's own limit"},
     [HS_SWEEP_CONCURRENCY] = {"concurrency", NULL, "--concurrency",
                               "concurrent clients (requests in flight)", NULL, 1, 10000},
     [HS_SWEEP_IO_DELAY_MS] = {"io_delay_ms", "io-delay-ms", "--io-delay-ms",
@@ -77,8 +79,10 @@ int hs_sweep_parse(const char *text, hs_sweep_spec *out, char *err, size_t err_s
         }
         if (errno || end != s + len || !(*s >= '0' && *s <= '9') ||
             v < params[p].lo || v > params[p].hi) {
-            snprintf(err, err_size, "--sweep %s: \"%.*s\" is not a whole number from %ld to %ld",
-                     params[p].name, (int)len, s, params[p].lo, params[p].hi);
+            snprintf(err, err_size, "--sweep %s: \"%.*s\" is not a whole number from %ld to %ld%s%s%s",
+                     params[p].name, (int)len, s, params[p].lo, params[p].hi,
+                     params[p].why_hi ? " (" : "", params[p].why_hi ? params[p].why_hi : "",
+                     params[p].why_hi ? ")" : "");
             return -EINVAL;
         }
         if (out->n == HS_SWEEP_MAX_POINTS) {
@@ -125,6 +129,7 @@ const char *hs_point_status_name(hs_point_status st) {
     case HS_POINT_DONE: return "done";
     case HS_POINT_FAILED: return "failed";
     case HS_POINT_INTERRUPTED: return "interrupted";
+    case HS_POINT_DONE_NO_PLOT: return "done_no_plot";
     }
     return "?";
 }

@@ -192,6 +192,85 @@ static int count_entries(const char *dir) {
     return n;
 }
 
+/* One variant's outcome at a point: p95 in ms, requests/s, HTTP 200 %. */
+static hs_variant_outcome outcome(const char *name, double p95_ms, double rps, double ok) {
+    hs_variant_outcome v = {.measured = 1, .complete = 1};
+    snprintf(v.name, sizeof v.name, "%s", name);
+    v.summary = (hs_summary){.requests = 100, .ok = (size_t)ok, .ok_percent = ok,
+                             .p50_s = p95_ms / 2e3, .p95_s = p95_ms / 1e3,
+                             .p99_s = p95_ms / 1e3, .max_s = p95_ms / 1e3,
+                             .wall_s = 100 / rps, .rps = rps};
+    return v;
+}
+
+/* The sweep summary from known numbers: a failed point named up front, a
+ * variant below 99% HTTP 200 shown but not compared, p95's growth ranked
+ * only among variants with the same end points, and the manifest's
+ * failed_points and server settings. */
+static void test_report_from_numbers(void) {
+    static hs_sweep s;
+    memset(&s, 0, sizeof s);
+    char err[256];
+    CHECK_EQ_INT(hs_sweep_parse("io_delay_ms=0,5,20,50", &s.spec, err, sizeof err), 0);
+    snprintf(s.lab_name, sizeof s.lab_name, "synthetic");
+    snprintf(s.title, sizeof s.title, "Synthetic");
+    s.load = (hs_load_params){.concurrency = 10, .total = 100, .timeout_s = 5, .workers = 1,
+                              .threads = 4};
+    s.takes = 1u << HS_SWEEP_IO_DELAY_MS;
+    s.cores = 2, s.complete = 1, s.n_variants = 3;
+    const char *names[] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(s.variants[i], sizeof s.variants[i], "%s", names[i]);
+        snprintf(s.programs[i], sizeof s.programs[i], "other");
+        for (int q = 0; q <= HS_SWEEP_THREADS; q++) s.settings[i][q] = -1;
+    }
+    s.settings[0][HS_SWEEP_WORKERS] = 2;
+    for (int i = 0; i < s.spec.n; i++) {
+        hs_sweep_point *pt = &s.points[i];
+        pt->value = s.spec.values[i];
+        hs_sweep_point_folder(&s.spec, i, pt->folder, sizeof pt->folder);
+        pt->status = HS_POINT_DONE, pt->exit_code = 0;
+    }
+    /* a and c: 0 → 20 ms; b: only 0 → 5, then below 99% at 20. */
+    hs_sweep_point *p = s.points;
+    p[0].out.v[0] = outcome("a", 10, 1000, 100), p[0].out.v[1] = outcome("b", 10, 1000, 100);
+    p[0].out.v[2] = outcome("c", 10, 1000, 100);
+    p[1].out.v[0] = outcome("a", 20, 500, 100), p[1].out.v[1] = outcome("b", 90, 100, 100);
+    p[1].out.v[2] = outcome("c", 15, 700, 100);
+    p[2].out.v[0] = outcome("a", 40, 250, 100), p[2].out.v[1] = outcome("b", 900, 10, 90);
+    p[2].out.v[2] = outcome("c", 20, 500, 100);
+    for (int i = 0; i < 3; i++) p[i].out.n = 3;
+    p[3].status = HS_POINT_FAILED, p[3].exit_code = 1; /* nothing measured */
+
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/synthetic-sweep", tmp);
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK_EQ_INT(hs_sweep_report_write(dir, &s), 0);
+    char *md = slurp(dir, "summary.md");
+    if (getenv("SHOW_MD") || !strstr(md, "Among the 2 variants")) fprintf(stderr, "%s\n", md);
+    CHECK(strstr(md, "> **Not every point was measured in full.** failed: io_delay_ms=50 "
+                     "(exit 1).") != NULL);
+    CHECK(strstr(md, "not compared: below 99% HTTP 200") != NULL);
+    CHECK(strstr(md, "| 50 | - | - | - | - | - | - | - | [io_delay_ms-50](io_delay_ms-50/summary.md) "
+                     "failed (exit 1) |") != NULL);
+    /* b's last comparable point is 5, so its x9.00 is not ranked with a
+     * and c's, which run to 20. */
+    CHECK(strstr(md, "- **b**, from io_delay_ms=0 to io_delay_ms=5: p50") != NULL);
+    CHECK(strstr(md, "Among the 2 variants compared from io_delay_ms=0 to io_delay_ms=20, p95 "
+                     "grew fastest for **a** (x4.00 first to last); the smallest ratio was "
+                     "**c**'s (x2.00).") != NULL);
+
+    cJSON *m = hs_sweep_to_json(&s);
+    const cJSON *failed = get(m, "failed_points");
+    CHECK_EQ_INT(cJSON_GetArraySize(failed), 1);
+    CHECK_EQ_INT(cJSON_GetArrayItem(failed, 0)->valueint, 50);
+    const cJSON *set = get(cJSON_GetArrayItem(get(m, "sweep_variants"), 0), "server_settings");
+    CHECK_EQ_INT(get(set, "workers")->valueint, 2);
+    CHECK(cJSON_IsNull(get(set, "threads")));
+    CHECK(cJSON_GetObjectItemCaseSensitive(set, "io_delay_ms") == NULL); /* the swept one */
+    cJSON_Delete(m);
+}
+
 static void test_spec(void) {
     hs_sweep_spec s;
     char err[512];
@@ -213,7 +292,7 @@ static void test_spec(void) {
         const char *text, *says;
     } bad[] = {
         {"workers", "needs values"},        {"workers=", "needs values"},
-        {"nope=1", "unknown parameter"},    {"workers=0", "from 1 to 256"},
+        {"nope=1", "unknown parameter"},    {"workers=0", "from 1 to 64"},
         {"threads=2000", "from 1 to 1024"}, {"io_delay_ms=-5", "\"-5\""},
         {"workers=1,1", "twice"},           {"workers=1,,2", "empty value"},
         {"workers=1,", "empty value"},      {"workers=1.5", "\"1.5\""},
@@ -263,6 +342,8 @@ static void test_bad_input(void) {
         {"speed=1,2", NULL, NULL, "lab01", "unknown parameter \"speed\""},
         {"workers=0,2", NULL, NULL, "lab01", "\"0\""},
         {"workers=2,2", NULL, NULL, "lab01", "twice"},
+        {"workers=1,65", NULL, NULL, "lab01", "from 1 to 64 (miniserve's own limit)"},
+        {"concurrency=1,2", "--workers", "65", "lab01", "from 1 to 64"},
         {"workers=1,2", "--workers", "2", "lab01", "--sweep workers and --workers"},
         {"concurrency=1,2", "--concurrency", "2", "lab01", "--sweep concurrency and --concurrency"},
         {"io_delay_ms=0,5", "--io-delay-ms", "5", "lab01", "--sweep io_delay_ms and --io-delay-ms"},
@@ -614,7 +695,41 @@ static void test_failed_point(void) {
     int rows = 0;
     for (char *line = strtok(dat, "\n"); line; line = strtok(NULL, "\n")) rows += line[0] != '#';
     CHECK_EQ_INT(rows, 1); /* the failed point has no numbers to plot */
-    CHECK(strstr(slurp(dir, "summary.md"), "| 500 | - |") != NULL);
+    char *md = slurp(dir, "summary.md");
+    CHECK(strstr(md, "| 500 | - |") != NULL);
+    CHECK(strstr(md, "failed (exit 1)") != NULL);
+    CHECK(strstr(md, "**Not every point was measured in full.** failed: io_delay_ms=500") != NULL);
+    m = read_json(dir, "manifest.json");
+    CHECK_EQ_INT(cJSON_GetArraySize(get(m, "failed_points")), 1);
+    CHECK_EQ_INT(cJSON_GetArrayItem(get(m, "failed_points"), 0)->valueint, 500);
+    cJSON_Delete(m);
+    /* plot and check on the sweep: the failed point has nothing to draw
+     * (skipped, the rest drawn); check counts it as a FAIL. */
+    char *plot_all[] = {HARNESS_BIN, "plot", dir, NULL};
+    rc = run(plot_all, 60, NULL);
+    if (rc != 0) fprintf(stderr, "%s", out);
+    CHECK_EQ_INT(rc, 0);
+    char *check_all[] = {HARNESS_BIN, "check", dir, NULL};
+    CHECK_EQ_INT(run(check_all, 60, NULL), 1);
+
+    /* Without gnuplot every point is measured in full and only its CDF is
+     * missing: "done_no_plot", not "failed"; the sweep still exits 1. */
+    snprintf(dir, sizeof dir, "%s/noplot-sweep", tmp);
+    char *noplot[] = {HARNESS_BIN, "run", lab, "--sweep", "io_delay_ms=0,1", "--total", "10",
+                      "--out", dir, NULL};
+    child_path = "/nonexistent";
+    rc = run(noplot, 120, NULL);
+    child_path = NULL;
+    if (rc != 1) fprintf(stderr, "%s", out);
+    CHECK_EQ_INT(rc, 1);
+    CHECK(strstr(out, "only its latency_cdf.png is missing") != NULL);
+    m = read_json(dir, "manifest.json");
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ_STR(get(cJSON_GetArrayItem(get(m, "points"), i), "status")->valuestring,
+                     "done_no_plot");
+    CHECK_EQ_INT(cJSON_GetArraySize(get(m, "failed_points")), 0);
+    cJSON_Delete(m);
+    CHECK(strstr(slurp(dir, "summary.md"), "Not every point was measured") == NULL);
 }
 
 /* Ctrl-C during the second point: the first is kept whole, the second
@@ -662,6 +777,7 @@ int main(void) {
     snprintf(tmp, sizeof tmp, "%s/harness_sweep.%ld", base ? base : "/tmp", (long)getpid());
     CHECK(mkdir(tmp, 0755) == 0);
     test_spec();
+    test_report_from_numbers();
     test_bad_input();
     test_distinct_pids();
     test_tiny_sweep();
