@@ -87,10 +87,16 @@ static int list_ok(hs_strbuf *b, const hs_claims *c, int low, const char *lead) 
         const hs_claims_variant *v = &c->v[i];
         const hs_summary *side[2] = {v->a, v->b};
         const char *name[2] = {v->name_a, v->name_b};
+        const long value[2] = {c->value_a, c->value_b};
+        int same_name = !strcmp(v->name_a, v->name_b); /* a sweep's: say the setting */
         for (int k = 0; k < 2; k++) {
             if (!side[k] || side[k]->ok_percent >= 100 || hs_claims__low_ok(side[k]) != low)
                 continue;
-            if (b)
+            if (b && same_name)
+                hs_strbuf_printf(b, "%s%s at %ld%s (%.1f%%)", n ? ", " : lead, name[k], value[k],
+                                 c->param == HS_CLAIMS_IO_DELAY ? " ms" : " workers",
+                                 side[k]->ok_percent);
+            else if (b)
                 hs_strbuf_printf(b, "%s%s (%.1f%%)", n ? ", " : lead, name[k],
                                  side[k]->ok_percent);
             n++;
@@ -105,7 +111,7 @@ static int list_ok(hs_strbuf *b, const hs_claims *c, int low, const char *lead) 
 void hs_claims__failures_note(hs_strbuf *b, const hs_claims *c) {
     int some = list_ok(NULL, c, 0, "");
     char lead[96];
-    snprintf(lead, sizeof lead, "Fewer than %.0f%% of requests got HTTP 200 for ",
+    snprintf(lead, sizeof lead, "Fewer than %g%% of requests got HTTP 200 for ",
              HS_CLAIMS_MIN_OK_PERCENT);
     if (list_ok(b, c, 1, lead))
         hs_strbuf_printf(b, ", below lab 01's success criterion, so those numbers are shown "

@@ -60,7 +60,7 @@ static void io_verdict(hs_strbuf *b, const hs_claims *c, long pool) {
     const hs_claims_variant *t = hs_claims__find(c, "async_tothread");
     if (!hs_claims__both(s) || !hs_claims__both(t)) {
         hs_strbuf_printf(b, "**Verdict: not judged.** It needs complete numbers with at least "
-                            "%.0f%% HTTP 200 for sync and async_tothread at both %ld and %ld ms; ",
+                            "%g%% HTTP 200 for sync and async_tothread at both %ld and %ld ms; ",
                          HS_CLAIMS_MIN_OK_PERCENT, c->value_a, c->value_b);
         if (!hs_claims__both(s)) missing(b, c, "sync");
         if (!hs_claims__both(s) && !hs_claims__both(t)) hs_strbuf_printf(b, "; ");

@@ -63,10 +63,17 @@ long hs_claims_server_setting(const hs_variant_def *v, const char *flag,
     return hs_claims_is_miniserve(hs_claims_program(v)) ? miniserve_default : -1;
 }
 
+static const char *base_name(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 const char *hs_claims_program(const hs_variant_def *v) {
-    if (v->argc < 1) return "";
-    const char *slash = strrchr(v->argv[0], '/');
-    return slash ? slash + 1 : v->argv[0];
+    int a = 0;
+    /* "/usr/bin/env NAME=VALUE ... program": the program comes after. */
+    if (v->argc > 0 && !strcmp(base_name(v->argv[0]), "env"))
+        for (a = 1; a < v->argc && strchr(v->argv[a], '=') && v->argv[a][0] != '-'; a++) continue;
+    return a < v->argc ? base_name(v->argv[a]) : "";
 }
 
 int hs_claims_is_miniserve(const char *program) { return !strcmp(program, "miniserve"); }

@@ -35,7 +35,7 @@ static void workers_gain(hs_strbuf *b, const hs_claims *c) {
 
 /* Whether connections did reach every worker at the second setting, from
  * the run's probes of fresh connections after warm-up. */
-static void spread(hs_strbuf *b, const hs_claims *c, const char *lead) {
+static void spread(hs_strbuf *b, const hs_claims *c) {
     int known = 0, short_of = 0;
     for (int i = 0; i < c->n; i++) {
         const hs_claims_variant *v = &c->v[i];
@@ -43,8 +43,8 @@ static void spread(hs_strbuf *b, const hs_claims *c, const char *lead) {
         if (known++)
             hs_strbuf_printf(b, ", %d for %s", v->pids_b, v->kind);
         else
-            hs_strbuf_printf(b, "%sfresh connections after warm-up reached %d of the %ld "
-                                "workers for %s", lead, v->pids_b, c->value_b, v->kind);
+            hs_strbuf_printf(b, " Here, fresh connections after warm-up reached %d of the %ld "
+                                "workers for %s", v->pids_b, c->value_b, v->kind);
         short_of |= v->pids_b < c->value_b;
     }
     if (!known) return;
@@ -179,7 +179,7 @@ static void numbers_only(hs_strbuf *b, const hs_claims *c, int memory) {
                         "worker process is (its own event loop or pool, a listening socket "
                         "shared with the others, its own copy of the model) is each server "
                         "program's own.");
-    spread(b, c, " After warm-up, ");
+    spread(b, c);
     if (N > K)
         hs_strbuf_printf(b, " With %ld workers on %ld cores, at most %ld of them compute at once.",
                          N, K, K);
@@ -209,7 +209,7 @@ void hs_claims__workers_section(hs_strbuf *b, const hs_claims *c) {
                         "async_blocking stalls only the requests on that worker; the kernel "
                         "spreads new connections across the workers (they share one listening "
                         "socket), so the others keep serving.");
-    spread(b, c, " Here, ");
+    spread(b, c);
     hs_strbuf_printf(b, "\n");
     cores_bullets(b, c);
     memory_bullet(b, c, memory);

@@ -63,11 +63,12 @@ static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
         get_num(load, "total", 1, 10000000, &t) ||
         get_num(load, "warmup", 0, 1000000, &w) ||
         get_num(load, "timeout_s", 0.001, 3600, &to) ||
-        get_num(load, "workers", 1, 256, &wk) ||
+        get_num(load, "workers", 1, HS_MAX_WORKERS, &wk) ||
         get_num(load, "seed", 0, 2147483647, &seed))
         return fail(err, err_size,
                     "%s: \"load\" needs concurrency (1-10000), total (1-10000000), "
-                    "warmup (0-1000000), timeout_s, workers (1-256) and seed", path);
+                    "warmup (0-1000000), timeout_s, workers (1-%d) and seed", path,
+                    HS_MAX_WORKERS);
     if (get_opt_num(load, "threads", 1, 1024, HS_DEFAULT_THREADS, &th) ||
         get_opt_num(load, "io_delay_ms", 0, 600000, 0, &io) ||
         get_opt_num(load, "detect_blocking_ms", 1, 60000, HS_DEFAULT_BLOCK_MS, &bl))

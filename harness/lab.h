@@ -46,6 +46,7 @@ typedef struct {
 } hs_load_params;
 
 #define HS_DEFAULT_THREADS 40 /* miniserve's, and anyio's, default pool */
+#define HS_MAX_WORKERS 64     /* miniserve --workers' limit, so {workers}' too */
 #define HS_DEFAULT_BLOCK_MS 10 /* miniserve --detect-blocking's default */
 
 typedef struct {

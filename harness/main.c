@@ -156,7 +156,7 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         case 't': bad = parse_seconds("--timeout", optarg, &timeout); break;
         case 'W':
             bad = parse_long("--workers", optarg, 1, HS_MAX_WORKERS, &workers);
-            if (bad)
+            if (bad && strtol(optarg, NULL, 10) > HS_MAX_WORKERS)
                 fprintf(stderr, "harness: miniserve runs at most %d worker processes\n",
                         HS_MAX_WORKERS);
             break;

@@ -6,9 +6,7 @@
 #include "lab.h"
 #include "stats.h"
 
-/* miniserve's limit on --workers, and so on a lab's {workers}; a run
- * records at most one serving pid per worker. */
-#define HS_MAX_WORKERS 64
+/* A run records at most one serving pid per worker. */
 #define HS_MAX_PIDS HS_MAX_WORKERS
 
 typedef struct {
@@ -24,6 +22,8 @@ typedef struct {
 typedef struct {
     hs_variant_outcome v[HS_MAX_VARIANTS];
     int n;
+    int only_plot_missing; /* the run failed only because gnuplot is not
+                            * installed: everything else was written */
 } hs_run_outcome;
 
 #endif

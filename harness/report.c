@@ -73,7 +73,7 @@ static void lab01_note(hs_strbuf *b, const hs_report *r) {
     hs_strbuf_printf(b,
         "- **The cores set the size of the effect:** for CPU-bound work the pool can beat "
         "one loop thread by at most about the number of cores, %ld here (measured %.2fx "
-        "in requests/s). The course's theory notes (p95 ~3500 vs ~600 ms) is from a "
+        "in requests/s). The course's theory notes (p95 ~3500 vs ~600 ms) are from a "
         "4-core machine; with %ld cores the pool has %s to beat the loop with.\n",
         r->cores, rps_x, r->cores, r->cores < 4 ? "fewer" : "as many or more");
     hs_strbuf_printf(b,

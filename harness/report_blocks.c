@@ -69,28 +69,27 @@ void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
         else
             hs_strbuf_printf(b, " No stack was sampled in time for these blocks.\n\n");
     }
-    /* The other variants that blocked: where, and when it was the pool's
-     * hand-off rather than the handler, why. */
-    int others = 0, handoff = 0;
+    /* Blocks in the pool's hand-off are no handler's doing: say why. */
+    int handoff = 0;
     for (size_t i = 0; i < r->n_variants; i++) {
-        const hs_report_variant *v = &r->variants[i];
-        const hs_blocks *k = v->blocks;
-        if (!k || k->blocks == 0 || v == worst) continue;
-        hs_strbuf_printf(b, "%s%s (%.0f, %.0f ms", others++ ? ", " : "Also blocked: ", v->name,
-                         k->blocks, k->blocks_ms);
-        if (k->top_where[0]) hs_strbuf_printf(b, ", mostly in `%s`", k->top_where);
-        hs_strbuf_printf(b, ")");
-        handoff |= !strncmp(k->top_where, HANDOFF, strlen(HANDOFF));
+        const hs_blocks *k = r->variants[i].blocks;
+        if (!k || k->blocks == 0 || strncmp(k->top_where, HANDOFF, strlen(HANDOFF))) continue;
+        hs_strbuf_printf(b, "%s%s: %.0f, %.0f ms", handoff++ ? "; " : "Blocks mostly in `"
+                         HANDOFF "` (", r->variants[i].name, k->blocks, k->blocks_ms);
     }
-    if (others) hs_strbuf_printf(b, ".");
-    if (handoff)
-        hs_strbuf_printf(b, " `" HANDOFF "` is where the loop hands a request to libuv's pool: "
+    if (handoff) {
+        hs_strbuf_printf(b, ") are where the loop hands a request to libuv's pool: "
                             "uv_queue_work signals a condition variable, and glibc's "
                             "pthread_cond_signal can wait there until pool threads it woke "
-                            "earlier have had a core. With far more pool threads than cores "
-                            "that wait can pass the threshold: a cost of the oversubscribed "
-                            "pool, not of the handler's model call.");
-    if (others) hs_strbuf_printf(b, "\n\n");
+                            "earlier have had a core. ");
+        if (r->pool_threads > r->cores)
+            hs_strbuf_printf(b, "With %ld pool threads on %ld cores that wait can pass the "
+                                "threshold", r->pool_threads, r->cores);
+        else
+            hs_strbuf_printf(b, "That wait can pass the threshold when the pool's threads "
+                                "outnumber the cores");
+        hs_strbuf_printf(b, ": a cost of the hand-off, not of the handler's model call.\n\n");
+    }
 
     /* Variants whose long stretches were all waiting for a core. */
     int starved_only = 0;

@@ -123,7 +123,7 @@ int hs_cmd_plot(const char *dir_arg, const hs_paths *p) {
 /* A sweep's folder: every point with a folder is judged by its own lab
  * (each manifest embeds it); the worst exit code wins. A point that
  * failed before its run made a folder has nothing to judge and counts as
- * a FAIL; one the sweep never reached, as nothing. */
+ * a FAIL; one interrupted before it, or never reached, as nothing. */
 static int check_sweep_folder(const char *dir, const hs_sweep *s, const char *lab_file,
                               const hs_paths *p) {
     char point[4200];
@@ -133,7 +133,7 @@ static int check_sweep_folder(const char *dir, const hs_sweep *s, const char *la
     for (int i = 0; i < s->spec.n; i++) {
         printf("\n== %s=%ld ==\n", hs_sweep_param_name(s->spec.param), s->points[i].value);
         if (!point_folder(dir, s, i, stdout, point, sizeof point)) {
-            if (s->points[i].status != HS_POINT_NOT_RUN && worst < HS_EXIT_FAILED)
+            if (s->points[i].status == HS_POINT_FAILED && worst < HS_EXIT_FAILED)
                 worst = HS_EXIT_FAILED;
             continue;
         }

@@ -479,6 +479,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     size_t n_bodies = 0;
     variant_run *runs = calloc(HS_MAX_VARIANTS, sizeof *runs);
     int n = lab->n_variants, exit_code = HS_EXIT_OK;
+    int only_plot_missing = 0; /* exit 1 for no other reason than gnuplot's absence */
     if (outcome) memset(outcome, 0, sizeof *outcome);
     if (!runs) {
         fprintf(stderr, "harness: out of memory\n");
@@ -564,6 +565,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                         "data but no PNG (apt-get install gnuplot-nox, then harness plot)\n", dir);
     else if (prc < 0)
         fprintf(stderr, "harness: plot: %s\n", err);
+    only_plot_missing = prc == 1 && exit_code == HS_EXIT_OK;
     if (prc != 0) exit_code = exit_code ? exit_code : HS_EXIT_FAILED;
 
     hs_report rep = {lab, &lab->load, rv, (size_t)n, checks, sysconf(_SC_NPROCESSORS_ONLN),
@@ -572,12 +574,14 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     if (rc) {
         fprintf(stderr, "harness: %s/summary.md: %s\n", dir, strerror(-rc));
         exit_code = HS_EXIT_FAILED;
+        only_plot_missing = 0;
     }
     rc = write_manifest(dir, lab, lab_file, paths, opt, runs, n, n_bodies, created, complete,
                         reason, title);
     if (rc) {
         fprintf(stderr, "harness: %s/manifest.json: %s\n", dir, strerror(-rc));
         exit_code = HS_EXIT_FAILED;
+        only_plot_missing = 0;
     }
 
     fprintf(stderr, "\n");
@@ -591,7 +595,10 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
         exit_code = HS_EXIT_INTERRUPTED;
     }
 out:
-    if (outcome) fill_outcome(lab, runs, n, outcome);
+    if (outcome) {
+        fill_outcome(lab, runs, n, outcome);
+        outcome->only_plot_missing = exit_code == HS_EXIT_FAILED && only_plot_missing;
+    }
     release(runs, n, bodies, n_bodies);
     free(runs);
     return exit_code;

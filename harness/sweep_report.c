@@ -67,7 +67,7 @@ static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
         else if (v && !v->complete)
             hs_strbuf_printf(b, " incomplete%s%s", v->problem[0] ? ": " : "", v->problem);
         else if (low_ok(v))
-            hs_strbuf_printf(b, " not compared: below %.0f%% HTTP 200", HS_CLAIMS_MIN_OK_PERCENT);
+            hs_strbuf_printf(b, " not compared: below %g%% HTTP 200", HS_CLAIMS_MIN_OK_PERCENT);
         hs_strbuf_printf(b, " |\n");
     }
     hs_strbuf_printf(b, "\n");
@@ -203,7 +203,7 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s) {
                             "variant has numbers.\n", s->variants[best], points);
     hs_strbuf_printf(b, "\nOnly points with complete numbers are compared: every request "
                         "recorded, the variant's server and load generator without a problem "
-                        "(the run column names any), and at least %.0f%% of the requests "
+                        "(the run column names any), and at least %g%% of the requests "
                         "answered HTTP 200 (lab 01's success criterion). Ratios are last / "
                         "first.\n\n", HS_CLAIMS_MIN_OK_PERCENT);
 }

@@ -140,29 +140,12 @@ static void print_table(const hs_sweep *s) {
     }
 }
 
-/* What became of a point from its run's exit code. A run exits 1 both
- * when a variant failed and when only its CDF could not be drawn (no
- * gnuplot); hs_cmd_run does not say which, so the rest is read from the
- * outcome and the folder: every variant complete, its summary, manifest
- * and latencies written, and no latency_cdf.png means only the plot is
- * missing. */
-static hs_point_status point_status(int exit_code, const hs_run_outcome *o, int n_variants,
-                                    const char *dir) {
+/* What became of a point from its run's exit code: exit 1 because only
+ * gnuplot was missing (hs_cmd_run says so) still has every number. */
+static hs_point_status point_status(int exit_code, const hs_run_outcome *o) {
     if (exit_code == HS_EXIT_OK) return HS_POINT_DONE;
     if (exit_code == HS_EXIT_INTERRUPTED) return HS_POINT_INTERRUPTED;
-    if (exit_code != HS_EXIT_FAILED || o->n != n_variants) return HS_POINT_FAILED;
-    char path[4400];
-    for (int k = 0; k < o->n; k++) {
-        snprintf(path, sizeof path, "%s/latencies_%s.json", dir, o->v[k].name);
-        if (!o->v[k].complete || access(path, F_OK)) return HS_POINT_FAILED;
-    }
-    const char *need[] = {"summary.md", "manifest.json", "latency_cdf.gp"};
-    for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, need[k]);
-        if (access(path, F_OK)) return HS_POINT_FAILED;
-    }
-    snprintf(path, sizeof path, "%s/latency_cdf.png", dir);
-    return access(path, F_OK) ? HS_POINT_DONE_NO_PLOT : HS_POINT_FAILED;
+    return o->only_plot_missing ? HS_POINT_DONE_NO_PLOT : HS_POINT_FAILED;
 }
 
 int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
@@ -214,7 +197,7 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
         *field = pt->value;
         hs_run_options o = {dir, pname, pt->value};
         pt->exit_code = hs_cmd_run(lab, lab_file, &o, paths, &pt->out);
-        pt->status = point_status(pt->exit_code, &pt->out, lab->n_variants, dir);
+        pt->status = point_status(pt->exit_code, &pt->out);
         if (pt->status == HS_POINT_FAILED) {
             fprintf(stderr, "harness: point %s=%ld failed (exit %d); going on with the rest\n",
                     pname, pt->value, pt->exit_code);

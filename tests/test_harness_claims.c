@@ -94,6 +94,10 @@ static void test_io_verdicts(void) {
     expect(md, "**Verdict: not judged.** It needs complete numbers with at least 99% HTTP 200");
     expect(md, "sync got HTTP 200 for only 90.0% of its requests at 50 ms.");
     expect_not(md, "claim held");
+    /* A sweep pairs a variant with itself: the note says at which setting. */
+    c.v[0].name_a = c.v[0].name_b = "sync";
+    md = write(&c);
+    expect(md, "Fewer than 99% of requests got HTTP 200 for sync at 50 ms (90.0%)");
 
     /* The opposite: async_tothread degrades more on both counts. */
     const hs_summary not_held[3] = {sum(1800, 55), sum(19.5, 5200), sum(900, 140)};
@@ -321,7 +325,7 @@ static void test_workers(void) {
     c.miniserve = 0;
     md = write(&c);
     expect(md, "Why is not worked out here: not every server is miniserve");
-    expect(md, "After warm-up, fresh connections after warm-up reached 4 of the 4 workers");
+    expect(md, "program's own. Here, fresh connections after warm-up reached 4 of the 4 workers");
     expect(md, "sync 10.0 → 38.0 MiB (×3.80)");
     expect_not(md, "Each worker process has its own event loop");
     expect_not(md, "Workers race to accept");
@@ -404,6 +408,27 @@ static void test_families(void) {
     CHECK_EQ_INT(hs_claims_families(&lab, "--workers", f, HS_MAX_VARIANTS), 1);
     CHECK(f[0].value[0] == 1 && f[0].value[1] == 3);
     CHECK_EQ_STR(hs_claims_kind(&lab.variants[f[0].idx[0]]), "async_blocking");
+
+    /* What a server ran with: its flag's value; absent, miniserve's own
+     * default for miniserve and unknown for any other program (here
+     * "env ... --workers", whose program is "--workers"); given twice,
+     * unknown. The load's {io_delay_ms} is 7. */
+    CHECK_EQ_STR(hs_claims_program(&lab.variants[0]), "s");
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[2], "--io-delay-ms", &lab.load, 0), 7);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[0], "--threads", &lab.load, 40), -1);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[5], "--io-delay-ms", &lab.load, 0), -1);
+    hs_lab_free(&lab);
+    lab_from(&lab,
+             "[{\"name\": \"m\", \"command\": [\"{bin}/miniserve\", \"--workers\", \"{workers}\"]},"
+             " {\"name\": \"py\", \"command\": [\"/usr/bin/env\", \"A=1\", \"B={weights}\", "
+             "\"/usr/bin/python3\", \"-m\", \"uvicorn\"]},"
+             " {\"name\": \"bare\", \"command\": [\"env\"]}]");
+    CHECK_EQ_STR(hs_claims_program(&lab.variants[0]), "miniserve");
+    CHECK_EQ_STR(hs_claims_program(&lab.variants[1]), "python3");
+    CHECK_EQ_STR(hs_claims_program(&lab.variants[2]), "");
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[0], "--workers", &lab.load, 1), 3);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[0], "--threads", &lab.load, 40), 40);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[1], "--threads", &lab.load, 40), -1);
     hs_lab_free(&lab);
 
     /* Kinds from names, for sweeps. */
