@@ -15,12 +15,12 @@ const hs_claims_variant *hs_claims__find(const hs_claims *c, const char *kind) {
     return NULL;
 }
 
-int hs_claims__low_ok(const hs_summary *m) {
+int hs_claims_low_ok(const hs_summary *m) {
     return m && m->ok_percent < HS_CLAIMS_MIN_OK_PERCENT;
 }
 
 int hs_claims__both(const hs_claims_variant *v) {
-    return v && v->a && v->b && !hs_claims__low_ok(v->a) && !hs_claims__low_ok(v->b);
+    return v && v->a && v->b && !hs_claims_low_ok(v->a) && !hs_claims_low_ok(v->b);
 }
 
 void hs_claims_ms(hs_strbuf *b, double seconds) {
@@ -38,7 +38,7 @@ static void row_name(hs_strbuf *b, const hs_claims *c, const hs_claims_variant *
     const long value[2] = {c->value_a, c->value_b};
     int marked = 0;
     for (int k = 0; k < 2; k++)
-        if (hs_claims__low_ok(side[k]))
+        if (hs_claims_low_ok(side[k]))
             hs_strbuf_printf(b, "%s%.1f%% HTTP 200 at %ld%s", marked++ ? ", " : " (not compared: ",
                              side[k]->ok_percent, value[k], unit);
     hs_strbuf_printf(b, "%s |", marked ? ")" : "");
@@ -90,7 +90,7 @@ static int list_ok(hs_strbuf *b, const hs_claims *c, int low, const char *lead) 
         const long value[2] = {c->value_a, c->value_b};
         int same_name = !strcmp(v->name_a, v->name_b); /* a sweep's: say the setting */
         for (int k = 0; k < 2; k++) {
-            if (!side[k] || side[k]->ok_percent >= 100 || hs_claims__low_ok(side[k]) != low)
+            if (!side[k] || side[k]->ok_percent >= 100 || hs_claims_low_ok(side[k]) != low)
                 continue;
             if (b && same_name)
                 hs_strbuf_printf(b, "%s%s at %ld%s (%.1f%%)", n ? ", " : lead, name[k], value[k],

@@ -65,6 +65,10 @@ typedef struct {
  * missing. */
 void hs_claims_write(hs_strbuf *b, const hs_claims *c);
 
+/* 1 when m is not NULL and fewer than HS_CLAIMS_MIN_OK_PERCENT of its
+ * requests got HTTP 200: shown, never compared. */
+int hs_claims_low_ok(const hs_summary *m);
+
 /* Milliseconds as the claims and the sweep summary print them: two
  * decimals below 10, one above. */
 void hs_claims_ms(hs_strbuf *b, double seconds);
@@ -90,13 +94,13 @@ int hs_claims_families(const hs_lab *lab, const char *flag, hs_claims_family *ou
 long hs_claims_flag_value(const hs_variant_def *v, const char *flag,
                           const hs_load_params *load, long def);
 
-/* What a server that got v's command runs with for flag: its value as
- * hs_claims_flag_value, or miniserve_default when the command runs
- * miniserve and has no flag at all (miniserve's own default). -1 when not
- * known: the flag is absent from another program's command, given twice,
- * or not a whole number. */
+/* What a server that got v's command runs with for flag ("--workers",
+ * "--threads" or "--io-delay-ms"): its value as hs_claims_flag_value, or
+ * miniserve's own default when the command runs miniserve and has no such
+ * flag. -1 when not known: absent from another program's command, given
+ * twice, or not a whole number. */
 long hs_claims_server_setting(const hs_variant_def *v, const char *flag,
-                              const hs_load_params *load, long miniserve_default);
+                              const hs_load_params *load);
 
 /* The file name of the program v's command runs ("miniserve" for
  * "{bin}/miniserve"), "" when it has none. Points into v. */

@@ -8,10 +8,6 @@
 /* The first variant of that kind, or NULL. */
 const hs_claims_variant *hs_claims__find(const hs_claims *c, const char *kind);
 
-/* 1 when m is not NULL and fewer than HS_CLAIMS_MIN_OK_PERCENT of its
- * requests got HTTP 200. */
-int hs_claims__low_ok(const hs_summary *m);
-
 /* 1 when v has numbers to compare at both settings: complete, and at
  * least HS_CLAIMS_MIN_OK_PERCENT HTTP 200. */
 int hs_claims__both(const hs_claims_variant *v);

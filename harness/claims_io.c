@@ -22,6 +22,9 @@
 #define CLEAR_OVER 2.0
 #define BARE_OVER 1.5
 
+/* 0: only barely over the threads, 1: over, 2: clearly over. */
+static int how_far(double over) { return over >= CLEAR_OVER ? 2 : over < BARE_OVER ? 0 : 1; }
+
 /* 1 when two ratios are within SMALL_MARGIN of each other. */
 static int close_ratios(double x, double y) {
     return fabs(x - y) < SMALL_MARGIN * fmin(fabs(x), fabs(y));
@@ -49,7 +52,7 @@ static void missing(hs_strbuf *b, const hs_claims *c, const char *kind) {
         if (!side[k])
             hs_strbuf_printf(b, "%shas no complete numbers at %ld ms", n++ ? " and " : "",
                              value[k]);
-        else if (hs_claims__low_ok(side[k]))
+        else if (hs_claims_low_ok(side[k]))
             hs_strbuf_printf(b, "%sgot HTTP 200 for only %.1f%% of its requests at %ld ms",
                              n++ ? " and " : "", side[k]->ok_percent, value[k]);
     }
@@ -139,24 +142,22 @@ static void sync_bound(hs_strbuf *b, const hs_claims *c, long P) {
                             "1000 / %ld = %.0f requests/s, so the bound is never reached.",
                          C, P, C, D, clients_bound);
     } else {
+        static const char *const bites[] = {", but only barely", "", " clearly"};
+        static const char *const crossed[] = {"be crossed only barely", "still be crossed",
+                                              "still be crossed clearly"};
         double over = (double)C / (double)P;
         hs_strbuf_printf(b, "Here %ld clients were in flight against %ld threads, so it bites%s: "
                             "sync's limit is ×%.2f below what the clients alone could send (%ld "
                             "× 1000 / %ld = %.0f requests/s).",
-                         C, P,
-                         over >= CLEAR_OVER ? " clearly" : over < BARE_OVER ? ", but only barely"
-                                                                            : "",
-                         over, C, D, clients_bound);
+                         C, P, bites[how_far(over)], over, C, D, clients_bound);
         long half = C / 2;
         double half_over = (double)half / (double)P;
-        if (over >= CLEAR_OVER && half > P)
+        if (how_far(over) == 2 && half > P)
             hs_strbuf_printf(b, " With half the clients (%ld) it would %s: %.0f vs %.0f "
                                 "requests/s, ×%.2f apart.",
-                             half, half_over >= CLEAR_OVER ? "still be crossed clearly"
-                                   : half_over < BARE_OVER ? "be crossed only barely"
-                                                           : "still be crossed",
-                             pool_bound, 1e3 * (double)half / (double)D, half_over);
-        else if (over >= CLEAR_OVER)
+                             half, crossed[how_far(half_over)], pool_bound,
+                             1e3 * (double)half / (double)D, half_over);
+        else if (how_far(over) == 2)
             hs_strbuf_printf(b, " With half the clients (%ld) it would not be reached at all.",
                              half);
         else

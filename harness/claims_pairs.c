@@ -18,14 +18,17 @@ static int flag_form(const char *s, const char *flag) {
 
 /* Where flag is in v's command: *pos is the argument holding it and
  * *joined says "--flag=V" (else the value is the next argument). Returns
- * 0, or -1 when it is absent, has no value or appears more than once. */
+ * 1, 0 when it is absent, or -1 when it has no value or appears more than
+ * once. */
 static int locate(const hs_variant_def *v, const char *flag, int *pos, int *joined) {
-    int found = 0;
+    int found = 0, usable = 0;
     for (int a = 0; a < v->argc; a++) {
         int form = flag_form(v->argv[a], flag);
-        if ((form == 1 && a + 1 < v->argc) || form == 2) *pos = a, *joined = form == 2, found++;
+        if (!form) continue;
+        found++;
+        if ((form == 1 && a + 1 < v->argc) || form == 2) *pos = a, *joined = form == 2, usable++;
     }
-    return found == 1 ? 0 : -1;
+    return found == 0 ? 0 : found == 1 && usable == 1 ? 1 : -1;
 }
 
 /* The value's text: the argument after the flag, or after its '='. */
@@ -51,16 +54,27 @@ long hs_claims_flag_value(const hs_variant_def *v, const char *flag,
                           const hs_load_params *load, long def) {
     int pos, joined;
     long out;
-    if (locate(v, flag, &pos, &joined) || parse_value(value_text(v, pos, joined), load, &out))
+    if (locate(v, flag, &pos, &joined) != 1 ||
+        parse_value(value_text(v, pos, joined), load, &out))
         return def;
     return out;
 }
 
+/* What miniserve runs with when its command leaves a flag out. */
+static const struct {
+    const char *flag;
+    long value;
+} miniserve_defaults[] = {
+    {"--workers", 1}, {"--threads", HS_DEFAULT_THREADS}, {"--io-delay-ms", 0}};
+
 long hs_claims_server_setting(const hs_variant_def *v, const char *flag,
-                              const hs_load_params *load, long miniserve_default) {
-    for (int a = 0; a < v->argc; a++)
-        if (flag_form(v->argv[a], flag)) return hs_claims_flag_value(v, flag, load, -1);
-    return hs_claims_is_miniserve(hs_claims_program(v)) ? miniserve_default : -1;
+                              const hs_load_params *load) {
+    int pos, joined;
+    if (locate(v, flag, &pos, &joined)) return hs_claims_flag_value(v, flag, load, -1);
+    if (hs_claims_is_miniserve(hs_claims_program(v)))
+        for (size_t i = 0; i < sizeof miniserve_defaults / sizeof miniserve_defaults[0]; i++)
+            if (!strcmp(flag, miniserve_defaults[i].flag)) return miniserve_defaults[i].value;
+    return -1;
 }
 
 static const char *base_name(const char *path) {
@@ -94,7 +108,7 @@ int hs_claims_families(const hs_lab *lab, const char *flag, hs_claims_family *ou
     int usable[HS_MAX_VARIANTS], taken[HS_MAX_VARIANTS] = {0};
     long value[HS_MAX_VARIANTS];
     for (int i = 0; i < n; i++)
-        usable[i] = !locate(&lab->variants[i], flag, &pos[i], &joined[i]) &&
+        usable[i] = locate(&lab->variants[i], flag, &pos[i], &joined[i]) == 1 &&
                     !parse_value(value_text(&lab->variants[i], pos[i], joined[i]), &lab->load,
                                  &value[i]);
     int found = 0;

@@ -40,15 +40,13 @@ static void sections(hs_strbuf *b, const hs_report *r, hs_claims_param param, co
     /* What the servers ran with where the command does not say: miniserve's
      * defaults (1 worker, no I/O wait); for another program, unknown. */
     for (int f = 0; f < nf; f++)
-        other[f] = hs_claims_server_setting(&r->lab->variants[fam[f].idx[0]], other_flag, r->load,
-                                            param == HS_CLAIMS_IO_DELAY ? 1 : 0);
+        other[f] = hs_claims_server_setting(&r->lab->variants[fam[f].idx[0]], other_flag, r->load);
     for (int f = 0; f < nf; f++) {
         if (done[f]) continue;
         long va = fam[f].value[0], vb = fam[f].value[fam[f].n - 1];
         const hs_variant_def *first = &r->lab->variants[fam[f].idx[0]];
         long threads = r->pool_threads > 0 ? r->pool_threads
-                                            : hs_claims_server_setting(first, "--threads", r->load,
-                                                                       HS_DEFAULT_THREADS);
+                                            : hs_claims_server_setting(first, "--threads", r->load);
         hs_claims c = {.param = param, .value_a = va, .value_b = vb,
                        .concurrency = r->load->concurrency, .cores = r->cores,
                        .threads = threads > 0 ? threads : 0,

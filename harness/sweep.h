@@ -27,6 +27,7 @@ typedef enum {
     HS_SWEEP_IO_DELAY_MS,
     HS_SWEEP_THREADS,
 } hs_sweep_param;
+#define HS_SWEEP_N_PARAMS (HS_SWEEP_THREADS + 1)
 
 typedef struct {
     hs_sweep_param param;
@@ -91,7 +92,7 @@ typedef struct {
     /* What each variant's servers run with for the parameters not swept,
      * from its command and the lab's load (hs_claims_server_setting):
      * indexed by hs_sweep_param, -1 not known. The swept one's is unused. */
-    long settings[HS_MAX_VARIANTS][HS_SWEEP_THREADS + 1];
+    long settings[HS_MAX_VARIANTS][HS_SWEEP_N_PARAMS];
     hs_sweep_point points[HS_SWEEP_MAX_POINTS]; /* spec.n of them */
     long cores;
     char created[40];

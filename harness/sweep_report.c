@@ -24,14 +24,15 @@ static const hs_variant_outcome *find(const hs_sweep_point *pt, const char *name
 /* 1 when v recorded every request without a problem but too few of them
  * got HTTP 200 to be compared. */
 static int low_ok(const hs_variant_outcome *v) {
-    return v && v->complete && v->measured && v->summary.ok_percent < HS_CLAIMS_MIN_OK_PERCENT;
+    return v && v->complete && v->measured && hs_claims_low_ok(&v->summary);
 }
 
 /* Variant name's numbers at point i when they can be compared (complete,
  * and at least HS_CLAIMS_MIN_OK_PERCENT HTTP 200), else NULL. */
 static const hs_summary *complete_at(const hs_sweep *s, int i, const char *name) {
     const hs_variant_outcome *v = find(&s->points[i], name);
-    return v && v->complete && v->measured && !low_ok(v) ? &v->summary : NULL;
+    return v && v->complete && v->measured && !hs_claims_low_ok(&v->summary) ? &v->summary
+                                                                             : NULL;
 }
 
 static void table(hs_strbuf *b, const hs_sweep *s, int vi) {

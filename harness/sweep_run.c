@@ -77,14 +77,13 @@ static void describe(hs_sweep *s, const hs_lab *lab, const char *lab_file,
         snprintf(s->labels[i], sizeof s->labels[i], "%s", lab->variants[i].label);
         snprintf(s->programs[i], sizeof s->programs[i], "%s",
                  hs_claims_program(&lab->variants[i]));
-        /* miniserve's own defaults where its command does not say. */
-        const hs_variant_def *v = &lab->variants[i];
-        s->settings[i][HS_SWEEP_WORKERS] = hs_claims_server_setting(v, "--workers", &lab->load, 1);
-        s->settings[i][HS_SWEEP_THREADS] =
-            hs_claims_server_setting(v, "--threads", &lab->load, HS_DEFAULT_THREADS);
-        s->settings[i][HS_SWEEP_IO_DELAY_MS] =
-            hs_claims_server_setting(v, "--io-delay-ms", &lab->load, 0);
-        s->settings[i][HS_SWEEP_CONCURRENCY] = -1;
+        /* The servers' own settings: not the load generator's concurrency,
+         * nor the swept one, which is per point. */
+        for (int q = 0; q < HS_SWEEP_N_PARAMS; q++)
+            s->settings[i][q] = q == HS_SWEEP_CONCURRENCY || q == (int)spec->param
+                                    ? -1
+                                    : hs_claims_server_setting(&lab->variants[i],
+                                                               hs_sweep_param_flag(q), &lab->load);
     }
     s->cores = sysconf(_SC_NPROCESSORS_ONLN);
     const char *pname = hs_sweep_param_name(spec->param);
@@ -133,7 +132,7 @@ static void print_table(const hs_sweep *s) {
                     v->summary.p50_s * 1e3, v->summary.p95_s * 1e3, v->summary.p99_s * 1e3,
                     v->summary.rps,
                     !v->complete ? "  (incomplete)"
-                    : v->summary.ok_percent < HS_CLAIMS_MIN_OK_PERCENT
+                    : hs_claims_low_ok(&v->summary)
                         ? "  (not compared: too few HTTP 200)"
                         : "");
         }

@@ -414,9 +414,9 @@ static void test_families(void) {
      * "env ... --workers", whose program is "--workers"); given twice,
      * unknown. The load's {io_delay_ms} is 7. */
     CHECK_EQ_STR(hs_claims_program(&lab.variants[0]), "s");
-    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[2], "--io-delay-ms", &lab.load, 0), 7);
-    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[0], "--threads", &lab.load, 40), -1);
-    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[5], "--io-delay-ms", &lab.load, 0), -1);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[2], "--io-delay-ms", &lab.load), 7);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[0], "--threads", &lab.load), -1);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[5], "--io-delay-ms", &lab.load), -1);
     hs_lab_free(&lab);
     lab_from(&lab,
              "[{\"name\": \"m\", \"command\": [\"{bin}/miniserve\", \"--workers\", \"{workers}\"]},"
@@ -426,9 +426,9 @@ static void test_families(void) {
     CHECK_EQ_STR(hs_claims_program(&lab.variants[0]), "miniserve");
     CHECK_EQ_STR(hs_claims_program(&lab.variants[1]), "python3");
     CHECK_EQ_STR(hs_claims_program(&lab.variants[2]), "");
-    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[0], "--workers", &lab.load, 1), 3);
-    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[0], "--threads", &lab.load, 40), 40);
-    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[1], "--threads", &lab.load, 40), -1);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[0], "--workers", &lab.load), 3);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[0], "--threads", &lab.load), 40);
+    CHECK_EQ_INT(hs_claims_server_setting(&lab.variants[1], "--threads", &lab.load), -1);
     hs_lab_free(&lab);
 
     /* Kinds from names, for sweeps. */
