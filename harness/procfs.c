@@ -329,10 +329,100 @@ __attribute__((format(printf, 2, 3))) static void set_note(hs_cpus *out, const c
     if (n >= (int)cap) memcpy(out->quota_note + cap - 4, "...", 4);
 }
 
+/* This process's cgroup v1 path in the hierarchy that has the cpu
+ * controller (a line "N:cpu,cpuacct:/path"), and that hierarchy's mount
+ * under CGROUP_ROOT. Returns 0, or -1 if there is none. */
+static int own_cgroup_v1(char *rel, size_t cap, char *mount, size_t mcap) {
+    char *text;
+    if (read_all("/proc/self/cgroup", &text) != 0) return -1;
+    int rc = -1;
+    for (const char *line = text; *line && rc; line = next_line(line)) {
+        const char *c1 = strchr(line, ':');
+        const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        const char *end = line + strcspn(line, "\n");
+        if (!c2 || c2 > end) continue;
+        /* the controller list, comma-separated, must hold "cpu" itself */
+        for (const char *p = c1 + 1; p < c2;) {
+            size_t n = strcspn(p, ",:");
+            if (n == 3 && !memcmp(p, "cpu", 3)) {
+                size_t rn = (size_t)(end - (c2 + 1)), ln = (size_t)(c2 - (c1 + 1));
+                if (rn < cap && c2[1] == '/') {
+                    memcpy(rel, c2 + 1, rn);
+                    rel[rn] = '\0';
+                    /* mounted as cpu,cpuacct with a "cpu" link beside it on
+                     * Debian; try the link first */
+                    snprintf(mount, mcap, "%s/cpu", CGROUP_ROOT);
+                    if (access(mount, F_OK) != 0)
+                        snprintf(mount, mcap, "%s/%.*s", CGROUP_ROOT, (int)ln, c1 + 1);
+                    rc = 0;
+                }
+                break;
+            }
+            p += n + (p[n] == ',');
+        }
+    }
+    free(text);
+    return rc;
+}
+
+/* A whole number from a small file, or -1 with *ok cleared. */
+static long long read_ll(const char *path, int *ok) {
+    char buf[64];
+    long long v;
+    if (read_small(path, buf, sizeof buf) != 0 || parse_ll(buf, strcspn(buf, "\n"), &v) != 0) {
+        *ok = 0;
+        return -1;
+    }
+    return v;
+}
+
+/* cgroup v1: cpu.cfs_quota_us / cpu.cfs_period_us, the tightest on the
+ * way up to the hierarchy's root; a quota of -1 is no limit. */
+static void read_quota_v1(hs_cpus *out) {
+    char rel[PATH_MAX], mount[PATH_MAX], dir[2 * PATH_MAX], path[2 * PATH_MAX + 32];
+    char tightest[2 * PATH_MAX + 32] = "";
+    double best = 0;
+    out->quota_cores = -1;
+    if (own_cgroup_v1(rel, sizeof rel, mount, sizeof mount) != 0) {
+        set_note(out, "unknown: no cgroup v2 mount at %s and no v1 cpu controller in "
+                      "/proc/self/cgroup", CGROUP_ROOT);
+        return;
+    }
+    snprintf(dir, sizeof dir, "%s%s", mount, rel);
+    size_t len = strlen(dir);
+    while (len > strlen(mount) && dir[len - 1] == '/') dir[--len] = '\0';
+    if (access(dir, F_OK) != 0) {
+        set_note(out, "unknown: %s not found (another cgroup namespace?)", dir);
+        return;
+    }
+    for (;;) {
+        int ok = 1;
+        snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", dir);
+        long long quota = read_ll(path, &ok);
+        snprintf(path, sizeof path, "%s/cpu.cfs_period_us", dir);
+        long long period = read_ll(path, &ok);
+        if (!ok) {
+            set_note(out, "unknown: cannot read cpu.cfs_quota_us and cpu.cfs_period_us in %s",
+                     dir);
+            return;
+        }
+        if (quota > 0 && period > 0 && (best == 0 || (double)quota / period < best)) {
+            best = (double)quota / (double)period;
+            snprintf(tightest, sizeof tightest, "%s/cpu.cfs_quota_us", dir);
+        }
+        if (strlen(dir) <= strlen(mount)) break;
+        *strrchr(dir, '/') = '\0';
+    }
+    out->quota_cores = best;
+    if (best > 0) set_note(out, "quota %.2f cores from %s (cgroup v1)", best, tightest);
+    else set_note(out, "no quota: cpu.cfs_quota_us is -1 in %s%s and every parent (cgroup v1)",
+                  mount, strcmp(rel, "/") ? rel : "");
+}
+
 /* Sets quota_cores and quota_note. A cgroup's CPU is limited by every
  * ancestor's cpu.max too, so the tightest quota on the way up to the root
  * applies. A level without cpu.max has no cpu controller enabled and so no
- * limit (the root never has one). cgroup v1 is not read: it says unknown. */
+ * limit (the root never has one). Without cgroup v2, v1's CFS quota. */
 static void read_quota(hs_cpus *out) {
     char rel[PATH_MAX], dir[PATH_MAX + sizeof CGROUP_ROOT], leaf[sizeof dir];
     char path[PATH_MAX + 64];
@@ -341,8 +431,7 @@ static void read_quota(hs_cpus *out) {
     out->quota_cores = -1;
 
     if (access(CGROUP_ROOT "/cgroup.controllers", F_OK) != 0) {
-        set_note(out, "unknown: %s is not a cgroup v2 mount (v1 quotas are not read)",
-                 CGROUP_ROOT);
+        read_quota_v1(out);
         return;
     }
     if (own_cgroup(rel, sizeof rel) != 0) {
