@@ -26,6 +26,20 @@ double hs_ks_distance(const double *a, size_t na, const double *b, size_t nb) {
     return d;
 }
 
+/* The KS distance between two variants: from their latencies, or else
+ * from the table of distances they carry; -1 when neither has it. */
+static double distance(const hs_variant_result *x, const hs_variant_result *y) {
+    if (x->sorted_latency_s && y->sorted_latency_s)
+        return hs_ks_distance(x->sorted_latency_s, x->summary.requests, y->sorted_latency_s,
+                              y->summary.requests);
+    const hs_ks_table *t = x->ks ? x->ks : y->ks;
+    for (size_t k = 0; t && k < t->n; k++)
+        if ((!strcmp(t->pairs[k].a, x->name) && !strcmp(t->pairs[k].b, y->name)) ||
+            (!strcmp(t->pairs[k].a, y->name) && !strcmp(t->pairs[k].b, x->name)))
+            return t->pairs[k].d;
+    return -1;
+}
+
 /* Appends to out->detail. */
 static void say(hs_check_result *out, const char *fmt, double a, double b) {
     size_t len = strlen(out->detail);
@@ -87,13 +101,17 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
             if (v[i]->summary.requests == 0) out->pass = 0;
         for (int i = 0; i < c->n_subjects; i++)
             for (int j = i + 1; j < c->n_subjects; j++) {
-                double d = hs_ks_distance(v[i]->sorted_latency_s, v[i]->summary.requests,
-                                          v[j]->sorted_latency_s, v[j]->summary.requests);
+                double d = distance(v[i], v[j]);
                 if (!(d >= c->threshold)) out->pass = 0;
                 size_t len = strlen(out->detail);
-                snprintf(out->detail + len, sizeof out->detail - len,
-                         "%s%s vs %s KS %.2f", strlen(out->detail) ? ", " : "",
-                         v[i]->name, v[j]->name, d);
+                if (d < 0)
+                    snprintf(out->detail + len, sizeof out->detail - len,
+                             "%s%s vs %s KS not known", len ? ", " : "", v[i]->name,
+                             v[j]->name);
+                else
+                    snprintf(out->detail + len, sizeof out->detail - len,
+                             "%s%s vs %s KS %.2f", len ? ", " : "", v[i]->name,
+                             v[j]->name, d);
             }
         break;
     }

@@ -32,11 +32,25 @@ typedef struct {
     double threshold;
 } hs_check;
 
+/* Kolmogorov-Smirnov distances between variants' latency curves, as a
+ * facts.json keeps them, for checks judged without the latencies. */
+typedef struct {
+    char a[HS_NAME_MAX], b[HS_NAME_MAX];
+    double d;
+} hs_ks_pair;
+
+typedef struct {
+    const hs_ks_pair *pairs;
+    size_t n;
+} hs_ks_table;
+
 /* What one variant measured, as the checks need it. */
 typedef struct {
     const char *name;
     hs_summary summary;
-    const double *sorted_latency_s; /* ascending, summary.requests of them */
+    const double *sorted_latency_s; /* ascending, summary.requests of them;
+                                     * NULL: distances come from ks */
+    const hs_ks_table *ks;          /* used when sorted_latency_s is NULL */
 } hs_variant_result;
 
 typedef struct {

@@ -58,7 +58,7 @@ static int get_opt_num(const cJSON *obj, const char *key, double lo, double hi,
 
 static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
                       char *err, size_t err_size) {
-    double c, t, w, to, wk, seed, th, io, bl;
+    double c, t, w, to, wk, seed, th, io, bl, pr;
     if (!cJSON_IsObject(load) || get_num(load, "concurrency", 1, 10000, &c) ||
         get_num(load, "total", 1, 10000000, &t) ||
         get_num(load, "warmup", 0, 1000000, &w) ||
@@ -75,8 +75,11 @@ static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
         return fail(err, err_size,
                     "%s: \"load\" may have threads (1-1024), io_delay_ms (0-600000) and "
                     "detect_blocking_ms (1-60000), whole numbers", path);
+    if (get_opt_num(load, "probe_rate", 0, 1000, HS_DEFAULT_PROBE_RATE, &pr))
+        return fail(err, err_size, "%s: \"load\" probe_rate is probes per second, 0 to 1000",
+                    path);
     *p = (hs_load_params){(long)c, (long)t, (long)w, to, (long)wk, (long)seed, (long)th,
-                          (long)io, (long)bl};
+                          (long)io, (long)bl, pr, 0};
     return 0;
 }
 

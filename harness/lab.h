@@ -43,7 +43,13 @@ typedef struct {
     long threads;     /* {threads}: pool threads per worker (optional) */
     long io_delay_ms; /* {io_delay_ms}: extra I/O wait per request (optional) */
     long detect_blocking_ms; /* {detect_blocking_ms}: block threshold (optional) */
+    double probe_rate; /* bystander probes per second during the load, 0: off
+                        * (optional, default HS_DEFAULT_PROBE_RATE) */
+    int no_evidence;   /* 1: no CPU, kernel, phase or probe readings, to
+                        * measure what taking them costs (--no-evidence) */
 } hs_load_params;
+
+#define HS_DEFAULT_PROBE_RATE 20.0
 
 #define HS_DEFAULT_THREADS 40 /* miniserve's, and anyio's, default pool */
 #define HS_MAX_WORKERS 64     /* miniserve --workers' limit, so {workers}' too */

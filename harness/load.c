@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,6 +113,25 @@ static int start(const hs_load_config *cfg, CURLM *multi, load_slot *slot,
     return curl_multi_add_handle(multi, slot->easy) == CURLM_OK ? 0 : -EIO;
 }
 
+/* CPU seconds the calling thread has used. */
+static double thread_cpu_s(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru)) return 0;
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec * 1e-6;
+}
+
+/* curl's phase times of a finished transfer. */
+static hs_phase phase_of(CURL *easy) {
+    curl_off_t connect = 0, ttfb = 0, total = 0;
+    long conns = 0;
+    curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect);
+    curl_easy_getinfo(easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);
+    curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
+    curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &conns);
+    return (hs_phase){connect * 1e-6, ttfb * 1e-6, total * 1e-6, (int)conns};
+}
+
 int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     memset(out, 0, sizeof *out);
     if (cfg->total <= 0 || cfg->concurrency <= 0) return -EINVAL;
@@ -119,6 +139,7 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     long nslots = cfg->concurrency < cfg->total ? cfg->concurrency : cfg->total;
     load_slot *slots = calloc((size_t)nslots, sizeof *slots);
     out->samples = calloc((size_t)cfg->total, sizeof *out->samples);
+    if (cfg->record_phases) out->phases = calloc((size_t)cfg->total, sizeof *out->phases);
     struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
     /* An empty "Expect:" stops curl from waiting for 100-continue. */
     hdr = hdr ? curl_slist_append(hdr, "Expect:") : NULL;
@@ -126,6 +147,7 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     int rc = -ENOMEM;
     long sent = 0, in_flight = 0;
     if (!slots || !out->samples || !hdr || !multi) goto out;
+    if (cfg->record_phases && !out->phases) goto out;
 
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, nslots);
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, nslots);
@@ -134,7 +156,8 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
         if (!slots[i].easy || configure(cfg, slots[i].easy, hdr, i)) goto out;
     }
 
-    double t0 = hs_now(), last_done = t0;
+    double cpu0 = thread_cpu_s();
+    double t0 = hs_now(), last_done = t0, last_tick = t0;
     for (long i = 0; i < nslots; i++, sent++, in_flight++)
         if ((rc = start(cfg, multi, &slots[i], sent))) goto out;
 
@@ -153,6 +176,9 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
             CURLcode cc = msg->data.result;
             if (cc == CURLE_OK) curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
             classify(cc, status, &out->errors);
+            hs_phase ph = phase_of(slot->easy);
+            out->connections_opened += (size_t)(ph.new_connections > 0 ? ph.new_connections : 0);
+            if (out->phases) out->phases[out->n] = ph;
             out->samples[out->n++] = (hs_sample){done - slot->started,
                                                  cc == CURLE_OK ? (int)status : 0};
             last_done = done;
@@ -169,9 +195,14 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
         }
         if (!out->server_exited && has_exited(cfg->watch_pid)) out->server_exited = 1;
         progress(cfg, out, in_flight, t0, 0);
+        if (cfg->tick && hs_now() - last_tick >= 0.1) {
+            cfg->tick(cfg->tick_arg);
+            last_tick = hs_now();
+        }
         if (in_flight > 0) curl_multi_poll(multi, NULL, 0, 50, NULL);
     }
     out->wall_s = last_done - t0;
+    out->cpu_s = thread_cpu_s() - cpu0;
     if (out->n < (size_t)cfg->total) out->interrupted = 1;
     progress(cfg, out, 0, t0, 1);
     rc = 0;
@@ -186,7 +217,9 @@ out:
     free(slots);
     if (rc) {
         free(out->samples);
+        free(out->phases);
         out->samples = NULL;
+        out->phases = NULL;
         out->n = 0;
     }
     return rc;

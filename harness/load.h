@@ -23,7 +23,18 @@ typedef struct {
     double timeout_s;
     const char *label;      /* progress lines name it; NULL: no progress */
     pid_t watch_pid;        /* a server to watch for exit, 0: none */
+    int record_phases;      /* 1: fill hs_load_result.phases */
+    void (*tick)(void *arg);/* if not NULL, called about every 100 ms */
+    void *tick_arg;
 } hs_load_config;
+
+/* One request's phases as libcurl timed them, from the start of its
+ * transfer: the connection ready (0 when one was reused, as curl reports
+ * it), the first response byte, the whole response. */
+typedef struct {
+    double connect_s, ttfb_s, total_s;
+    int new_connections;    /* connections curl opened for it */
+} hs_phase;
 
 /* Failures by class, wrk-style, rather than one log line each. */
 typedef struct {
@@ -36,7 +47,10 @@ typedef struct {
 
 typedef struct {
     hs_sample *samples;  /* in completion order, n of them; free() it */
+    hs_phase *phases;    /* the same order, when record_phases; free() it */
     size_t n;
+    double cpu_s;        /* CPU time (user + sys) of the generator's own thread */
+    size_t connections_opened; /* new connections over all requests */
     double wall_s;       /* first request handed to curl to last completion */
     hs_load_errors errors;
     int interrupted;     /* *stop was set: n < total */

@@ -27,7 +27,11 @@ static void usage(FILE *f) {
         "\n"
         "  run LAB [options]   start each variant's server, load it, and write an\n"
         "                      experiment folder: latencies_<variant>.json, manifest.json,\n"
-        "                      latency_cdf.gp/.png, summary.md, server_<variant>.log, and\n"
+        "                      latency_cdf.gp/.png, summary.md, server_<variant>.log,\n"
+        "                      facts.json (every figure: latencies, the server's CPU and\n"
+        "                      threads, the load generator's CPU, the CPUs available,\n"
+        "                      kernel TCP counters, request phases, the probe),\n"
+        "                      phases_<variant>.json, probe_<variant>.json, and\n"
         "                      blocks_<variant>.json (its event-loop block reports, when\n"
         "                      the command has {detect_blocking_ms}: the lab's threshold)\n"
         "      --concurrency N   requests in flight at most (lab default)\n"
@@ -39,6 +43,12 @@ static void usage(FILE *f) {
         "      --threads N       pool threads per server worker ({threads})\n"
         "      --io-delay-ms N   extra I/O wait per request ({io_delay_ms})\n"
         "      --seed N          0: prompts in file order; else shuffled with N\n"
+        "      --probe-rate R    bystander probes per second during the load (GET\n"
+        "                        on the lab's health path, own connection; lab\n"
+        "                        default, else 20); 0 turns the probe off\n"
+        "      --no-evidence     take no CPU, kernel, phase or probe readings (only\n"
+        "                        to measure what they cost: facts.json then holds\n"
+        "                        those figures as null)\n"
         "      --out DIR         write here (new or empty folder) instead of\n"
         "                        experiments/<date>-<lab folder>[-N]/\n"
         "      --sweep NAME=V1,V2,...\n"
@@ -57,8 +67,10 @@ static void usage(FILE *f) {
         "                      a sweep's folder, every point's CDF and sweep.png\n"
         "  check [DIR] [--lab LAB]\n"
         "                      re-evaluate DIR's acceptance checks (the lab in its\n"
-        "                      manifest, else LAB, default lab01); on a sweep's\n"
-        "                      folder, every point that ran (exit 1 if any FAILs)\n"
+        "                      manifest, else LAB, default lab01) from its facts.json,\n"
+        "                      or from its latencies files in a folder without one;\n"
+        "                      on a sweep's folder, every point that ran (exit 1 if\n"
+        "                      any FAILs)\n"
         "  list                the labs there are\n"
         "  load URL [--concurrency N] [--total N] [--timeout S] [--body JSON]\n"
         "                      only the load generator, against any running server:\n"
@@ -96,6 +108,19 @@ static int parse_seconds(const char *flag, const char *s, double *out) {
     double v = strtod(s, &end);
     if (errno || end == s || *end || !(v >= 0.001 && v <= 3600)) {
         fprintf(stderr, "harness: %s takes seconds from 0.001 to 3600, not \"%s\"\n", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_rate(const char *flag, const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0 && v <= 1000)) {
+        fprintf(stderr, "harness: %s takes probes per second from 0 to 1000, not \"%s\"\n",
+                flag, s);
         return -1;
     }
     *out = v;
@@ -141,9 +166,11 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         {"variants", required_argument, NULL, 'v'},    {"workers", required_argument, NULL, 'W'},
         {"seed", required_argument, NULL, 's'},        {"out", required_argument, NULL, 'o'},
         {"threads", required_argument, NULL, 'T'},     {"io-delay-ms", required_argument, NULL, 'D'},
-        {"sweep", required_argument, NULL, 'S'},       {NULL, 0, NULL, 0}};
+        {"sweep", required_argument, NULL, 'S'},       {"probe-rate", required_argument, NULL, 'P'},
+        {"no-evidence", no_argument, NULL, 'E'},       {NULL, 0, NULL, 0}};
     long conc = -1, total = -1, warmup = -1, workers = -1, seed = -1, threads = -1, io_delay = -1;
-    double timeout = -1;
+    double timeout = -1, probe_rate = -1;
+    int no_evidence = 0;
     const char *variants = NULL, *out = NULL, *sweep = NULL;
     int c;
     optind = 1;
@@ -163,6 +190,8 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         case 's': bad = parse_long("--seed", optarg, 0, 2147483647, &seed); break;
         case 'T': bad = parse_long("--threads", optarg, 1, 1024, &threads); break;
         case 'D': bad = parse_long("--io-delay-ms", optarg, 0, 600000, &io_delay); break;
+        case 'P': bad = parse_rate("--probe-rate", optarg, &probe_rate); break;
+        case 'E': no_evidence = 1; break;
         case 'v': variants = optarg; break;
         case 'o': out = optarg; break;
         case 'S':
@@ -217,6 +246,8 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
     if (seed >= 0) lab.load.seed = seed;
     if (threads > 0) lab.load.threads = threads;
     if (io_delay >= 0) lab.load.io_delay_ms = io_delay;
+    if (probe_rate >= 0) lab.load.probe_rate = probe_rate;
+    lab.load.no_evidence = no_evidence;
     int rc = HS_EXIT_USAGE;
     if (variants && hs_lab_select_variants(&lab, variants, err, sizeof err)) {
         fprintf(stderr, "harness: %s\n", err);
@@ -277,7 +308,7 @@ static int cmd_load(int argc, char **argv) {
         return HS_EXIT_USAGE;
     }
     hs_load_config cfg = {argv[optind], body ? "POST" : "GET", &body, body ? 1 : 0,
-                          conc, total, timeout, "load", 0};
+                          conc, total, timeout, "load", 0, 0, NULL, NULL};
     hs_load_result r;
     int rc = hs_load_run(&cfg, &r);
     if (rc) {

@@ -6,6 +6,7 @@
 #include "report_claims.h"
 #include "strbuf.h"
 
+#include <cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -83,6 +84,71 @@ static void lab01_note(hs_strbuf *b, const hs_report *r) {
         threads > 0 ? threads : 40);
 }
 
+static const cJSON *sub(const cJSON *o, const char *key) {
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* facts' number, or NAN (shown as "n/a") when it is null or missing. */
+static double num(const cJSON *o, const char *key) {
+    const cJSON *x = sub(o, key);
+    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+static void number(hs_strbuf *b, double v, const char *fmt) {
+    if (isnan(v)) hs_strbuf_printf(b, " n/a |");
+    else hs_strbuf_printf(b, " "), hs_strbuf_printf(b, fmt, v), hs_strbuf_printf(b, " |");
+}
+
+/* The CPUs the run could use, as measured: affinity and cgroup quota. */
+static void machine_line(hs_strbuf *b, const cJSON *facts) {
+    const cJSON *m = sub(facts, "machine");
+    double avail = num(m, "cpus_available"), aff = num(m, "cpus_affinity");
+    double online = num(m, "cpus_online"), quota = num(m, "cpu_quota_cores");
+    if (isnan(avail)) return;
+    hs_strbuf_printf(b, "CPUs available to this run: %g (allowed by affinity: %g of %g online; "
+                        "cgroup CPU quota: ", avail, aff, online);
+    if (isnan(quota)) hs_strbuf_printf(b, "none");
+    else hs_strbuf_printf(b, "%g cores", quota);
+    hs_strbuf_printf(b, ").\n\n");
+}
+
+/* The outcome per variant, from facts. */
+static void variants_table(hs_strbuf *b, const cJSON *facts) {
+    hs_strbuf_printf(b, "| variant | requests | HTTP 200 | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | requests/s |\n"
+                        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    const cJSON *v;
+    cJSON_ArrayForEach(v, sub(facts, "variants")) {
+        if (!cJSON_IsTrue(sub(v, "measured"))) {
+            hs_strbuf_printf(b, "| %s | 0 | - | - | - | - | - | - |\n", v->string);
+            continue;
+        }
+        const cJSON *l = sub(v, "latency_ms");
+        hs_strbuf_printf(b, "| %s |", v->string);
+        number(b, num(v, "requests"), "%.0f");
+        number(b, num(v, "ok_percent"), "%.1f%%");
+        number(b, num(l, "p50"), "%.1f");
+        number(b, num(l, "p95"), "%.1f");
+        number(b, num(l, "p99"), "%.1f");
+        number(b, num(l, "max"), "%.1f");
+        number(b, num(v, "requests_per_s"), "%.1f");
+        hs_strbuf_printf(b, "\n");
+    }
+}
+
+static void checks_table(hs_strbuf *b, const cJSON *facts) {
+    const cJSON *checks = sub(facts, "checks");
+    if (!cJSON_GetArraySize(checks)) return;
+    hs_strbuf_printf(b, "## Acceptance checks\n\n| check | measured | result |\n| --- | --- | --- |\n");
+    const cJSON *c;
+    cJSON_ArrayForEach(c, checks) {
+        const cJSON *t = sub(c, "title"), *m = sub(c, "measured"), *res = sub(c, "result");
+        int pass = cJSON_IsString(res) && !strcmp(res->valuestring, "PASS");
+        hs_strbuf_printf(b, "| %s | %s | %s |\n", cJSON_IsString(t) ? t->valuestring : "?",
+                         cJSON_IsString(m) ? m->valuestring : "?", pass ? "PASS" : "**FAIL**");
+    }
+    hs_strbuf_printf(b, "\n");
+}
+
 int hs_report_write(const char *dir, const hs_report *r) {
     hs_strbuf b;
     hs_strbuf_init(&b, 8192);
@@ -104,21 +170,9 @@ int hs_report_write(const char *dir, const hs_report *r) {
         hs_strbuf_printf(&b, ", %ld pool threads each", L->threads);
     if (hs_lab_lacking(r->lab, "{io_delay_ms}", NULL, 0) < n)
         hs_strbuf_printf(&b, ", %ld ms extra I/O wait per request", L->io_delay_ms);
-    hs_strbuf_printf(&b, ". Machine: %ld cores.\n\n", r->cores);
-
-    hs_strbuf_printf(&b, "| variant | requests | HTTP 200 | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | requests/s |\n"
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    for (size_t i = 0; i < r->n_variants; i++) {
-        const hs_report_variant *v = &r->variants[i];
-        const hs_summary *s = v->summary;
-        if (!s) {
-            hs_strbuf_printf(&b, "| %s | 0 | - | - | - | - | - | - |\n", v->name);
-            continue;
-        }
-        hs_strbuf_printf(&b, "| %s | %zu | %.1f%% | %.1f | %.1f | %.1f | %.1f | %.1f |\n", v->name,
-           s->requests, s->ok_percent, ms(s->p50_s), ms(s->p95_s), ms(s->p99_s),
-           ms(s->max_s), s->rps);
-    }
+    hs_strbuf_printf(&b, ".\n\n");
+    machine_line(&b, r->facts);
+    variants_table(&b, r->facts);
     hs_strbuf_printf(&b, "\nPercentiles are over every recorded request, failures included, by linear "
            "interpolation between closest ranks (NumPy's default). Latency runs from "
            "handing a request to libcurl to its completion. requests/s is recorded "
@@ -163,13 +217,8 @@ int hs_report_write(const char *dir, const hs_report *r) {
     }
     if (problems) hs_strbuf_printf(&b, "\n");
 
-    if (r->lab->n_checks) {
-        hs_strbuf_printf(&b, "## Acceptance checks\n\n| check | measured | result |\n| --- | --- | --- |\n");
-        for (int i = 0; i < r->lab->n_checks; i++)
-            hs_strbuf_printf(&b, "| %s | %s | %s |\n", r->lab->checks[i].title, r->results[i].detail,
-               r->results[i].pass ? "PASS" : "**FAIL**");
-        hs_strbuf_printf(&b, "\n");
-    }
+    checks_table(&b, r->facts);
+    hs_report_evidence(&b, r);
     hs_report_blocks(&b, r);
     lab01_note(&b, r);
     hs_report_claims(&b, r);
@@ -177,7 +226,9 @@ int hs_report_write(const char *dir, const hs_report *r) {
            "`manifest.json` (versions, machine, commands, times), `latency_cdf.png` "
            "drawn by `latency_cdf.gp` from `latency_cdf_<variant>.dat`, "
            "`server_<variant>.log`, `blocks_<variant>.json` (event-loop block reports, "
-           "when the servers ran the detector).\n");
+           "when the servers ran the detector), `facts.json` (every figure above, "
+           "computed once), `phases_<variant>.json` (each request's connect and first-byte "
+           "times) and `probe_<variant>.json` (the bystander probe's latencies).\n");
     if (!b.ok) {
         hs_strbuf_free(&b);
         return -ENOMEM;

@@ -30,6 +30,8 @@ typedef struct {
     long pool_threads;             /* the servers' pool size, 0: unknown */
     int complete;                  /* 0: the run was cut short */
     const char *incomplete_reason; /* why, when !complete */
+    const struct cJSON *facts;     /* facts.json's object: the figures the
+                                    * tables show; NULL: none */
 } hs_report;
 
 /* Writes dir/summary.md atomically. Returns 0 or a negative errno. */
@@ -37,5 +39,8 @@ int hs_report_write(const char *dir, const hs_report *r);
 /* Appends the event-loop blocks section (report_blocks.c); nothing when
  * no variant has block reports. */
 void hs_report_blocks(hs_strbuf *b, const hs_report *r);
+/* Appends the evidence tables (report_evidence.c) from r->facts: the
+ * server's CPU, the probe, the request phases and the kernel's counters. */
+void hs_report_evidence(hs_strbuf *b, const hs_report *r);
 
 #endif

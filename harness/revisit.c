@@ -3,8 +3,11 @@
  * point by point, and its sweep plot from its manifest. */
 #include "run.h"
 
+#include "facts.h"
 #include "folder.h"
 #include "plots.h"
+
+#include <cJSON.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -161,12 +164,31 @@ int hs_cmd_check(const char *dir_arg, const char *lab_file, const hs_paths *p) {
         fprintf(stderr, "harness: %s\n", err);
         return HS_EXIT_USAGE;
     }
+    /* The figures come from facts.json, where the run computed them; a
+     * folder from before facts.json is judged from its latencies. */
+    int frc;
+    cJSON *facts = hs_facts_read(dir, &frc, err, sizeof err);
+    if (!facts && frc != -ENOENT) {
+        fprintf(stderr, "harness: %s\n", err);
+        hs_lab_free(&lab);
+        hs_folder_free(&f);
+        return HS_EXIT_USAGE;
+    }
     hs_variant_result results[HS_MAX_VARIANTS];
+    hs_ks_pair pairs[HS_MAX_VARIANTS * HS_MAX_VARIANTS];
+    hs_ks_table ks = {pairs, facts ? hs_facts_ks_pairs(facts, pairs, sizeof pairs / sizeof pairs[0]) : 0};
     int nr = 0;
-    for (int i = 0; i < f.n; i++)
-        if (f.v[i].n) results[nr++] = (hs_variant_result){f.v[i].name, f.v[i].summary, f.v[i].sorted_s};
+    for (int i = 0; i < f.n; i++) {
+        if (facts) {
+            if (hs_facts_variant_result(facts, f.v[i].name, &results[nr]) == 0)
+                results[nr++].ks = &ks;
+        } else if (f.v[i].n) {
+            results[nr++] = (hs_variant_result){f.v[i].name, f.v[i].summary, f.v[i].sorted_s, NULL};
+        }
+    }
     int failed = 0;
-    printf("%s (lab %s)\n", dir, lab.name);
+    printf("%s (lab %s; figures from %s)\n", dir, lab.name,
+           facts ? "facts.json" : "latencies_*.json, as it has no facts.json");
     for (int c = 0; c < lab.n_checks; c++) {
         hs_check_result r;
         hs_check_eval(&lab.checks[c], results, (size_t)nr, &r);
@@ -174,6 +196,7 @@ int hs_cmd_check(const char *dir_arg, const char *lab_file, const hs_paths *p) {
         failed += !r.pass;
     }
     if (lab.n_checks == 0) printf("the lab defines no acceptance checks\n");
+    cJSON_Delete(facts);
     hs_lab_free(&lab);
     hs_folder_free(&f);
     return failed ? HS_EXIT_FAILED : HS_EXIT_OK;

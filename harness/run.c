@@ -6,6 +6,9 @@
 #include "run.h"
 
 #include "blocks.h"
+#include "evidence.h"
+#include "evidence_files.h"
+#include "facts.h"
 #include "files.h"
 #include "folder.h"
 #include "latencies.h"
@@ -14,12 +17,15 @@
 #include "memory.h"
 #include "minigpt.h"
 #include "plots.h"
+#include "probe.h"
+#include "procfs.h"
 #include "report.h"
 #include "serving.h"
 #include "spawn.h"
 
 #include <cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +55,15 @@ typedef struct {
     int n_pids, pid_probes;       /* after warm-up, over fresh connections */
     hs_blocks blocks;             /* its servers' /debug/blocks, after the load */
     int have_blocks;
+    hs_evidence evidence;         /* around the recorded phase */
+    int have_evidence;
+    hs_probe probe_idle, probe_loaded; /* the bystander probe, before and during */
+    int have_probe_idle, have_probe_loaded;
 } variant_run;
+
+/* Idle-server probes taken for the baseline: a second's worth at the
+ * probe's rate, and never fewer than this. */
+#define PROBE_IDLE_MIN 10
 
 static void on_signal(int sig) {
     (void)sig;
@@ -126,7 +140,7 @@ static int detects_blocking(const hs_variant_def *d) {
 /* Spawn -> wait healthy -> warm up -> load -> blocks -> stop, for one
  * variant. */
 static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
-                            char *const *bodies, size_t n_bodies) {
+                            char *const *bodies, size_t n_bodies, const hs_cpus *cpus) {
     char log_path[4352], url[512], err[4096];
     snprintf(log_path, sizeof log_path, "%s/server_%s.log", dir, vr->def->name);
     hs_server srv;
@@ -152,7 +166,7 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     }
     snprintf(url, sizeof url, "%s%s", srv.base_url, lab->path);
     hs_load_config cfg = {url, lab->method, bodies, n_bodies, lab->load.concurrency,
-                          lab->load.warmup, lab->load.timeout_s, NULL, srv.pid};
+                          lab->load.warmup, lab->load.timeout_s, NULL, srv.pid, 0, NULL, NULL};
     if (lab->load.warmup > 0 && !hs_stop) {
         hs_load_result warm;
         fprintf(stderr, "%s: warming up with %ld requests (not recorded)\n", vr->def->name,
@@ -175,11 +189,38 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     if (expect > 1 && got >= 0 && got < expect)
         fprintf(stderr, "%s: only %d of %d workers answered %s over %d fresh connections\n",
                 vr->def->name, got, expect, lab->health, vr->pid_probes);
+    /* The bystander probe on the idle server: the baseline its numbers
+     * under load are read against. */
+    double rate = lab->load.no_evidence ? 0 : lab->load.probe_rate;
+    char probe_url[512];
+    snprintf(probe_url, sizeof probe_url, "%s%s", srv.base_url, lab->health);
+    hs_probe_config pcfg = {probe_url, rate, lab->load.timeout_s};
+    if (rate > 0 && !hs_stop) {
+        size_t n = (size_t)rate > PROBE_IDLE_MIN ? (size_t)rate : PROBE_IDLE_MIN;
+        vr->have_probe_idle = hs_probe_run(&vr->probe_idle, &pcfg, n) == 0;
+    }
     if (!hs_stop) {
         cfg.total = lab->load.total;
         cfg.label = vr->def->name;
+        if (!lab->load.no_evidence) {
+            cfg.record_phases = 1;
+            cfg.tick = hs_evidence_tick;
+            cfg.tick_arg = &vr->evidence;
+        }
+        if (rate > 0) {
+            int prc = hs_probe_start(&vr->probe_loaded, &pcfg);
+            vr->have_probe_loaded = prc == 0;
+            if (prc) fprintf(stderr, "%s: the probe did not start: %s\n", vr->def->name,
+                             strerror(-prc));
+        }
         manifest_now_iso8601(vr->start_time, sizeof vr->start_time);
+        if (!lab->load.no_evidence) hs_evidence_begin(&vr->evidence, srv.pid, cpus);
         int rc = hs_load_run(&cfg, &vr->load);
+        if (!lab->load.no_evidence) {
+            hs_evidence_end(&vr->evidence);
+            vr->have_evidence = rc == 0;
+        }
+        hs_probe_stop(&vr->probe_loaded);
         manifest_now_iso8601(vr->end_time, sizeof vr->end_time);
         if (rc) snprintf(vr->problem, sizeof vr->problem, "load generator failed: %s",
                          strerror(-rc));
@@ -279,6 +320,8 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     cJSON_AddNumberToObject(load, "threads", (double)lab->load.threads);
     cJSON_AddNumberToObject(load, "io_delay_ms", (double)lab->load.io_delay_ms);
     cJSON_AddNumberToObject(load, "detect_blocking_ms", (double)lab->load.detect_blocking_ms);
+    cJSON_AddNumberToObject(load, "probe_rate", lab->load.probe_rate);
+    cJSON_AddBoolToObject(load, "evidence", !lab->load.no_evidence);
     cJSON_AddStringToObject(load, "method", lab->method);
     cJSON_AddStringToObject(load, "path", lab->path);
     cJSON_AddNumberToObject(load, "payloads", (double)n_bodies);
@@ -373,6 +416,7 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
         set_number(l, "threads", (double)L->threads);
         set_number(l, "io_delay_ms", (double)L->io_delay_ms);
         set_number(l, "detect_blocking_ms", (double)L->detect_blocking_ms);
+        set_number(l, "probe_rate", L->probe_rate);
         set_number(l, "seed", (double)L->seed);
         cJSON_AddItemToObject(m, "lab_definition", def);
     }
@@ -430,7 +474,10 @@ static void release(variant_run *runs, int n, char **bodies, size_t n_bodies) {
         free(runs[i].load.samples);
         free(runs[i].sorted_s);
         free(runs[i].health);
+        free(runs[i].load.phases);
         hs_blocks_free(&runs[i].blocks);
+        hs_probe_free(&runs[i].probe_idle);
+        hs_probe_free(&runs[i].probe_loaded);
     }
     for (size_t i = 0; i < n_bodies; i++) cJSON_free(bodies[i]);
     free(bodies);
@@ -500,10 +547,14 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     }
     manifest_now_iso8601(created, sizeof created);
     fprintf(stderr, "harness: %s -> %s\n", lab->title, dir);
+    /* The CPUs the servers may use: they inherit this process's affinity
+     * and cgroup. */
+    hs_cpus cpus;
+    hs_cpus_read(&cpus);
 
     int done = 0;
     for (int i = 0; i < n && !hs_stop; i++, done++) {
-        measure_variant(lab, dir, &runs[i], bodies, n_bodies);
+        measure_variant(lab, dir, &runs[i], bodies, n_bodies, &cpus);
         if (runs[i].problem[0]) exit_code = HS_EXIT_FAILED;
         if (runs[i].measured) {
             char path[4352];
@@ -512,6 +563,21 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
             if (rc) {
                 fprintf(stderr, "harness: %s: %s\n", path, strerror(-rc));
                 exit_code = HS_EXIT_FAILED;
+            }
+            if (runs[i].load.phases) {
+                snprintf(path, sizeof path, "%s/phases_%s.json", dir, runs[i].def->name);
+                if ((rc = hs_phases_write(path, runs[i].load.phases, runs[i].load.n))) {
+                    fprintf(stderr, "harness: %s: %s\n", path, strerror(-rc));
+                    exit_code = HS_EXIT_FAILED;
+                }
+            }
+            if (runs[i].have_probe_idle || runs[i].have_probe_loaded) {
+                snprintf(path, sizeof path, "%s/probe_%s.json", dir, runs[i].def->name);
+                if ((rc = hs_probe_write(path, lab->health, lab->load.probe_rate,
+                                         &runs[i].probe_idle, &runs[i].probe_loaded))) {
+                    fprintf(stderr, "harness: %s: %s\n", path, strerror(-rc));
+                    exit_code = HS_EXIT_FAILED;
+                }
             }
             runs[i].sorted_s = hs_sorted_latencies(runs[i].load.samples, runs[i].load.n);
             if (runs[i].load.n)
@@ -537,11 +603,34 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                                     vr->have_blocks ? &vr->blocks : NULL};
         curves[i] = (plot_curve){vr->def->name, vr->def->label, vr->sorted_s,
                                  has ? vr->load.n : 0};
-        if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s};
+        if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s, NULL};
     }
     hs_check_result checks[HS_MAX_CHECKS];
     for (int c = 0; c < lab->n_checks; c++)
         hs_check_eval(&lab->checks[c], results, (size_t)nr, &checks[c]);
+
+    /* facts.json: every figure, computed once; the summary reads it. */
+    hs_facts_variant fv[HS_MAX_VARIANTS];
+    for (int i = 0; i < n; i++) {
+        variant_run *vr = &runs[i];
+        int has = vr->measured && vr->load.n > 0;
+        fv[i] = (hs_facts_variant){vr->def->name, has ? &vr->summary : NULL,
+                                   vr->measured ? &vr->load : NULL, has ? vr->sorted_s : NULL,
+                                   vr->have_evidence ? &vr->evidence : NULL,
+                                   vr->have_probe_loaded ? &vr->probe_loaded : NULL,
+                                   vr->have_probe_idle ? &vr->probe_idle : NULL, vr->health,
+                                   vr->problem[0] ? vr->problem : NULL,
+                                   vr->have_blocks ? &vr->blocks : NULL};
+    }
+    hs_facts_input fin = {lab, complete, reason, &cpus,
+                          lab->load.no_evidence ? 0 : lab->load.probe_rate,
+                          !lab->load.no_evidence, fv, n, checks};
+    cJSON *facts = hs_facts_build(&fin);
+    int frc = facts ? hs_facts_write(dir, facts) : -ENOMEM;
+    if (frc) {
+        fprintf(stderr, "harness: %s/facts.json: %s\n", dir, strerror(-frc));
+        exit_code = HS_EXIT_FAILED;
+    }
 
     /* The title names every parameter that reached the servers, so a
      * sweep's point CDFs say which point they are. */
@@ -568,14 +657,17 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     only_plot_missing = prc == 1 && exit_code == HS_EXIT_OK;
     if (prc != 0) exit_code = exit_code ? exit_code : HS_EXIT_FAILED;
 
-    hs_report rep = {lab, &lab->load, rv, (size_t)n, checks, sysconf(_SC_NPROCESSORS_ONLN),
-                     pool_threads(runs, n), complete, reason};
+    long cores = lround(cpus.available);
+    hs_report rep = {lab, &lab->load, rv, (size_t)n, checks, cores > 0 ? cores : 1,
+                     pool_threads(runs, n), complete, reason, facts};
     int rc = hs_report_write(dir, &rep);
     if (rc) {
         fprintf(stderr, "harness: %s/summary.md: %s\n", dir, strerror(-rc));
         exit_code = HS_EXIT_FAILED;
         only_plot_missing = 0;
     }
+    cJSON_Delete(facts);
+    if (frc && !exit_code) exit_code = HS_EXIT_FAILED;
     rc = write_manifest(dir, lab, lab_file, paths, opt, runs, n, n_bodies, created, complete,
                         reason, title);
     if (rc) {

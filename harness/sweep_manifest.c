@@ -75,6 +75,8 @@ cJSON *hs_sweep_to_json(const hs_sweep *s) {
     cJSON_AddNumberToObject(load, "workers", (double)L->workers);
     cJSON_AddNumberToObject(load, "threads", (double)L->threads);
     cJSON_AddNumberToObject(load, "io_delay_ms", (double)L->io_delay_ms);
+    cJSON_AddNumberToObject(load, "probe_rate", L->probe_rate);
+    cJSON_AddBoolToObject(load, "evidence", !L->no_evidence);
     cJSON_AddNumberToObject(load, "seed", (double)L->seed);
     cJSON_AddStringToObject(load, "method", s->method);
     cJSON_AddStringToObject(load, "path", s->path);
@@ -202,7 +204,8 @@ int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size) {
                                (long)num(load, "warmup"),      num(load, "timeout_s"),
                                (long)num(load, "workers"),     (long)num(load, "seed"),
                                (long)num(load, "threads"),     (long)num(load, "io_delay_ms"),
-                               (long)num(load, "detect_blocking_ms")};
+                               (long)num(load, "detect_blocking_ms"),
+                               num(load, "probe_rate"),        !flag(load, "evidence")};
     str(load, "method", s->method, sizeof s->method);
     str(load, "path", s->path, sizeof s->path);
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(m, "sweep_variants")) {

@@ -6,6 +6,7 @@
 #include "run.h"
 
 #include "claims.h"
+#include "facts.h"
 #include "files.h"
 #include "load.h"
 #include "manifest.h"
@@ -54,6 +55,41 @@ static int write_manifest(const char *dir, const hs_sweep *s, const cJSON *facts
     snprintf(path, sizeof path, "%s/manifest.json", dir);
     int rc = hs_write_atomic(path, text, strlen(text));
     free(text);
+    return rc;
+}
+
+/* The sweep's own facts.json: each point's facts.json, as that run wrote
+ * it, under the value it ran at; a point without one says why. */
+static int write_sweep_facts(const char *dir, const hs_sweep *s) {
+    cJSON *f = cJSON_CreateObject();
+    if (!f) return -ENOMEM;
+    cJSON_AddNumberToObject(f, "facts_format", HS_FACTS_FORMAT);
+    cJSON_AddStringToObject(f, "lab", s->lab_name);
+    cJSON_AddStringToObject(f, "sweep_parameter", hs_sweep_param_name(s->spec.param));
+    cJSON_AddBoolToObject(f, "complete", s->complete);
+    cJSON *pts = cJSON_AddArrayToObject(f, "points");
+    for (int i = 0; i < s->spec.n; i++) {
+        const hs_sweep_point *pt = &s->points[i];
+        char point_dir[4200], err[4400];
+        int rc;
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddNumberToObject(p, "value", (double)pt->value);
+        cJSON_AddStringToObject(p, "folder", pt->folder);
+        cJSON_AddStringToObject(p, "status", hs_point_status_name(pt->status));
+        snprintf(point_dir, sizeof point_dir, "%s/%s", dir, pt->folder);
+        cJSON *pf = pt->status == HS_POINT_NOT_RUN ? NULL
+                                                   : hs_facts_read(point_dir, &rc, err, sizeof err);
+        if (pf) {
+            cJSON_AddItemToObject(p, "facts", pf);
+        } else {
+            cJSON_AddNullToObject(p, "facts");
+            cJSON_AddStringToObject(p, "facts_unknown",
+                                    pt->status == HS_POINT_NOT_RUN ? "the point did not run" : err);
+        }
+        cJSON_AddItemToArray(pts, p);
+    }
+    int rc = hs_facts_write(dir, f);
+    cJSON_Delete(f);
     return rc;
 }
 
@@ -210,6 +246,8 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
         }
         if ((rc = write_manifest(top, s, facts)))
             fprintf(stderr, "harness: %s/manifest.json: %s\n", top, strerror(-rc));
+        if ((rc = write_sweep_facts(top, s)))
+            fprintf(stderr, "harness: %s/facts.json: %s\n", top, strerror(-rc));
     }
     *field = base;
     s->complete = !hs_stop && s->points[spec->n - 1].status != HS_POINT_NOT_RUN;
@@ -229,6 +267,10 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
     }
     if ((rc = write_manifest(top, s, facts))) {
         fprintf(stderr, "harness: %s/manifest.json: %s\n", top, strerror(-rc));
+        exit_code = HS_EXIT_FAILED;
+    }
+    if ((rc = write_sweep_facts(top, s))) {
+        fprintf(stderr, "harness: %s/facts.json: %s\n", top, strerror(-rc));
         exit_code = HS_EXIT_FAILED;
     }
     print_table(s);

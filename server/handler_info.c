@@ -24,6 +24,7 @@ char *srv_healthz_json(const srv_worker *w) {
     cJSON_AddNumberToObject(m, "seed", (double)w->info.seed);
     cJSON_AddNumberToObject(m, "max_sentence_bytes", (double)agent_max_sentence(w->model));
     cJSON_AddNumberToObject(o, "threads", w->cfg->threads);
+    cJSON_AddNumberToObject(o, "workers", w->cfg->workers);
     cJSON_AddNumberToObject(o, "io_delay_ms", w->cfg->io_delay_ms);
     cJSON_AddNumberToObject(o, "detect_blocking_ms", w->cfg->detect_blocking_ms);
     char *out = cJSON_PrintUnformatted(o);

@@ -88,7 +88,7 @@ static hs_variant_result variant(const char *name, double *lat, size_t n,
                                  int failures) {
     hs_sample s[64];
     for (size_t i = 0; i < n; i++) s[i] = (hs_sample){lat[i], i < (size_t)failures ? 0 : 200};
-    hs_variant_result r = {name, {0}, lat};
+    hs_variant_result r = {name, {0}, lat, NULL};
     CHECK(hs_summarize(s, n, 1.0, &r.summary) == 0);
     return r;
 }
@@ -141,6 +141,24 @@ static void test_acceptance(void) {
     CHECK(NEAR(hs_ks_distance(a, 20, c, 20), 0.05));
     CHECK(NEAR(hs_ks_distance(a, 20, b, 20), 1.0)); /* fully apart */
     CHECK(NEAR(hs_ks_distance(a, 20, a, 20), 0.0));
+
+    /* Judged from facts.json's distances, without the latencies: the same
+     * verdict, and a pair the table lacks fails as not known. */
+    hs_ks_pair pairs[] = {{"sync", "async_blocking", 1.0}, {"async_tothread", "sync", 0.05},
+                          {"async_blocking", "async_tothread", 1.0}};
+    hs_ks_table ks = {pairs, 3};
+    hs_variant_result t[3];
+    for (int i = 0; i < 3; i++) t[i] = r[i], t[i].sorted_latency_s = NULL, t[i].ks = &ks;
+    CHECK_EQ_INT(hs_check_eval(&distinct, t, 3, &res), 0);
+    CHECK_EQ_INT(res.pass, 0);
+    CHECK(strstr(res.detail, "KS 0.05") != NULL);
+    distinct.threshold = 0.04;
+    CHECK_EQ_INT(hs_check_eval(&distinct, t, 3, &res), 0);
+    CHECK_EQ_INT(res.pass, 1);
+    ks.n = 2; /* async_blocking vs async_tothread unknown */
+    CHECK_EQ_INT(hs_check_eval(&distinct, t, 3, &res), 0);
+    CHECK_EQ_INT(res.pass, 0);
+    CHECK(strstr(res.detail, "not known") != NULL);
 
     hs_check missing = {HS_CHECK_P95_WITHIN, "x", {"sync", "nope"}, 2, 0.2};
     CHECK_EQ_INT(hs_check_eval(&missing, r, 3, &res), -1);

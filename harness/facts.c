@@ -1,0 +1,464 @@
+/* facts.c - figures from readings: the one place where a run's numbers are
+ * computed (see facts.h). Runs on the harness's main thread. */
+#include "facts.h"
+
+#include "files.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* o[key] = v, or null with o[key_unknown] = why when v is not known. */
+static void figure(cJSON *o, const char *key, int known, double v, const char *why) {
+    char k[96];
+    if (known && isfinite(v)) {
+        cJSON_AddNumberToObject(o, key, v);
+        return;
+    }
+    cJSON_AddNullToObject(o, key);
+    snprintf(k, sizeof k, "%s_unknown", key);
+    cJSON_AddStringToObject(o, k, why);
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* {p50, p95, p99, max} in ms of n values (seconds), sorted in place; every
+ * one null with why when there are none. */
+static cJSON *percentiles_ms(double *v, size_t n, const char *why) {
+    cJSON *o = cJSON_CreateObject();
+    static const struct { const char *key; double q; } qs[] = {
+        {"p50", 50}, {"p95", 95}, {"p99", 99}, {"max", 100}};
+    if (n) qsort(v, n, sizeof *v, cmp_double);
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        double x = 0;
+        int ok = n > 0 && hs_percentile(v, n, qs[i].q, &x) == 0;
+        figure(o, qs[i].key, ok, x * 1e3, why);
+    }
+    return o;
+}
+
+/* The CPUs this run may use: affinity and the cgroup's quota, never the
+ * machine's count alone. */
+static cJSON *machine_json(const hs_cpus *c) {
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddNumberToObject(m, "cpus_online", c->online);
+    cJSON_AddNumberToObject(m, "cpus_affinity", c->affinity);
+    cJSON *list = cJSON_AddArrayToObject(m, "cpus_affinity_list");
+    for (int i = 0; i < c->affinity && i < 1024; i++)
+        cJSON_AddItemToArray(list, cJSON_CreateNumber(c->affinity_list[i]));
+    if (c->quota_cores > 0) {
+        cJSON_AddNumberToObject(m, "cpu_quota_cores", c->quota_cores);
+    } else {
+        cJSON_AddNullToObject(m, "cpu_quota_cores");
+        cJSON_AddStringToObject(m, "cpu_quota_cores_unknown",
+                                c->quota_cores == 0 ? "no quota is set" : "not readable");
+    }
+    cJSON_AddStringToObject(m, "cpu_quota_note", c->quota_note);
+    cJSON_AddNumberToObject(m, "cpus_available", c->available);
+    return m;
+}
+
+static const char *why_not_measured(const hs_facts_variant *v) {
+    return v->problem ? "the variant was not measured (see its problem)"
+                      : "the variant was not measured";
+}
+
+/* The server's processes over the window: CPU, switches, threads, memory. */
+static cJSON *server_json(const hs_facts_variant *v, double requests) {
+    cJSON *o = cJSON_CreateObject();
+    const hs_evidence *e = v->evidence;
+    const char *why = !e ? "evidence was not collected (--no-evidence, or the load did not run)"
+                      : !e->have_tree0 ? "the server had exited before the load"
+                      : !e->have_tree1 ? "the server had exited before the load ended"
+                      : e->tree1.processes < e->tree0.processes
+                          ? "a server process exited during the load, taking its CPU time"
+                          : NULL;
+    int ok = why == NULL;
+    double wall = ok ? e->t1 - e->t0 : 0;
+    double user = ok ? e->tree1.user_s - e->tree0.user_s : 0;
+    double sys = ok ? e->tree1.sys_s - e->tree0.sys_s : 0;
+    figure(o, "cpu_user_s", ok, user, why);
+    figure(o, "cpu_sys_s", ok, sys, why);
+    figure(o, "cpu_cores_used", ok && wall > 0, (user + sys) / wall, why ? why : "no wall time");
+    figure(o, "cpu_ms_per_request", ok && requests > 0, 1e3 * (user + sys) / requests,
+           why ? why : "no request was recorded");
+    figure(o, "ctx_switches_voluntary", ok, e ? e->tree1.ctx_voluntary - e->tree0.ctx_voluntary : 0,
+           why);
+    figure(o, "ctx_switches_involuntary", ok,
+           e ? e->tree1.ctx_involuntary - e->tree0.ctx_involuntary : 0, why);
+    int seen = e && e->have_tree0;
+    const char *why_seen = e ? "the server had exited before the load" : why;
+    figure(o, "threads_max", seen, e ? (double)e->threads_max : 0, why_seen);
+    figure(o, "rss_mib", seen, e ? e->rss_max_kib / 1024.0 : 0, why_seen);
+    figure(o, "processes", seen, e ? (double)e->tree0.processes : 0, why_seen);
+    figure(o, "window_s", e != NULL, e ? e->t1 - e->t0 : 0, why);
+    return o;
+}
+
+/* The load generator's own thread, and what the rest of the machine's
+ * allowed CPUs did meanwhile. */
+static cJSON *loadgen_json(const hs_facts_variant *v) {
+    cJSON *o = cJSON_CreateObject();
+    const hs_load_result *l = v->load;
+    const char *why = "the load did not run";
+    figure(o, "cpu_s", l != NULL, l ? l->cpu_s : 0, why);
+    figure(o, "cpu_cores_used", l && l->wall_s > 0, l && l->wall_s > 0 ? l->cpu_s / l->wall_s : 0,
+           why);
+    figure(o, "connections_opened", l != NULL, l ? (double)l->connections_opened : 0, why);
+    return o;
+}
+
+static cJSON *others_json(const hs_facts_variant *v) {
+    cJSON *o = cJSON_CreateObject();
+    const hs_evidence *e = v->evidence;
+    const char *why = !e ? "evidence was not collected"
+                      : !(e->cpu0.ok && e->cpu1.ok) ? "/proc/stat lacked an allowed CPU"
+                      : NULL;
+    int ok = why == NULL;
+    double wall = ok ? e->t1 - e->t0 : 0;
+    ok = ok && wall > 0;
+    double busy = ok ? (e->cpu1.busy_s - e->cpu0.busy_s) / wall : 0;
+    double steal = ok ? (e->cpu1.steal_s - e->cpu0.steal_s) / wall : 0;
+    figure(o, "busy_cores", ok, busy, why ? why : "no wall time");
+    figure(o, "steal_cores", ok, steal, why ? why : "no wall time");
+    /* What is left once the server and this harness are taken out: a busy
+     * neighbour, or nothing. /proc/stat counts in 10 ms ticks, so a few
+     * hundredths of a core either way is rounding. */
+    int srv = ok && e->have_tree0 && e->have_tree1 && e->tree1.processes >= e->tree0.processes;
+    double server = srv ? (e->tree1.user_s + e->tree1.sys_s - e->tree0.user_s - e->tree0.sys_s)
+                              / wall : 0;
+    double self = ok ? (e->self_cpu1 - e->self_cpu0) / wall : 0;
+    figure(o, "harness_cores_used", ok, self, why ? why : "no wall time");
+    figure(o, "other_cores_used", srv, busy - server - self,
+           why ? why : "the server's CPU time is not known");
+    return o;
+}
+
+/* Counter differences over the window, this network namespace. */
+static cJSON *kernel_json(const hs_facts_variant *v) {
+    cJSON *o = cJSON_CreateObject();
+    const hs_evidence *e = v->evidence;
+    const char *why = !e ? "evidence was not collected" : "/proc/net/netstat or snmp unreadable";
+    int ok = e && e->have_tcp;
+    static const struct { const char *key; size_t off; } fields[] = {
+        {"listen_overflows", offsetof(hs_tcp_counters, listen_overflows)},
+        {"listen_drops", offsetof(hs_tcp_counters, listen_drops)},
+        {"syn_retransmits", offsetof(hs_tcp_counters, syn_retransmits)},
+        {"retransmitted_segments", offsetof(hs_tcp_counters, retransmitted_segs)},
+        {"resets_sent", offsetof(hs_tcp_counters, resets_sent)},
+        {"established_resets", offsetof(hs_tcp_counters, established_resets)},
+        {"failed_connection_attempts", offsetof(hs_tcp_counters, attempt_fails)},
+        {"connections_opened", offsetof(hs_tcp_counters, active_opens)},
+        {"connections_accepted", offsetof(hs_tcp_counters, passive_opens)},
+        {"aborts_on_data", offsetof(hs_tcp_counters, abort_on_data)},
+        {"aborts_on_close", offsetof(hs_tcp_counters, abort_on_close)},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        long long a = 0, b = 0;
+        if (ok) {
+            memcpy(&a, (const char *)&e->tcp0 + fields[i].off, sizeof a);
+            memcpy(&b, (const char *)&e->tcp1 + fields[i].off, sizeof b);
+        }
+        int known = ok && a >= 0 && b >= 0;
+        figure(o, fields[i].key, known, (double)(b - a),
+               ok ? "this kernel does not report the counter" : why);
+    }
+    return o;
+}
+
+/* Connect and time-to-first-byte percentiles over every recorded request. */
+static cJSON *phases_json(const hs_facts_variant *v) {
+    cJSON *o = cJSON_CreateObject();
+    const hs_load_result *l = v->load;
+    size_t n = l && l->phases ? l->n : 0;
+    const char *why = !l ? "the load did not run" : "phases were not recorded (--no-evidence)";
+    double *c = malloc((n ? n : 1) * sizeof *c), *t = malloc((n ? n : 1) * sizeof *t);
+    if (!c || !t) n = 0, why = "out of memory";
+    for (size_t i = 0; i < n; i++) c[i] = l->phases[i].connect_s, t[i] = l->phases[i].ttfb_s;
+    cJSON_AddItemToObject(o, "connect", percentiles_ms(c, n, why));
+    cJSON_AddItemToObject(o, "ttfb", percentiles_ms(t, n, why));
+    free(c), free(t);
+    return o;
+}
+
+/* The probe's latencies under load and on the idle server. */
+static cJSON *probe_json(const hs_facts_variant *v, double rate) {
+    cJSON *o = cJSON_CreateObject();
+    const hs_probe *p = v->probe_loaded, *idle = v->probe_idle;
+    const char *why = rate <= 0 ? "the probe was off (--probe-rate 0)"
+                      : !p ? "the load did not run" : "no probe completed during the load";
+    size_t n = p ? p->n : 0, failed = 0;
+    double *lat = malloc((n ? n : 1) * sizeof *lat);
+    if (!lat) n = 0, why = "out of memory";
+    for (size_t i = 0; i < n; i++) {
+        lat[i] = p->samples[i].latency_s;
+        failed += p->samples[i].status < 200 || p->samples[i].status > 299;
+    }
+    figure(o, "requests", p != NULL, (double)n, why);
+    figure(o, "failed", p != NULL, (double)failed, why);
+    cJSON *pc = percentiles_ms(lat, n, why);
+    static const char *keys[][2] = {{"p50", "p50_ms"}, {"p95", "p95_ms"}, {"p99", "p99_ms"},
+                                    {"max", "max_ms"}};
+    for (size_t i = 0; i < 4; i++) {
+        cJSON *x = cJSON_GetObjectItemCaseSensitive(pc, keys[i][0]);
+        figure(o, keys[i][1], cJSON_IsNumber(x), cJSON_IsNumber(x) ? x->valuedouble : 0, why);
+    }
+    cJSON_Delete(pc);
+    free(lat);
+    size_t ni = idle ? idle->n : 0;
+    double *il = malloc((ni ? ni : 1) * sizeof *il);
+    if (!il) ni = 0;
+    for (size_t i = 0; i < ni; i++) il[i] = idle->samples[i].latency_s;
+    double med = 0;
+    if (ni) qsort(il, ni, sizeof *il, cmp_double);
+    int ok = ni > 0 && hs_percentile(il, ni, 50, &med) == 0;
+    figure(o, "unloaded_requests", idle != NULL, (double)ni,
+           rate <= 0 ? why : "the idle server was not probed");
+    figure(o, "unloaded_p50_ms", ok, med * 1e3,
+           rate <= 0 ? why : "the idle server was not probed");
+    free(il);
+    return o;
+}
+
+/* What the server says of its own settings in its health answer; what it
+ * does not say stays unknown. */
+static cJSON *settings_json(const hs_facts_variant *v, const char *health_path) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON *h = v->healthz ? cJSON_Parse(v->healthz) : NULL;
+    char why[384];
+    snprintf(why, sizeof why, "not reported by the server's GET %s", health_path);
+    static const char *keys[] = {"threads", "workers", "io_delay_ms", "detect_blocking_ms"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(h, keys[i]);
+        figure(o, keys[i], cJSON_IsNumber(x), cJSON_IsNumber(x) ? x->valuedouble : 0,
+               v->healthz ? why : "the server never answered its health check");
+    }
+    cJSON_Delete(h);
+    return o;
+}
+
+static cJSON *blocks_json(const hs_blocks *b) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "threshold_ms", (double)b->threshold_ms);
+    cJSON_AddNumberToObject(o, "workers", b->workers);
+    cJSON_AddNumberToObject(o, "blocks", b->blocks);
+    cJSON_AddNumberToObject(o, "blocked_ms", b->blocks_ms);
+    cJSON_AddNumberToObject(o, "longest_ms", b->longest_ms);
+    cJSON_AddNumberToObject(o, "starved", b->starved);
+    cJSON_AddNumberToObject(o, "starved_ms", b->starved_ms);
+    if (b->top_where[0]) cJSON_AddStringToObject(o, "top_blocked_in", b->top_where);
+    else cJSON_AddNullToObject(o, "top_blocked_in");
+    return o;
+}
+
+static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) {
+    cJSON *o = cJSON_CreateObject();
+    const hs_summary *s = v->summary;
+    const char *why = why_not_measured(v);
+    cJSON_AddBoolToObject(o, "measured", s != NULL);
+    cJSON_AddNumberToObject(o, "requests", s ? (double)s->requests : 0);
+    figure(o, "ok_percent", s != NULL, s ? s->ok_percent : 0, why);
+    figure(o, "requests_per_s", s && s->wall_s > 0, s ? s->rps : 0, why);
+    figure(o, "wall_s", s != NULL, s ? s->wall_s : 0, why);
+    cJSON *lat = cJSON_AddObjectToObject(o, "latency_ms");
+    figure(lat, "p50", s != NULL, s ? s->p50_s * 1e3 : 0, why);
+    figure(lat, "p95", s != NULL, s ? s->p95_s * 1e3 : 0, why);
+    figure(lat, "p99", s != NULL, s ? s->p99_s * 1e3 : 0, why);
+    figure(lat, "max", s != NULL, s ? s->max_s * 1e3 : 0, why);
+    if (v->load) {
+        const hs_load_errors *e = &v->load->errors;
+        cJSON *er = cJSON_AddObjectToObject(o, "errors");
+        cJSON_AddNumberToObject(er, "connect", (double)e->connect);
+        cJSON_AddNumberToObject(er, "timeout", (double)e->timeout);
+        cJSON_AddNumberToObject(er, "read_write", (double)e->io);
+        cJSON_AddNumberToObject(er, "other", (double)e->other);
+        cJSON_AddNumberToObject(er, "http_not_2xx", (double)e->http);
+    } else {
+        cJSON_AddNullToObject(o, "errors");
+        cJSON_AddStringToObject(o, "errors_unknown", why);
+    }
+    cJSON_AddItemToObject(o, "server", server_json(v, s ? (double)s->requests : 0));
+    cJSON_AddItemToObject(o, "loadgen", loadgen_json(v));
+    cJSON_AddItemToObject(o, "machine", others_json(v));
+    cJSON_AddItemToObject(o, "kernel", kernel_json(v));
+    cJSON_AddItemToObject(o, "phases_ms", phases_json(v));
+    cJSON_AddItemToObject(o, "probe", probe_json(v, in->probe_rate));
+    cJSON_AddItemToObject(o, "settings", settings_json(v, in->lab->health));
+    if (v->blocks) {
+        cJSON_AddItemToObject(o, "blocks", blocks_json(v->blocks));
+    } else {
+        cJSON_AddNullToObject(o, "blocks");
+        cJSON_AddStringToObject(o, "blocks_unknown", "no block detector answered");
+    }
+    if (v->problem) cJSON_AddStringToObject(o, "problem", v->problem);
+    else cJSON_AddNullToObject(o, "problem");
+    return o;
+}
+
+static const char *check_kind_name(hs_check_kind k) {
+    switch (k) {
+    case HS_CHECK_MIN_OK_PERCENT: return "min_ok_percent";
+    case HS_CHECK_P95_RATIO_AT_LEAST: return "p95_ratio_at_least";
+    case HS_CHECK_P95_WITHIN: return "p95_within";
+    case HS_CHECK_DISTINCT_CURVES: return "distinct_curves";
+    }
+    return "unknown";
+}
+
+cJSON *hs_facts_build(const hs_facts_input *in) {
+    cJSON *f = cJSON_CreateObject();
+    if (!f) return NULL;
+    cJSON_AddNumberToObject(f, "facts_format", HS_FACTS_FORMAT);
+    cJSON_AddStringToObject(f, "lab", in->lab->name);
+    cJSON_AddBoolToObject(f, "complete", in->complete);
+    if (in->incomplete_reason) cJSON_AddStringToObject(f, "incomplete_reason", in->incomplete_reason);
+    else cJSON_AddNullToObject(f, "incomplete_reason");
+    cJSON_AddItemToObject(f, "machine", machine_json(in->cpus));
+    cJSON *ev = cJSON_AddObjectToObject(f, "evidence");
+    cJSON_AddBoolToObject(ev, "collected", in->evidence);
+    cJSON_AddNumberToObject(ev, "probe_rate_per_s", in->probe_rate);
+    cJSON_AddStringToObject(ev, "probe_path", in->lab->health);
+
+    cJSON *vars = cJSON_AddObjectToObject(f, "variants");
+    for (int i = 0; i < in->n_variants; i++)
+        cJSON_AddItemToObject(vars, in->variants[i].name, variant_json(in, &in->variants[i]));
+
+    /* Every pair's KS distance, so the distinct-curves check can be judged
+     * again from this file alone. */
+    cJSON *ks = cJSON_AddArrayToObject(f, "ks_distances");
+    for (int i = 0; i < in->n_variants; i++)
+        for (int j = i + 1; j < in->n_variants; j++) {
+            const hs_facts_variant *a = &in->variants[i], *b = &in->variants[j];
+            if (!a->summary || !b->summary || !a->sorted_s || !b->sorted_s) continue;
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddStringToObject(p, "a", a->name);
+            cJSON_AddStringToObject(p, "b", b->name);
+            cJSON_AddNumberToObject(p, "d", hs_ks_distance(a->sorted_s, a->summary->requests,
+                                                           b->sorted_s, b->summary->requests));
+            cJSON_AddItemToArray(ks, p);
+        }
+
+    cJSON *checks = cJSON_AddArrayToObject(f, "checks");
+    for (int c = 0; c < in->lab->n_checks; c++) {
+        const hs_check *ck = &in->lab->checks[c];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "title", ck->title);
+        cJSON_AddStringToObject(o, "kind", check_kind_name(ck->kind));
+        cJSON *sub = cJSON_AddArrayToObject(o, "variants");
+        for (int k = 0; k < ck->n_subjects; k++)
+            cJSON_AddItemToArray(sub, cJSON_CreateString(ck->subjects[k]));
+        cJSON_AddNumberToObject(o, "threshold", ck->threshold);
+        cJSON_AddStringToObject(o, "measured", in->checks[c].detail);
+        cJSON_AddStringToObject(o, "result", in->checks[c].pass ? "PASS" : "FAIL");
+        cJSON_AddItemToArray(checks, o);
+    }
+    return f;
+}
+
+int hs_facts_write(const char *dir, const cJSON *facts) {
+    char *text = cJSON_Print(facts);
+    if (!text) return -ENOMEM;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/facts.json", dir);
+    int rc = hs_write_atomic(path, text, strlen(text));
+    free(text);
+    return rc;
+}
+
+cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size) {
+    char path[4200], *text = NULL;
+    snprintf(path, sizeof path, "%s/facts.json", dir);
+    *rc = hs_read_file(path, 64 << 20, &text, NULL);
+    if (*rc) {
+        snprintf(err, err_size, "%s: %s", path, strerror(-*rc));
+        return NULL;
+    }
+    cJSON *f = cJSON_Parse(text);
+    free(text);
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(f, "facts_format");
+    if (!cJSON_IsObject(f) || !cJSON_IsNumber(fmt) ||
+        !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(f, "variants"))) {
+        snprintf(err, err_size, "%s: not a facts file (no facts_format and variants)", path);
+        cJSON_Delete(f);
+        *rc = -EINVAL;
+        return NULL;
+    }
+    if (fmt->valuedouble != HS_FACTS_FORMAT) {
+        snprintf(err, err_size, "%s: facts_format %g, this harness reads %d", path,
+                 fmt->valuedouble, HS_FACTS_FORMAT);
+        cJSON_Delete(f);
+        *rc = -EINVAL;
+        return NULL;
+    }
+    *rc = 0;
+    return f;
+}
+
+int hs_facts_number(const cJSON *facts, const char *path, double *out) {
+    char key[128];
+    const cJSON *o = facts;
+    for (const char *p = path; o && *p;) {
+        size_t len = strcspn(p, ".");
+        if (len >= sizeof key) return 0;
+        memcpy(key, p, len);
+        key[len] = '\0';
+        o = cJSON_GetObjectItemCaseSensitive(o, key);
+        p += len + (p[len] == '.');
+    }
+    if (!cJSON_IsNumber(o)) return 0;
+    *out = o->valuedouble;
+    return 1;
+}
+
+/* A number under obj, or 0 with *ok cleared. */
+static double need(const cJSON *obj, const char *key, int *ok) {
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(x)) {
+        *ok = 0;
+        return 0;
+    }
+    return x->valuedouble;
+}
+
+int hs_facts_variant_result(const cJSON *facts, const char *name, hs_variant_result *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(facts, "variants"), name);
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"))) return -1;
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(v, "latency_ms");
+    int ok = 1;
+    hs_summary s = {0};
+    s.requests = (size_t)need(v, "requests", &ok);
+    s.ok_percent = need(v, "ok_percent", &ok);
+    s.ok = (size_t)llround(s.ok_percent * (double)s.requests / 100.0);
+    s.rps = need(v, "requests_per_s", &ok);
+    s.wall_s = need(v, "wall_s", &ok);
+    s.p50_s = need(lat, "p50", &ok) / 1e3;
+    s.p95_s = need(lat, "p95", &ok) / 1e3;
+    s.p99_s = need(lat, "p99", &ok) / 1e3;
+    s.max_s = need(lat, "max", &ok) / 1e3;
+    if (!ok) return -1;
+    *out = (hs_variant_result){name, s, NULL, NULL};
+    return 0;
+}
+
+size_t hs_facts_ks_pairs(const cJSON *facts, hs_ks_pair *pairs, size_t cap) {
+    size_t n = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(facts, "ks_distances")) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(p, "a");
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(p, "b");
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "d");
+        if (n == cap || !cJSON_IsString(a) || !cJSON_IsString(b) || !cJSON_IsNumber(d)) continue;
+        snprintf(pairs[n].a, sizeof pairs[n].a, "%s", a->valuestring);
+        snprintf(pairs[n].b, sizeof pairs[n].b, "%s", b->valuestring);
+        pairs[n].d = d->valuedouble;
+        n++;
+    }
+    return n;
+}

@@ -1,0 +1,73 @@
+/* facts.h - facts.json: every number a run's summary, checks, plot titles
+ * and sweeps quote, computed once, here, from what the run measured.
+ *
+ * Measurement code (load.c, probe.c, evidence.c) produces readings; this
+ * turns them into figures; report code turns figures into words and never
+ * computes one of its own. A figure that could not be measured is null,
+ * with a sibling "<key>_unknown" saying why: never 0 and never a guess. */
+#ifndef HARNESS_FACTS_H
+#define HARNESS_FACTS_H
+
+#include "acceptance.h"
+#include "blocks.h"
+#include "evidence.h"
+#include "lab.h"
+#include "load.h"
+#include "probe.h"
+#include "stats.h"
+
+#include <stddef.h>
+
+#define HS_FACTS_FORMAT 1
+
+struct cJSON;
+
+/* One variant as it ran. Pointers may be NULL: not measured, or that part
+ * of the evidence was off. */
+typedef struct {
+    const char *name;
+    const hs_summary *summary;     /* NULL: nothing recorded */
+    const hs_load_result *load;    /* samples, phases, errors, generator CPU */
+    const double *sorted_s;        /* ascending latencies, summary->requests */
+    const hs_evidence *evidence;   /* NULL: evidence off or not reached */
+    const hs_probe *probe_loaded;  /* during the load */
+    const hs_probe *probe_idle;    /* just before it */
+    const char *healthz;           /* the body of its first health answer */
+    const char *problem;           /* what went wrong, or NULL */
+    const hs_blocks *blocks;       /* its block detector's totals, or NULL */
+} hs_facts_variant;
+
+typedef struct {
+    const hs_lab *lab;
+    int complete;
+    const char *incomplete_reason;
+    const hs_cpus *cpus;
+    double probe_rate;             /* 0: the probe was off */
+    int evidence;                  /* 0: --no-evidence */
+    const hs_facts_variant *variants;
+    int n_variants;
+    const hs_check_result *checks; /* one per lab->checks */
+} hs_facts_input;
+
+/* Builds the facts object; NULL when out of memory. */
+struct cJSON *hs_facts_build(const hs_facts_input *in);
+
+/* Writes facts as dir/facts.json atomically. Returns 0 or a negative errno. */
+int hs_facts_write(const char *dir, const struct cJSON *facts);
+
+/* Reads dir/facts.json. Returns the object, or NULL with *rc = -ENOENT
+ * (no such file: a folder from before facts.json) or another negative
+ * code with err saying why. */
+struct cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size);
+
+/* A variant's figures as the checks need them, from facts: 0, or -1 if the
+ * variant is missing or was not measured. ks (filled from facts' curves,
+ * owned by the caller, at most cap pairs) serves the distinct-curves check. */
+int hs_facts_variant_result(const struct cJSON *facts, const char *name, hs_variant_result *out);
+size_t hs_facts_ks_pairs(const struct cJSON *facts, hs_ks_pair *pairs, size_t cap);
+
+/* The figure at a dotted path ("variants.sync.server.cpu_cores_used"):
+ * 1 with *out set when it is a number, 0 when it is null or missing. */
+int hs_facts_number(const struct cJSON *facts, const char *path, double *out);
+
+#endif
