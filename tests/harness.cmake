@@ -12,6 +12,11 @@ lab_test(test_harness_claims harness_core)
 target_compile_definitions(test_harness_claims PRIVATE LABS_DIR="${PROJECT_SOURCE_DIR}/harness/labs")
 set_tests_properties(test_harness_claims PROPERTIES LABELS harness)
 
+# /proc and cgroup readings (harness/procfs.c): parsers on canned text, then
+# a live process tree, CPUs and TCP counters of this machine.
+lab_test(test_harness_procfs harness_core)
+set_tests_properties(test_harness_procfs PROPERTIES LABELS harness)
+
 # End to end against the real miniserve: the harness finds it in its own
 # folder ({bin}), as a user's run does.
 lab_test(test_harness_run PkgConfig::CJSON)
@@ -43,3 +48,12 @@ lab_test(test_harness_claims_run harness_core PkgConfig::CJSON)
 target_compile_definitions(test_harness_claims_run PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>")
 add_dependencies(test_harness_claims_run harness miniserve)
 set_tests_properties(test_harness_claims_run PROPERTIES TIMEOUT 300 LABELS harness)
+
+# facts.json end to end: three small Python servers (tests/servers/), each
+# built to show one fact, run through their labs (tests/labs/); and check
+# re-judging a folder from facts.json, or without it from its latencies.
+lab_test(test_harness_facts PkgConfig::CJSON)
+target_compile_definitions(test_harness_facts PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>"
+  SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_dependencies(test_harness_facts harness)
+set_tests_properties(test_harness_facts PROPERTIES TIMEOUT 300 LABELS harness)
