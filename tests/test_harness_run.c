@@ -189,6 +189,52 @@ static void check_blocks(const char *dir, const cJSON *vars) {
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(vars, 2), "event_loop_blocks")));
 }
 
+/* Every key the issue names is in facts.json for each variant, as a number:
+ * against miniserve on loopback each one can be measured. */
+static void check_facts(const char *dir, const char *const *names, int n, int requests) {
+    static const char *keys[] = {
+        "requests", "ok_percent", "requests_per_s", "latency_ms.p50", "latency_ms.p95",
+        "latency_ms.p99", "latency_ms.max", "server.cpu_cores_used", "server.cpu_ms_per_request",
+        "server.ctx_switches_voluntary", "server.ctx_switches_involuntary", "server.threads_max",
+        "server.rss_mib", "loadgen.cpu_cores_used", "kernel.listen_overflows",
+        "kernel.listen_drops", "kernel.syn_retransmits", "phases_ms.connect.p50",
+        "phases_ms.connect.p95", "phases_ms.connect.p99", "phases_ms.ttfb.p50",
+        "phases_ms.ttfb.p95", "phases_ms.ttfb.p99", "probe.requests", "probe.p50_ms",
+        "probe.p95_ms", "probe.p99_ms", "probe.max_ms", "probe.unloaded_p50_ms",
+        "settings.threads", "settings.io_delay_ms"};
+    cJSON *f = read_json(dir, "facts.json");
+    CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(f, "machine"), "cpus_available")->valuedouble >= 1);
+    cJSON *vars = cJSON_GetObjectItem(f, "variants");
+    for (int i = 0; i < n; i++) {
+        cJSON *v = cJSON_GetObjectItem(vars, names[i]);
+        CHECK(cJSON_IsTrue(cJSON_GetObjectItem(v, "measured")));
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            cJSON *x = v;
+            char path[128], *save, *part;
+            snprintf(path, sizeof path, "%s", keys[k]);
+            for (part = strtok_r(path, ".", &save); part; part = strtok_r(NULL, ".", &save))
+                x = cJSON_GetObjectItem(x, part);
+            if (!cJSON_IsNumber(x)) fprintf(stderr, "facts: %s.%s is not a number\n", names[i], keys[k]);
+            CHECK(cJSON_IsNumber(x));
+        }
+        cJSON *srv = cJSON_GetObjectItem(v, "server");
+        CHECK(cJSON_GetObjectItem(srv, "cpu_cores_used")->valuedouble > 0);
+        CHECK(cJSON_GetObjectItem(srv, "threads_max")->valuedouble >= 2); /* loop + pool */
+        CHECK_EQ_INT(cJSON_GetObjectItem(v, "requests")->valueint, requests);
+        CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "probe"), "unloaded_requests")->valueint >= 10);
+        /* The phases file: one row per recorded request. */
+        char name[256];
+        snprintf(name, sizeof name, "phases_%s.json", names[i]);
+        cJSON *ph = read_json(dir, name);
+        CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(ph, "rows")), requests);
+        cJSON_Delete(ph);
+        snprintf(name, sizeof name, "probe_%s.json", names[i]);
+        CHECK(exists(dir, name));
+    }
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(f, "checks")) >= 1);
+    cJSON_Delete(f);
+}
+
 static void test_small_lab(void) {
     char lab[1100], dir[1100];
     snprintf(lab, sizeof lab, "%s/small.json", tmp);
@@ -265,6 +311,7 @@ static void test_small_lab(void) {
     }
     check_blocks(dir, vars);
     cJSON_Delete(m);
+    check_facts(dir, names, 3, 60);
 
     char path[2048];
     snprintf(path, sizeof path, "%s/summary.md", dir);

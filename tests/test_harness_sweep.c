@@ -534,6 +534,28 @@ static void test_tiny_sweep(void) {
     const cJSON *points = get(m, "points");
     CHECK_EQ_INT(cJSON_GetArraySize(points), 2);
 
+    /* A facts.json in every point, and the sweep's own holding each one's
+     * under its value, with the point's own requests/s. */
+    cJSON *sf = read_json(dir, "facts.json");
+    CHECK_EQ_STR(get(sf, "sweep_parameter")->valuestring, "workers");
+    CHECK(cJSON_IsTrue(get(sf, "complete")));
+    CHECK_EQ_INT(cJSON_GetArraySize(get(sf, "points")), 2);
+    for (int i = 0; i < 2; i++) {
+        const cJSON *sp = cJSON_GetArrayItem(get(sf, "points"), i);
+        CHECK_EQ_INT(get(sp, "value")->valueint, values[i]);
+        char pdir[2048];
+        snprintf(pdir, sizeof pdir, "%s/%s", dir, folders[i]);
+        cJSON *pf = read_json(pdir, "facts.json");
+        for (int k = 0; k < 2; k++) {
+            const cJSON *a = get(get(get(sp, "facts"), "variants"), names[k]);
+            const cJSON *b = get(get(pf, "variants"), names[k]);
+            CHECK(get(a, "requests_per_s")->valuedouble == get(b, "requests_per_s")->valuedouble);
+            CHECK(cJSON_IsNumber(get(get(b, "server"), "cpu_cores_used")));
+        }
+        cJSON_Delete(pf);
+    }
+    cJSON_Delete(sf);
+
     /* dat[i][k]: what sweep.dat should hold for point i, variant k. */
     double want_p50[2][2], want_rps[2][2];
     for (int i = 0; i < 2; i++) {
