@@ -1,20 +1,24 @@
 /* evidence.c - before, during and after readings around a recorded phase.
- * All of it runs on the harness's main thread (the tick on the load
- * generator's, which is the same one). */
+ * All of it runs on the harness's main thread (the tick and the end on the
+ * load generator's, which is the same one). */
 #include "evidence.h"
 
 #include "load.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#define RESCAN_TICKS 10 /* the process tree again every second */
+
 /* CPU seconds of this whole process: the load generator, the probe and
- * the harness's own work. */
-static double self_cpu_s(void) {
+ * the harness's own work. Returns 0, or -1 if getrusage failed. */
+static int self_cpu_s(double *out) {
     struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru)) return 0;
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
+    if (getrusage(RUSAGE_SELF, &ru)) return -1;
+    *out = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
            ru.ru_stime.tv_usec * 1e-6;
+    return 0;
 }
 
 static void note_peak(hs_evidence *e, long threads, long rss_kib) {
@@ -22,30 +26,97 @@ static void note_peak(hs_evidence *e, long threads, long rss_kib) {
     if (rss_kib > e->rss_max_kib) e->rss_max_kib = rss_kib;
 }
 
+static size_t slot_of(const hs_thread_counts *t, size_t cap, pid_t tid) {
+    size_t i = ((size_t)tid * 2654435761u) & (cap - 1);
+    while (t[i].tid && t[i].tid != tid) i = (i + 1) & (cap - 1);
+    return i;
+}
+
+/* Doubles the table; 0, or -1 out of memory. */
+static int grow(hs_evidence *e) {
+    size_t cap = e->threads_cap ? e->threads_cap * 2 : 256;
+    hs_thread_counts *t = calloc(cap, sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < e->threads_cap; i++)
+        if (e->threads[i].tid) t[slot_of(t, cap, e->threads[i].tid)] = e->threads[i];
+    free(e->threads);
+    e->threads = t, e->threads_cap = cap;
+    return 0;
+}
+
+/* A thread seen now: its first sighting sets its start (its counts so far
+ * when the window opens, 0 when it is born during it). */
+static void see_thread(void *arg, pid_t tid, long long vol, long long invol) {
+    hs_evidence *e = arg;
+    if ((e->threads_seen + 1) * 2 > e->threads_cap && grow(e)) {
+        e->threads_oom = 1;
+        return;
+    }
+    hs_thread_counts *t = &e->threads[slot_of(e->threads, e->threads_cap, tid)];
+    if (!t->tid) {
+        int before = e->t0 == 0; /* still inside hs_evidence_begin */
+        *t = (hs_thread_counts){tid, before ? vol : 0, before ? invol : 0, vol, invol};
+        e->threads_seen++;
+        return;
+    }
+    t->vol1 = vol, t->invol1 = invol;
+}
+
 void hs_evidence_begin(hs_evidence *e, pid_t server, const hs_cpus *cpus) {
     memset(e, 0, sizeof *e);
     e->server = server;
     e->cpus = cpus;
     e->have_tree0 = hs_proc_tree_read(server, &e->tree0) == 0;
-    if (e->have_tree0) note_peak(e, e->tree0.threads, e->tree0.rss_kib);
+    if (e->have_tree0) {
+        note_peak(e, e->tree0.threads, e->tree0.rss_kib);
+        e->current = e->tree0;
+        hs_proc_tree_each_thread(&e->tree0, see_thread, e);
+    }
     hs_cpu_times_read(cpus, &e->cpu0);
     e->have_tcp = hs_tcp_counters_read(&e->tcp0) == 0;
-    e->self_cpu0 = self_cpu_s();
+    e->have_self_cpu = self_cpu_s(&e->self_cpu0) == 0;
     e->t0 = hs_now();
 }
 
 void hs_evidence_tick(void *arg) {
     hs_evidence *e = arg;
     long threads, rss;
-    if (e->have_tree0 && hs_proc_tree_threads(&e->tree0, &threads, &rss) == 0)
-        note_peak(e, threads, rss);
+    if (!e->have_tree0 || e->ended) return;
+    if (++e->ticks % RESCAN_TICKS == 0) {
+        hs_proc_tree t;
+        if (hs_proc_tree_read(e->server, &t) == 0) e->current = t;
+    }
+    if (hs_proc_tree_threads(&e->current, &threads, &rss) == 0) note_peak(e, threads, rss);
+    hs_proc_tree_each_thread(&e->current, see_thread, e);
 }
 
-void hs_evidence_end(hs_evidence *e) {
+void hs_evidence_end(void *arg) {
+    hs_evidence *e = arg;
+    if (e->ended) return;
+    e->ended = 1;
     e->t1 = hs_now();
-    e->self_cpu1 = self_cpu_s();
+    e->have_self_cpu = self_cpu_s(&e->self_cpu1) == 0 && e->have_self_cpu;
     hs_cpu_times_read(e->cpus, &e->cpu1);
     e->have_tcp = hs_tcp_counters_read(&e->tcp1) == 0 && e->have_tcp;
     e->have_tree1 = hs_proc_tree_read(e->server, &e->tree1) == 0;
-    if (e->have_tree1) note_peak(e, e->tree1.threads, e->tree1.rss_kib);
+    if (e->have_tree1) {
+        note_peak(e, e->tree1.threads, e->tree1.rss_kib);
+        hs_proc_tree_each_thread(&e->tree1, see_thread, e);
+    }
+}
+
+void hs_evidence_ctx(const hs_evidence *e, double *voluntary, double *involuntary) {
+    *voluntary = *involuntary = 0;
+    for (size_t i = 0; i < e->threads_cap; i++) {
+        const hs_thread_counts *t = &e->threads[i];
+        if (!t->tid) continue;
+        *voluntary += (double)(t->vol1 - t->vol0);
+        *involuntary += (double)(t->invol1 - t->invol0);
+    }
+}
+
+void hs_evidence_free(hs_evidence *e) {
+    free(e->threads);
+    e->threads = NULL;
+    e->threads_cap = e->threads_seen = 0;
 }

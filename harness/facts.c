@@ -60,7 +60,8 @@ static cJSON *machine_json(const hs_cpus *c) {
                                 c->quota_cores == 0 ? "no quota is set" : "not readable");
     }
     cJSON_AddStringToObject(m, "cpu_quota_note", c->quota_note);
-    cJSON_AddNumberToObject(m, "cpus_available", c->available);
+    figure(m, "cpus_available", c->affinity > 0, c->available,
+           "sched_getaffinity failed, so the CPUs this run may use are not known");
     return m;
 }
 
@@ -69,35 +70,79 @@ static const char *why_not_measured(const hs_facts_variant *v) {
                       : "the variant was not measured";
 }
 
+static int tree_index(const hs_proc_tree *t, pid_t pid) {
+    for (int i = 0; i < t->processes; i++)
+        if (t->pid[i] == pid) return i;
+    return -1;
+}
+
+/* The server's CPU seconds over the window, process by process: a process
+ * in both readings adds its difference, one born in the window all of its
+ * time. One that exited took its time to the parent that reaped it (whose
+ * cutime grew by all of it), so its time before the window comes off;
+ * when its parent is gone too, nobody in the tree holds it and the figure
+ * is unknown. Returns NULL with *cpu_s set, or why it is unknown. */
+static const char *server_cpu(const hs_facts_variant *v, double *cpu_s) {
+    const hs_evidence *e = v->evidence;
+    *cpu_s = 0;
+    if (!e) return "evidence was not collected (--no-evidence, or the load did not run)";
+    if (!e->have_tree0) return "the server had exited before the load";
+    if (!e->have_tree1 || (v->load && v->load->server_exited))
+        return "the server exited during the load";
+    if (e->tree0.truncated || e->tree1.truncated)
+        return "the server had more processes than the harness follows (64)";
+    const hs_proc_tree *a = &e->tree0, *b = &e->tree1;
+    double d = 0;
+    for (int i = 0; i < b->processes; i++) {
+        int j = tree_index(a, b->pid[i]);
+        d += b->cpu_s[i] - (j >= 0 ? a->cpu_s[j] : 0);
+    }
+    for (int j = 0; j < a->processes; j++) {
+        if (tree_index(b, a->pid[j]) >= 0) continue;
+        if (tree_index(b, a->ppid[j]) < 0)
+            return "a server process exited during the load and its parent with it, "
+                   "taking its CPU time";
+        d -= a->cpu_s[j];
+    }
+    if (d < 0) return "the CPU time went down between the readings (a pid was reused?)";
+    *cpu_s = d;
+    return NULL;
+}
+
 /* The server's processes over the window: CPU, switches, threads, memory. */
 static cJSON *server_json(const hs_facts_variant *v, double requests) {
     cJSON *o = cJSON_CreateObject();
     const hs_evidence *e = v->evidence;
-    const char *why = !e ? "evidence was not collected (--no-evidence, or the load did not run)"
-                      : !e->have_tree0 ? "the server had exited before the load"
-                      : !e->have_tree1 ? "the server had exited before the load ended"
-                      : e->tree1.processes < e->tree0.processes
-                          ? "a server process exited during the load, taking its CPU time"
-                          : NULL;
+    double cpu;
+    const char *why = server_cpu(v, &cpu);
     int ok = why == NULL;
-    double wall = ok ? e->t1 - e->t0 : 0;
-    double user = ok ? e->tree1.user_s - e->tree0.user_s : 0;
-    double sys = ok ? e->tree1.sys_s - e->tree0.sys_s : 0;
-    figure(o, "cpu_user_s", ok, user, why);
-    figure(o, "cpu_sys_s", ok, sys, why);
-    figure(o, "cpu_cores_used", ok && wall > 0, (user + sys) / wall, why ? why : "no wall time");
-    figure(o, "cpu_ms_per_request", ok && requests > 0, 1e3 * (user + sys) / requests,
+    double wall = e ? e->t1 - e->t0 : 0;
+    /* user and sys alone are only known when no process came or went */
+    int split = ok && e->tree0.processes == e->tree1.processes;
+    for (int i = 0; split && i < e->tree1.processes; i++)
+        split = tree_index(&e->tree0, e->tree1.pid[i]) >= 0;
+    const char *why_split = why ? why : "processes came or went during the load";
+    figure(o, "cpu_user_s", split, split ? e->tree1.user_s - e->tree0.user_s : 0, why_split);
+    figure(o, "cpu_sys_s", split, split ? e->tree1.sys_s - e->tree0.sys_s : 0, why_split);
+    figure(o, "cpu_s", ok, cpu, why);
+    figure(o, "cpu_cores_used", ok && wall > 0, ok && wall > 0 ? cpu / wall : 0,
+           why ? why : "no wall time");
+    figure(o, "cpu_ms_per_request", ok && requests > 0, requests > 0 ? 1e3 * cpu / requests : 0,
            why ? why : "no request was recorded");
-    figure(o, "ctx_switches_voluntary", ok, e ? e->tree1.ctx_voluntary - e->tree0.ctx_voluntary : 0,
-           why);
-    figure(o, "ctx_switches_involuntary", ok,
-           e ? e->tree1.ctx_involuntary - e->tree0.ctx_involuntary : 0, why);
+    double vol = 0, invol = 0;
+    const char *why_ctx = !e ? why : !e->have_tree0 ? "the server had exited before the load"
+                          : e->threads_oom ? "out of memory following the server's threads"
+                          : NULL;
+    if (!why_ctx) hs_evidence_ctx(e, &vol, &invol);
+    figure(o, "ctx_switches_voluntary", !why_ctx, vol, why_ctx);
+    figure(o, "ctx_switches_involuntary", !why_ctx, invol, why_ctx);
+    figure(o, "threads_seen", !why_ctx, e ? (double)e->threads_seen : 0, why_ctx);
     int seen = e && e->have_tree0;
     const char *why_seen = e ? "the server had exited before the load" : why;
     figure(o, "threads_max", seen, e ? (double)e->threads_max : 0, why_seen);
     figure(o, "rss_mib", seen, e ? e->rss_max_kib / 1024.0 : 0, why_seen);
     figure(o, "processes", seen, e ? (double)e->tree0.processes : 0, why_seen);
-    figure(o, "window_s", e != NULL, e ? e->t1 - e->t0 : 0, why);
+    figure(o, "window_s", e != NULL, wall, why);
     return o;
 }
 
@@ -107,9 +152,12 @@ static cJSON *loadgen_json(const hs_facts_variant *v) {
     cJSON *o = cJSON_CreateObject();
     const hs_load_result *l = v->load;
     const char *why = "the load did not run";
-    figure(o, "cpu_s", l != NULL, l ? l->cpu_s : 0, why);
-    figure(o, "cpu_cores_used", l && l->wall_s > 0, l && l->wall_s > 0 ? l->cpu_s / l->wall_s : 0,
-           why);
+    int ok = l && l->cpu_s >= 0;
+    const char *why_cpu = !l ? why : "getrusage(RUSAGE_THREAD) failed";
+    figure(o, "cpu_s", ok, ok ? l->cpu_s : 0, why_cpu);
+    figure(o, "cpu_cores_used", ok && l->wall_s > 0, ok && l->wall_s > 0 ? l->cpu_s / l->wall_s : 0,
+           why_cpu);
+    figure(o, "evidence_cpu_s", ok, ok ? l->tick_cpu_s : 0, why_cpu);
     figure(o, "connections_opened", l != NULL, l ? (double)l->connections_opened : 0, why);
     return o;
 }
@@ -130,13 +178,14 @@ static cJSON *others_json(const hs_facts_variant *v) {
     /* What is left once the server and this harness are taken out: a busy
      * neighbour, or nothing. /proc/stat counts in 10 ms ticks, so a few
      * hundredths of a core either way is rounding. */
-    int srv = ok && e->have_tree0 && e->have_tree1 && e->tree1.processes >= e->tree0.processes;
-    double server = srv ? (e->tree1.user_s + e->tree1.sys_s - e->tree0.user_s - e->tree0.sys_s)
-                              / wall : 0;
-    double self = ok ? (e->self_cpu1 - e->self_cpu0) / wall : 0;
-    figure(o, "harness_cores_used", ok, self, why ? why : "no wall time");
-    figure(o, "other_cores_used", srv, busy - server - self,
-           why ? why : "the server's CPU time is not known");
+    double cpu = 0;
+    const char *why_srv = ok ? server_cpu(v, &cpu) : why ? why : "no wall time";
+    int self_ok = ok && e->have_self_cpu;
+    double self = self_ok ? (e->self_cpu1 - e->self_cpu0) / wall : 0;
+    const char *why_self = !ok ? (why ? why : "no wall time") : "getrusage(RUSAGE_SELF) failed";
+    figure(o, "harness_cores_used", self_ok, self, why_self);
+    figure(o, "other_cores_used", self_ok && !why_srv, busy - cpu / (wall > 0 ? wall : 1) - self,
+           !self_ok ? why_self : why_srv);
     return o;
 }
 
@@ -154,8 +203,8 @@ static cJSON *kernel_json(const hs_facts_variant *v) {
         {"resets_sent", offsetof(hs_tcp_counters, resets_sent)},
         {"established_resets", offsetof(hs_tcp_counters, established_resets)},
         {"failed_connection_attempts", offsetof(hs_tcp_counters, attempt_fails)},
-        {"connections_opened", offsetof(hs_tcp_counters, active_opens)},
-        {"connections_accepted", offsetof(hs_tcp_counters, passive_opens)},
+        {"active_opens", offsetof(hs_tcp_counters, active_opens)},
+        {"passive_opens", offsetof(hs_tcp_counters, passive_opens)},
         {"aborts_on_data", offsetof(hs_tcp_counters, abort_on_data)},
         {"aborts_on_close", offsetof(hs_tcp_counters, abort_on_close)},
     };
@@ -172,37 +221,54 @@ static cJSON *kernel_json(const hs_facts_variant *v) {
     return o;
 }
 
-/* Connect and time-to-first-byte percentiles over every recorded request. */
+/* Connect percentiles over the requests that opened a connection and got
+ * it (curl reports 0 both for a reused one and for one never made), and
+ * time-to-first-byte over those that got a response; each with its count. */
 static cJSON *phases_json(const hs_facts_variant *v) {
     cJSON *o = cJSON_CreateObject();
     const hs_load_result *l = v->load;
-    size_t n = l && l->phases ? l->n : 0;
+    size_t n = l && l->phases ? l->n : 0, nc = 0, nt = 0;
     const char *why = !l ? "the load did not run" : "phases were not recorded (--no-evidence)";
     double *c = malloc((n ? n : 1) * sizeof *c), *t = malloc((n ? n : 1) * sizeof *t);
     if (!c || !t) n = 0, why = "out of memory";
-    for (size_t i = 0; i < n; i++) c[i] = l->phases[i].connect_s, t[i] = l->phases[i].ttfb_s;
-    cJSON_AddItemToObject(o, "connect", percentiles_ms(c, n, why));
-    cJSON_AddItemToObject(o, "ttfb", percentiles_ms(t, n, why));
+    for (size_t i = 0; i < n; i++) {
+        const hs_phase *ph = &l->phases[i];
+        if (ph->new_connections > 0 && ph->connect_s > 0) c[nc++] = ph->connect_s;
+        if (l->samples[i].status > 0) t[nt++] = ph->ttfb_s;
+    }
+    cJSON *co = percentiles_ms(c, nc, n ? "no recorded request opened a connection" : why);
+    cJSON *to = percentiles_ms(t, nt, n ? "no recorded request got a response" : why);
+    cJSON_AddNumberToObject(co, "requests", (double)nc);
+    cJSON_AddNumberToObject(to, "requests", (double)nt);
+    cJSON_AddItemToObject(o, "connect", co);
+    cJSON_AddItemToObject(o, "ttfb", to);
     free(c), free(t);
     return o;
 }
 
-/* The probe's latencies under load and on the idle server. */
-static cJSON *probe_json(const hs_facts_variant *v, double rate) {
+/* The probe's latencies under load (those sent inside the window, the ones
+ * that got a 2xx; the rest counted as failed) and on the idle server. */
+static cJSON *probe_json(const hs_facts_input *in, const hs_facts_variant *v) {
     cJSON *o = cJSON_CreateObject();
     const hs_probe *p = v->probe_loaded, *idle = v->probe_idle;
-    const char *why = rate <= 0 ? "the probe was off (--probe-rate 0)"
-                      : !p ? "the load did not run" : "no probe completed during the load";
-    size_t n = p ? p->n : 0, failed = 0;
+    const hs_evidence *e = v->evidence;
+    const char *why = !in->evidence ? "evidence was off (--no-evidence)"
+                      : in->probe_rate <= 0 ? "the probe was off (--probe-rate 0)"
+                      : !p ? "the probe did not run (the load did not start, or its thread failed)"
+                           : "no probe sent during the load got a 2xx answer";
+    size_t n = p ? p->n : 0, sent = 0, ok = 0;
     double *lat = malloc((n ? n : 1) * sizeof *lat);
     if (!lat) n = 0, why = "out of memory";
     for (size_t i = 0; i < n; i++) {
-        lat[i] = p->samples[i].latency_s;
-        failed += p->samples[i].status < 200 || p->samples[i].status > 299;
+        const hs_probe_sample *x = &p->samples[i];
+        if (e && (x->sent < e->t0 || x->sent > e->t1)) continue;
+        sent++;
+        if (x->status >= 200 && x->status <= 299) lat[ok++] = x->latency_s;
     }
-    figure(o, "requests", p != NULL, (double)n, why);
-    figure(o, "failed", p != NULL, (double)failed, why);
-    cJSON *pc = percentiles_ms(lat, n, why);
+    figure(o, "requests", p != NULL, (double)sent, why);
+    figure(o, "failed", p != NULL, (double)(sent - ok), why);
+    figure(o, "missed_ticks", p != NULL, p ? (double)p->missed : 0, why);
+    cJSON *pc = percentiles_ms(lat, ok, why);
     static const char *keys[][2] = {{"p50", "p50_ms"}, {"p95", "p95_ms"}, {"p99", "p99_ms"},
                                     {"max", "max_ms"}};
     for (size_t i = 0; i < 4; i++) {
@@ -211,17 +277,20 @@ static cJSON *probe_json(const hs_facts_variant *v, double rate) {
     }
     cJSON_Delete(pc);
     free(lat);
-    size_t ni = idle ? idle->n : 0;
+    size_t ni = idle ? idle->n : 0, nok = 0;
     double *il = malloc((ni ? ni : 1) * sizeof *il);
     if (!il) ni = 0;
-    for (size_t i = 0; i < ni; i++) il[i] = idle->samples[i].latency_s;
+    for (size_t i = 0; i < ni; i++)
+        if (idle->samples[i].status >= 200 && idle->samples[i].status <= 299)
+            il[nok++] = idle->samples[i].latency_s;
     double med = 0;
-    if (ni) qsort(il, ni, sizeof *il, cmp_double);
-    int ok = ni > 0 && hs_percentile(il, ni, 50, &med) == 0;
-    figure(o, "unloaded_requests", idle != NULL, (double)ni,
-           rate <= 0 ? why : "the idle server was not probed");
-    figure(o, "unloaded_p50_ms", ok, med * 1e3,
-           rate <= 0 ? why : "the idle server was not probed");
+    if (nok) qsort(il, nok, sizeof *il, cmp_double);
+    int known = nok > 0 && hs_percentile(il, nok, 50, &med) == 0;
+    const char *why_idle = !in->evidence || in->probe_rate <= 0 ? why
+                           : !idle ? "the idle server was not probed"
+                                   : "no idle probe got a 2xx answer";
+    figure(o, "unloaded_requests", idle != NULL, (double)ni, why_idle);
+    figure(o, "unloaded_p50_ms", known, med * 1e3, why_idle);
     free(il);
     return o;
 }
@@ -262,7 +331,7 @@ static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) 
     const hs_summary *s = v->summary;
     const char *why = why_not_measured(v);
     cJSON_AddBoolToObject(o, "measured", s != NULL);
-    cJSON_AddNumberToObject(o, "requests", s ? (double)s->requests : 0);
+    figure(o, "requests", s != NULL, s ? (double)s->requests : 0, why);
     figure(o, "ok_percent", s != NULL, s ? s->ok_percent : 0, why);
     figure(o, "requests_per_s", s && s->wall_s > 0, s ? s->rps : 0, why);
     figure(o, "wall_s", s != NULL, s ? s->wall_s : 0, why);
@@ -288,7 +357,7 @@ static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) 
     cJSON_AddItemToObject(o, "machine", others_json(v));
     cJSON_AddItemToObject(o, "kernel", kernel_json(v));
     cJSON_AddItemToObject(o, "phases_ms", phases_json(v));
-    cJSON_AddItemToObject(o, "probe", probe_json(v, in->probe_rate));
+    cJSON_AddItemToObject(o, "probe", probe_json(in, v));
     cJSON_AddItemToObject(o, "settings", settings_json(v, in->lab->health));
     if (v->blocks) {
         cJSON_AddItemToObject(o, "blocks", blocks_json(v->blocks));
@@ -398,22 +467,6 @@ cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size) {
     }
     *rc = 0;
     return f;
-}
-
-int hs_facts_number(const cJSON *facts, const char *path, double *out) {
-    char key[128];
-    const cJSON *o = facts;
-    for (const char *p = path; o && *p;) {
-        size_t len = strcspn(p, ".");
-        if (len >= sizeof key) return 0;
-        memcpy(key, p, len);
-        key[len] = '\0';
-        o = cJSON_GetObjectItemCaseSensitive(o, key);
-        p += len + (p[len] == '.');
-    }
-    if (!cJSON_IsNumber(o)) return 0;
-    *out = o->valuedouble;
-    return 1;
 }
 
 /* A number under obj, or 0 with *ok cleared. */

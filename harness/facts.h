@@ -66,8 +66,4 @@ struct cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size
 int hs_facts_variant_result(const struct cJSON *facts, const char *name, hs_variant_result *out);
 size_t hs_facts_ks_pairs(const struct cJSON *facts, hs_ks_pair *pairs, size_t cap);
 
-/* The figure at a dotted path ("variants.sync.server.cpu_cores_used"):
- * 1 with *out set when it is a number, 0 when it is null or missing. */
-int hs_facts_number(const struct cJSON *facts, const char *path, double *out);
-
 #endif

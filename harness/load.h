@@ -25,7 +25,9 @@ typedef struct {
     pid_t watch_pid;        /* a server to watch for exit, 0: none */
     int record_phases;      /* 1: fill hs_load_result.phases */
     void (*tick)(void *arg);/* if not NULL, called about every 100 ms */
-    void *tick_arg;
+    void (*on_end)(void *arg); /* if not NULL, called once the last request
+                            * is done, before the connections close */
+    void *tick_arg;         /* both callbacks' argument */
 } hs_load_config;
 
 /* One request's phases as libcurl timed them, from the start of its
@@ -49,7 +51,9 @@ typedef struct {
     hs_sample *samples;  /* in completion order, n of them; free() it */
     hs_phase *phases;    /* the same order, when record_phases; free() it */
     size_t n;
-    double cpu_s;        /* CPU time (user + sys) of the generator's own thread */
+    double cpu_s;        /* CPU time (user + sys) of the generator's own
+                          * thread, less its ticks'; -1: unknown */
+    double tick_cpu_s;   /* CPU time the tick callbacks took on it */
     size_t connections_opened; /* new connections over all requests */
     double wall_s;       /* first request handed to curl to last completion */
     hs_load_errors errors;

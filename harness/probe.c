@@ -36,9 +36,21 @@ static void keep(hs_probe *p, hs_probe_sample s) {
     p->samples[p->n++] = s;
 }
 
-static CURL *make_handle(const hs_probe_config *cfg) {
+/* Ends a probe in flight once hs_probe_stop asks (p is NULL for the
+ * baseline, which nothing stops early). */
+static int abort_if_stopped(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                            curl_off_t un) {
+    (void)dt, (void)dn, (void)ut, (void)un;
+    const hs_probe *p = user;
+    return p && p->stop;
+}
+
+static CURL *make_handle(const hs_probe_config *cfg, hs_probe *p) {
     CURL *e = curl_easy_init();
     if (!e) return NULL;
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, abort_if_stopped);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, p);
     curl_easy_setopt(e, CURLOPT_URL, cfg->url);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_s * 1000));
@@ -49,29 +61,34 @@ static CURL *make_handle(const hs_probe_config *cfg) {
     return e;
 }
 
-/* One probe on e, recorded in p. */
+/* One probe on e, recorded in p; one cut short by hs_probe_stop is not. */
 static void probe_once(hs_probe *p, CURL *e) {
     long status = 0;
     double t0 = hs_now();
     CURLcode cc = curl_easy_perform(e);
     double t1 = hs_now();
+    if (cc == CURLE_ABORTED_BY_CALLBACK) return;
     if (cc == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    keep(p, (hs_probe_sample){t1 - t0, cc == CURLE_OK ? (int)status : 0});
+    keep(p, (hs_probe_sample){t0, t1 - t0, cc == CURLE_OK ? (int)status : 0});
 }
 
-/* Runs on the probe's own thread; takes no locks (stop is a flag read once
- * per probe; the samples are read only after the thread is joined). */
+/* Runs on the probe's own thread; takes no locks (stop is an atomic flag
+ * read between probes; the samples are read only after the thread is
+ * joined). It never reads hs_stop: hs_probe_stop is its one way out. */
 static void *probe_main(void *arg) {
     hs_probe *p = arg;
-    CURL *e = make_handle(&p->cfg);
+    CURL *e = make_handle(&p->cfg, p);
     if (!e) return NULL;
     double interval = 1.0 / p->cfg.rate, next = hs_now();
-    while (!p->stop && !hs_stop) {
+    while (!p->stop) {
         probe_once(p, e);
         next += interval;
         double now = hs_now();
-        if (next < now) next = now; /* skip the missed ticks */
-        while (!p->stop && !hs_stop && hs_now() < next) {
+        if (next < now) { /* skip the missed ticks */
+            p->missed += (size_t)((now - next) / interval);
+            next = now;
+        }
+        while (!p->stop && hs_now() < next) {
             double wake = hs_now() + 0.01;
             sleep_until(wake < next ? wake : next);
         }
@@ -101,7 +118,7 @@ int hs_probe_run(hs_probe *p, const hs_probe_config *cfg, size_t n) {
     memset(p, 0, sizeof *p);
     if (!(cfg->rate > 0)) return -EINVAL;
     p->cfg = *cfg;
-    CURL *e = make_handle(cfg);
+    CURL *e = make_handle(cfg, NULL);
     if (!e) return -ENOMEM;
     double next = hs_now();
     for (size_t i = 0; i < n && !hs_stop; i++) {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 typedef struct {
+    double sent;      /* monotonic seconds (hs_now) when it was sent */
     double latency_s; /* from sending it to the whole response */
     int status;       /* HTTP status, 0: no response */
 } hs_probe_sample;
@@ -31,6 +32,7 @@ typedef struct {
     hs_probe_sample *samples; /* malloc'd, n of them */
     size_t n, cap;
     int oom;                /* a sample could not be kept */
+    size_t missed;          /* ticks skipped because a probe was still waiting */
 } hs_probe;
 
 /* Sends probes on a thread of its own from now until hs_probe_stop, at
@@ -39,8 +41,8 @@ typedef struct {
  * sent in a burst. Returns 0 or a negative errno. */
 int hs_probe_start(hs_probe *p, const hs_probe_config *cfg);
 
-/* Stops the thread (it finishes the probe in flight, at most timeout_s)
- * and leaves the samples in p. Safe on a probe that never started. */
+/* Stops the thread (a probe in flight is abandoned and not recorded) and
+ * leaves the samples in p. Safe on a probe that never started. */
 void hs_probe_stop(hs_probe *p);
 
 /* Sends n probes on the calling thread at cfg->rate, and keeps them in p

@@ -148,18 +148,18 @@ static int read_all(const char *path, char **text) {
 
 /* ---- the process tree ---- */
 
-/* ppid and the utime, stime ticks of pid (fields 4, 14, 15 of its stat).
- * The comm in field 2 may hold spaces and ')', so count fields after the
- * last ')'. Returns 0, or -1 if pid has gone. */
-static int read_stat(pid_t pid, pid_t *ppid, long long ticks[2]) {
+/* ppid and the utime, stime, cutime, cstime ticks of pid (fields 4 and 14
+ * to 17 of its stat). The comm in field 2 may hold spaces and ')', so
+ * count fields after the last ')'. Returns 0, or -1 if pid has gone. */
+static int read_stat(pid_t pid, pid_t *ppid, long long ticks[4]) {
     char path[64], buf[4096];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     if (read_small(path, buf, sizeof buf) != 0) return -1;
     const char *p = strrchr(buf, ')');
     if (!p) return -1;
     p++;
-    long long v[13]; /* fields 3 (state) .. 15 (stime) */
-    for (int i = 0; i < 13; i++) {
+    long long v[15]; /* fields 3 (state) .. 17 (cstime) */
+    for (int i = 0; i < 15; i++) {
         size_t n = next_token(&p);
         if (n == 0) return -1;
         if (i == 0) v[0] = 0; /* the state letter */
@@ -167,7 +167,7 @@ static int read_stat(pid_t pid, pid_t *ppid, long long ticks[2]) {
         p += n;
     }
     if (ppid) *ppid = (pid_t)v[1];
-    if (ticks) ticks[0] = v[11], ticks[1] = v[12];
+    if (ticks) ticks[0] = v[11], ticks[1] = v[12], ticks[2] = v[13], ticks[3] = v[14];
     return 0;
 }
 
@@ -178,8 +178,9 @@ static int tree_has(const hs_proc_tree *t, pid_t pid) {
 }
 
 static void tree_add(hs_proc_tree *t, pid_t pid) {
-    if (pid > 0 && t->processes < HS_PROC_MAX && !tree_has(t, pid))
-        t->pid[t->processes++] = pid;
+    if (pid <= 0 || tree_has(t, pid)) return;
+    if (t->processes < HS_PROC_MAX) t->pid[t->processes++] = pid;
+    else t->truncated = 1;
 }
 
 /* Adds the children of pid. /proc/PID/task/TID/children lists the
@@ -190,7 +191,7 @@ static void add_children(hs_proc_tree *t, pid_t pid) {
     DIR *d = opendir(path);
     if (!d) return; /* exited since it was found */
     struct dirent *e;
-    while ((e = readdir(d)) && t->processes < HS_PROC_MAX) {
+    while ((e = readdir(d))) {
         if (!isdigit((unsigned char)e->d_name[0])) continue;
         snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, atoi(e->d_name));
         FILE *f = fopen(path, "re");
@@ -207,16 +208,16 @@ static void add_children(hs_proc_tree *t, pid_t pid) {
  * until a pass adds nobody so that grandchildren forked by a child with a
  * higher pid are found too. */
 static void add_by_scan(hs_proc_tree *t) {
-    for (int added = 1; added && t->processes < HS_PROC_MAX;) {
+    for (int added = 1; added && !t->truncated;) {
         added = 0;
         DIR *d = opendir("/proc");
         if (!d) return;
         struct dirent *e;
-        while ((e = readdir(d)) && t->processes < HS_PROC_MAX) {
+        while ((e = readdir(d)) && !t->truncated) {
             if (!isdigit((unsigned char)e->d_name[0])) continue;
             pid_t pid = (pid_t)atoi(e->d_name), ppid;
             if (tree_has(t, pid) || read_stat(pid, &ppid, NULL) != 0) continue;
-            if (tree_has(t, ppid)) tree_add(t, pid), added = 1;
+            if (tree_has(t, ppid)) tree_add(t, pid), added = !t->truncated;
         }
         closedir(d);
     }
@@ -225,11 +226,14 @@ static void add_by_scan(hs_proc_tree *t) {
 /* Adds pid's readings to t. Its stat decides whether it counts (returns -1
  * if it has gone); the status and task files that vanish after it, in the
  * same race, only contribute nothing. */
-static int account(hs_proc_tree *t, pid_t pid, double tck) {
-    long long ticks[2], v;
-    if (read_stat(pid, NULL, ticks) != 0) return -1;
-    t->user_s += (double)ticks[0] / tck;
-    t->sys_s += (double)ticks[1] / tck;
+static int account(hs_proc_tree *t, int slot, pid_t pid, double tck) {
+    long long ticks[4], v;
+    pid_t ppid;
+    if (read_stat(pid, &ppid, ticks) != 0) return -1;
+    t->ppid[slot] = ppid;
+    t->cpu_s[slot] = (double)(ticks[0] + ticks[1] + ticks[2] + ticks[3]) / tck;
+    t->user_s += (double)(ticks[0] + ticks[2]) / tck;
+    t->sys_s += (double)(ticks[1] + ticks[3]) / tck;
 
     char path[64], buf[8192];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
@@ -259,7 +263,7 @@ int hs_proc_tree_read(pid_t root, hs_proc_tree *out) {
     memset(out, 0, sizeof *out);
     long hz = sysconf(_SC_CLK_TCK);
     double tck = hz > 0 ? (double)hz : 100.0;
-    if (account(out, root, tck) != 0) {
+    if (account(out, 0, root, tck) != 0) {
         memset(out, 0, sizeof *out);
         return -ESRCH;
     }
@@ -274,10 +278,34 @@ int hs_proc_tree_read(pid_t root, hs_proc_tree *out) {
     /* Descendants that exited since they were found are dropped. */
     int kept = 1;
     for (int i = 1; i < out->processes; i++)
-        if (account(out, out->pid[i], tck) == 0) out->pid[kept++] = out->pid[i];
+        if (account(out, kept, out->pid[i], tck) == 0) out->pid[kept++] = out->pid[i];
     for (int i = kept; i < out->processes; i++) out->pid[i] = 0;
     out->processes = kept;
     return 0;
+}
+
+int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg) {
+    char path[64], buf[8192];
+    int n = 0;
+    for (int i = 0; i < t->processes && i < HS_PROC_MAX; i++) {
+        snprintf(path, sizeof path, "/proc/%d/task", (int)t->pid[i]);
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (!isdigit((unsigned char)e->d_name[0])) continue;
+            long long vol, invol;
+            pid_t tid = (pid_t)atoi(e->d_name);
+            snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)t->pid[i], (int)tid);
+            if (read_small(path, buf, sizeof buf) != 0 ||
+                status_field(buf, "voluntary_ctxt_switches:", &vol) != 0 ||
+                status_field(buf, "nonvoluntary_ctxt_switches:", &invol) != 0)
+                continue; /* it exited */
+            fn(arg, tid, vol, invol);
+            n++;
+        }
+        if (d) closedir(d);
+    }
+    return n;
 }
 
 int hs_proc_tree_threads(const hs_proc_tree *t, long *threads, long *rss_kib) {
@@ -391,10 +419,9 @@ static void read_quota_v1(hs_cpus *out) {
     snprintf(dir, sizeof dir, "%s%s", mount, rel);
     size_t len = strlen(dir);
     while (len > strlen(mount) && dir[len - 1] == '/') dir[--len] = '\0';
-    if (access(dir, F_OK) != 0) {
-        set_note(out, "unknown: %s not found (another cgroup namespace?)", dir);
-        return;
-    }
+    /* In a container without its own cgroup namespace the path names the
+     * host's hierarchy; the mount's root is then this container's cgroup. */
+    if (access(dir, F_OK) != 0) snprintf(dir, sizeof dir, "%s", mount);
     for (;;) {
         int ok = 1;
         snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", dir);
@@ -441,11 +468,9 @@ static void read_quota(hs_cpus *out) {
     snprintf(dir, sizeof dir, "%s%s", CGROUP_ROOT, rel);
     size_t len = strlen(dir);
     while (len > strlen(CGROUP_ROOT) && dir[len - 1] == '/') dir[--len] = '\0';
-    if (access(dir, F_OK) != 0) {
-        /* e.g. a container without its own cgroup namespace */
-        set_note(out, "unknown: %s not found (another cgroup namespace?)", dir);
-        return;
-    }
+    /* In a container without its own cgroup namespace the path names the
+     * host's hierarchy; the mount's root is then this container's cgroup. */
+    if (access(dir, F_OK) != 0) snprintf(dir, sizeof dir, "%s", CGROUP_ROOT);
     snprintf(leaf, sizeof leaf, "%s", dir);
     for (;;) {
         snprintf(path, sizeof path, "%s/cpu.max", dir);

@@ -16,10 +16,14 @@
 /* A server process and everything under it, at one moment. */
 typedef struct {
     int processes;           /* root and its live descendants found */
+    int truncated;           /* more than HS_PROC_MAX were there */
     pid_t pid[HS_PROC_MAX];  /* root first */
-    double user_s, sys_s;    /* CPU time of those processes, every thread,
-                              * exited threads of live processes included
-                              * (/proc/PID/stat utime, stime) */
+    pid_t ppid[HS_PROC_MAX]; /* each one's parent */
+    double cpu_s[HS_PROC_MAX]; /* each one's CPU time: its own (every
+                              * thread, exited threads included) and that
+                              * of the children it has reaped (utime +
+                              * stime + cutime + cstime of /proc/PID/stat) */
+    double user_s, sys_s;    /* the same summed: utime + cutime, stime + cstime */
     double ctx_voluntary;    /* summed over their live threads */
     double ctx_involuntary;  /* (/proc/PID/task/TID/status) */
     long threads;            /* live threads, summed ("Threads:" in status) */
@@ -35,6 +39,14 @@ int hs_proc_tree_read(pid_t root, hs_proc_tree *out);
  * status file each. Processes that have exited are skipped. Returns 0, or
  * -ESRCH if none could be read. */
 int hs_proc_tree_threads(const hs_proc_tree *t, long *threads, long *rss_kib);
+
+/* Calls fn for every live thread of t's processes with its context switch
+ * counts so far (/proc/PID/task/TID/status). A thread's counts die with
+ * it, so a caller that wants them over a span samples them as it goes.
+ * Returns how many threads were read. */
+typedef void (*hs_thread_fn)(void *arg, pid_t tid, long long voluntary,
+                             long long involuntary);
+int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg);
 
 /* The CPUs this process (and so the servers it starts) may run on. */
 typedef struct {

@@ -77,11 +77,13 @@ static void lab01_note(hs_strbuf *b, const hs_report *r) {
         "in requests/s). The course's theory notes (p95 ~3500 vs ~600 ms) are from a "
         "4-core machine; with %ld cores the pool has %s to beat the loop with.\n",
         r->cores, rps_x, r->cores, r->cores < 4 ? "fewer" : "as many or more");
+    /* The pool's size only as the servers reported it. */
+    char pool[64] = "the pool's threads";
+    if (threads > 0) snprintf(pool, sizeof pool, "the pool's %ld threads", threads);
     hs_strbuf_printf(b,
         "- **Prefer async_tothread** when the handler also awaits other I/O (a database, a "
         "remote log sink): those waits hold no thread, whereas a sync handler holds one of "
-        "the pool's %ld threads for the whole request.\n\n",
-        threads > 0 ? threads : 40);
+        "%s for the whole request.\n\n", pool);
 }
 
 static const cJSON *sub(const cJSON *o, const char *key) {
@@ -107,8 +109,11 @@ static void machine_line(hs_strbuf *b, const cJSON *facts) {
     if (isnan(avail)) return;
     hs_strbuf_printf(b, "CPUs available to this run: %g (allowed by affinity: %g of %g online; "
                         "cgroup CPU quota: ", avail, aff, online);
-    if (isnan(quota)) hs_strbuf_printf(b, "none");
-    else hs_strbuf_printf(b, "%g cores", quota);
+    const cJSON *why = sub(m, "cpu_quota_cores_unknown");
+    if (!isnan(quota)) hs_strbuf_printf(b, "%g cores", quota);
+    else if (cJSON_IsString(why) && !strcmp(why->valuestring, "no quota is set"))
+        hs_strbuf_printf(b, "none");
+    else hs_strbuf_printf(b, "n/a, %s", cJSON_IsString(why) ? why->valuestring : "not known");
     hs_strbuf_printf(b, ").\n\n");
 }
 

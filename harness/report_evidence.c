@@ -189,8 +189,8 @@ static void kernel_table(hs_strbuf *b, const cJSON *vars) {
         cell(b, k, "syn_retransmits", "%.0f", name, &u);
         cell(b, k, "retransmitted_segments", "%.0f", name, &u);
         cell(b, k, "resets_sent", "%.0f", name, &u);
-        cell(b, k, "connections_opened", "%.0f", name, &u);
-        cell(b, k, "connections_accepted", "%.0f", name, &u);
+        cell(b, k, "active_opens", "%.0f", name, &u);
+        cell(b, k, "passive_opens", "%.0f", name, &u);
         hs_strbuf_printf(b, "\n");
     }
     hs_strbuf_printf(b, "\nDifferences over the recorded phase in /proc/net/netstat and "

@@ -61,8 +61,8 @@ typedef struct {
     int have_probe_idle, have_probe_loaded;
 } variant_run;
 
-/* Idle-server probes taken for the baseline: a second's worth at the
- * probe's rate, and never fewer than this. */
+/* Idle-server probes taken for the baseline: at least this many, at least
+ * this many a second. */
 #define PROBE_IDLE_MIN 10
 
 static void on_signal(int sig) {
@@ -166,7 +166,7 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     }
     snprintf(url, sizeof url, "%s%s", srv.base_url, lab->path);
     hs_load_config cfg = {url, lab->method, bodies, n_bodies, lab->load.concurrency,
-                          lab->load.warmup, lab->load.timeout_s, NULL, srv.pid, 0, NULL, NULL};
+                          lab->load.warmup, lab->load.timeout_s, NULL, srv.pid, 0, NULL, NULL, NULL};
     if (lab->load.warmup > 0 && !hs_stop) {
         hs_load_result warm;
         fprintf(stderr, "%s: warming up with %ld requests (not recorded)\n", vr->def->name,
@@ -196,8 +196,13 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     snprintf(probe_url, sizeof probe_url, "%s%s", srv.base_url, lab->health);
     hs_probe_config pcfg = {probe_url, rate, lab->load.timeout_s};
     if (rate > 0 && !hs_stop) {
-        size_t n = (size_t)rate > PROBE_IDLE_MIN ? (size_t)rate : PROBE_IDLE_MIN;
-        vr->have_probe_idle = hs_probe_run(&vr->probe_idle, &pcfg, n) == 0;
+        /* A second's worth at the probe's rate, never fewer than
+         * PROBE_IDLE_MIN, and never slower than that many a second: on an
+         * idle server the rate does not change what a probe waits. */
+        hs_probe_config idle = pcfg;
+        if (idle.rate < PROBE_IDLE_MIN) idle.rate = PROBE_IDLE_MIN;
+        size_t n = (size_t)idle.rate;
+        vr->have_probe_idle = hs_probe_run(&vr->probe_idle, &idle, n) == 0;
     }
     if (!hs_stop) {
         cfg.total = lab->load.total;
@@ -205,6 +210,7 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
         if (!lab->load.no_evidence) {
             cfg.record_phases = 1;
             cfg.tick = hs_evidence_tick;
+            cfg.on_end = hs_evidence_end;
             cfg.tick_arg = &vr->evidence;
         }
         if (rate > 0) {
@@ -478,6 +484,7 @@ static void release(variant_run *runs, int n, char **bodies, size_t n_bodies) {
         hs_blocks_free(&runs[i].blocks);
         hs_probe_free(&runs[i].probe_idle);
         hs_probe_free(&runs[i].probe_loaded);
+        hs_evidence_free(&runs[i].evidence);
     }
     for (size_t i = 0; i < n_bodies; i++) cJSON_free(bodies[i]);
     free(bodies);

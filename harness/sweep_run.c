@@ -11,9 +11,11 @@
 #include "load.h"
 #include "manifest.h"
 #include "plots.h"
+#include "procfs.h"
 
 #include <cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +123,11 @@ static void describe(hs_sweep *s, const hs_lab *lab, const char *lab_file,
                                     : hs_claims_server_setting(&lab->variants[i],
                                                                hs_sweep_param_flag(q), &lab->load);
     }
-    s->cores = sysconf(_SC_NPROCESSORS_ONLN);
+    /* The CPUs the points' servers may use (affinity, quota), as each
+     * point's facts.json records them. */
+    hs_cpus cpus;
+    hs_cpus_read(&cpus);
+    s->cores = lround(cpus.available) > 0 ? lround(cpus.available) : 1;
     const char *pname = hs_sweep_param_name(spec->param);
     int len = snprintf(s->title, sizeof s->title, "%s - %s ", lab->title, pname);
     for (int i = 0; i < spec->n && len < (int)sizeof s->title; i++)

@@ -387,6 +387,7 @@ static void test_proc_tree_cap(void) {
     hs_proc_tree t;
     CHECK_EQ_INT(hs_proc_tree_read(getpid(), &t), 0);
     CHECK_EQ_INT(t.processes, HS_PROC_MAX);
+    CHECK_EQ_INT(t.truncated, 1);
     CHECK_EQ_INT(t.pid[0], getpid());
     for (int i = 1; i < t.processes; i++) {
         int ours = 0;
@@ -397,6 +398,60 @@ static void test_proc_tree_cap(void) {
     CHECK(t.threads >= HS_PROC_MAX);
     close(quit[1]);
     for (int i = 0; i < N; i++) CHECK(waitpid(kids[i], NULL, 0) == kids[i]);
+}
+
+/* A child's CPU time stays in the tree after it exits: the parent that
+ * reaped it holds it (cutime), so a forking server's work is not lost. Each
+ * live thread is visited once with its context switch counts. */
+static void *sleeper(void *arg) {
+    wait_quit(*(int *)arg);
+    return NULL;
+}
+
+static int threads_seen;
+static void count_thread(void *arg, pid_t tid, long long vol, long long invol) {
+    (void)arg;
+    CHECK(tid > 0 && vol >= 0 && invol >= 0);
+    threads_seen++;
+}
+
+static void test_reaped_child_cpu(void) {
+    int ready[2], quit[2];
+    CHECK(pipe(ready) == 0 && pipe(quit) == 0);
+    fflush(stdout);
+    pid_t c = fork();
+    CHECK(c >= 0);
+    if (c == 0) {
+        close(ready[0]), close(quit[1]);
+        pid_t g = fork();
+        if (g == 0) {
+            spin_cpu(0.3);
+            _exit(0);
+        }
+        if (g < 0 || waitpid(g, NULL, 0) != g) _exit(2);
+        pthread_t th;
+        if (pthread_create(&th, NULL, sleeper, &quit[0]) != 0) _exit(2);
+        put(ready[1], 'R');
+        pthread_join(th, NULL);
+        _exit(0);
+    }
+    close(ready[1]), close(quit[0]);
+    CHECK_EQ_INT(get(ready[0]), 'R');
+    hs_proc_tree t;
+    CHECK_EQ_INT(hs_proc_tree_read(c, &t), 0);
+    CHECK_EQ_INT(t.processes, 1);
+    CHECK_EQ_INT(t.truncated, 0);
+    CHECK_EQ_INT(t.ppid[0], getpid());
+    printf("reaped child: parent's cpu_s %.2f (user %.2f, sys %.2f)\n", t.cpu_s[0], t.user_s,
+           t.sys_s);
+    CHECK(t.cpu_s[0] >= 0.2); /* the grandchild's 0.3 s, reaped by c */
+    CHECK(t.user_s + t.sys_s >= 0.2);
+    threads_seen = 0;
+    CHECK_EQ_INT(hs_proc_tree_each_thread(&t, count_thread, NULL), 2);
+    CHECK_EQ_INT(threads_seen, 2);
+    close(quit[1]);
+    CHECK(waitpid(c, NULL, 0) == c);
+    close(ready[0]);
 }
 
 /* ---- CPUs, /proc/stat, TCP ---- */
@@ -490,6 +545,7 @@ int main(void) {
     test_truncations();
     test_proc_tree();
     test_proc_tree_cap();
+    test_reaped_child_cpu();
     test_cpus();
     test_cpu_times();
     test_tcp_counters();
