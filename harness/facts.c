@@ -15,7 +15,10 @@
 static void figure(cJSON *o, const char *key, int known, double v, const char *why) {
     char k[96];
     if (known && isfinite(v)) {
-        cJSON_AddNumberToObject(o, key, v);
+        /* Ten significant digits: more than any reading here has, and no
+         * 0.020000000000000018 from summing clock ticks. */
+        snprintf(k, sizeof k, "%.10g", v);
+        cJSON_AddNumberToObject(o, key, strtod(k, NULL));
         return;
     }
     cJSON_AddNullToObject(o, key);
@@ -326,6 +329,25 @@ static cJSON *blocks_json(const hs_blocks *b) {
     return o;
 }
 
+/* Resident memory of each server process after warm-up, and which of
+ * them answered. */
+static cJSON *memory_json(const hs_facts_variant *v) {
+    cJSON *o = cJSON_CreateObject();
+    const hs_rss *m = v->rss;
+    const char *why = "the server's memory could not be read after warm-up";
+    cJSON *procs = cJSON_AddArrayToObject(o, "processes");
+    for (int k = 0; m && k < m->n; k++) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddNumberToObject(p, "pid", (double)m->pid[k]);
+        cJSON_AddNumberToObject(p, "rss_mib", m->rss_kib[k] / 1024.0);
+        cJSON_AddItemToArray(procs, p);
+    }
+    figure(o, "total_mib", m != NULL, m ? m->total_kib / 1024.0 : 0, why);
+    figure(o, "serving_pids", v->serving_pids > 0, (double)v->serving_pids,
+           "no process answered the health path over fresh connections");
+    return o;
+}
+
 static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) {
     cJSON *o = cJSON_CreateObject();
     const hs_summary *s = v->summary;
@@ -359,6 +381,7 @@ static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) 
     cJSON_AddItemToObject(o, "phases_ms", phases_json(v));
     cJSON_AddItemToObject(o, "probe", probe_json(in, v));
     cJSON_AddItemToObject(o, "settings", settings_json(v, in->lab->health));
+    cJSON_AddItemToObject(o, "memory_after_warmup", memory_json(v));
     if (v->blocks) {
         cJSON_AddItemToObject(o, "blocks", blocks_json(v->blocks));
     } else {

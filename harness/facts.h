@@ -13,6 +13,7 @@
 #include "evidence.h"
 #include "lab.h"
 #include "load.h"
+#include "memory.h"
 #include "probe.h"
 #include "stats.h"
 
@@ -35,6 +36,9 @@ typedef struct {
     const char *healthz;           /* the body of its first health answer */
     const char *problem;           /* what went wrong, or NULL */
     const hs_blocks *blocks;       /* its block detector's totals, or NULL */
+    const hs_rss *rss;             /* its processes' memory after warm-up, or NULL */
+    int serving_pids;              /* distinct pids that answered the health
+                                    * path over fresh connections, 0: unknown */
 } hs_facts_variant;
 
 typedef struct {

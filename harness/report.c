@@ -140,6 +140,34 @@ static void variants_table(hs_strbuf *b, const cJSON *facts) {
     }
 }
 
+/* Each variant's server memory after warm-up, from facts. */
+static void memory_table(hs_strbuf *b, const cJSON *facts, const char *health) {
+    int any = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, sub(facts, "variants"))
+        any |= !isnan(num(sub(v, "memory_after_warmup"), "total_mib"));
+    if (!any) return;
+    hs_strbuf_printf(b, "## Server memory after warm-up\n\n"
+                        "| variant | processes | serving pids | resident (MiB), each | total (MiB) |\n"
+                        "| --- | ---: | ---: | --- | ---: |\n");
+    cJSON_ArrayForEach(v, sub(facts, "variants")) {
+        const cJSON *m = sub(v, "memory_after_warmup");
+        double total = num(m, "total_mib"), pids = num(m, "serving_pids");
+        if (isnan(total)) continue;
+        const cJSON *procs = sub(m, "processes"), *p;
+        hs_strbuf_printf(b, "| %s | %d | ", v->string, cJSON_GetArraySize(procs));
+        if (isnan(pids)) hs_strbuf_printf(b, "- | ");
+        else hs_strbuf_printf(b, "%.0f | ", pids);
+        int k = 0;
+        cJSON_ArrayForEach(p, procs) hs_strbuf_printf(b, "%s%.1f", k++ ? ", " : "", num(p, "rss_mib"));
+        hs_strbuf_printf(b, " | %.1f |\n", total);
+    }
+    hs_strbuf_printf(b, "\nVmRSS from /proc of the server and every process under it "
+                        "(with --workers N: the supervisor first, then the workers). "
+                        "Serving pids: the distinct processes that answered GET %s over "
+                        "fresh connections after warm-up.\n\n", health);
+}
+
 static void checks_table(hs_strbuf *b, const cJSON *facts) {
     const cJSON *checks = sub(facts, "checks");
     if (!cJSON_GetArraySize(checks)) return;
@@ -183,27 +211,7 @@ int hs_report_write(const char *dir, const hs_report *r) {
            "handing a request to libcurl to its completion. requests/s is recorded "
            "requests over the time from the first sent to the last completed.\n\n");
 
-    int have_rss = 0;
-    for (size_t i = 0; i < r->n_variants; i++) have_rss |= r->variants[i].rss != NULL;
-    if (have_rss) {
-        hs_strbuf_printf(&b, "## Server memory after warm-up\n\n"
-                             "| variant | processes | serving pids | resident (MiB), each | total (MiB) |\n"
-                             "| --- | ---: | ---: | --- | ---: |\n");
-        for (size_t i = 0; i < r->n_variants; i++) {
-            const hs_rss *m = r->variants[i].rss;
-            if (!m) continue;
-            hs_strbuf_printf(&b, "| %s | %d | ", r->variants[i].name, m->n);
-            if (r->variants[i].serving_pids) hs_strbuf_printf(&b, "%d | ", r->variants[i].serving_pids);
-            else hs_strbuf_printf(&b, "- | ");
-            for (int k = 0; k < m->n; k++)
-                hs_strbuf_printf(&b, "%s%.1f", k ? ", " : "", m->rss_kib[k] / 1024.0);
-            hs_strbuf_printf(&b, " | %.1f |\n", m->total_kib / 1024.0);
-        }
-        hs_strbuf_printf(&b, "\nVmRSS from /proc of the server and every process under it "
-                             "(with --workers N: the supervisor first, then the workers). "
-                             "Serving pids: the distinct processes that answered GET %s over "
-                             "fresh connections after warm-up.\n\n", r->lab->health);
-    }
+    memory_table(&b, r->facts, r->lab->health);
 
     int problems = 0;
     for (size_t i = 0; i < r->n_variants; i++) {

@@ -627,7 +627,8 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                                    vr->have_probe_loaded ? &vr->probe_loaded : NULL,
                                    vr->have_probe_idle ? &vr->probe_idle : NULL, vr->health,
                                    vr->problem[0] ? vr->problem : NULL,
-                                   vr->have_blocks ? &vr->blocks : NULL};
+                                   vr->have_blocks ? &vr->blocks : NULL,
+                                   vr->have_rss ? &vr->rss : NULL, vr->n_pids};
     }
     hs_facts_input fin = {lab, complete, reason, &cpus,
                           lab->load.no_evidence ? 0 : lab->load.probe_rate,
