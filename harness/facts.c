@@ -88,7 +88,7 @@ static int tree_index(const hs_proc_tree *t, pid_t pid) {
 static const char *server_cpu(const hs_facts_variant *v, double *cpu_s) {
     const hs_evidence *e = v->evidence;
     *cpu_s = 0;
-    if (!e) return "evidence was not collected (--no-evidence, or the load did not run)";
+    if (!e) return v->load ? "evidence was off (--no-evidence)" : "the load did not run";
     if (!e->have_tree0) return "the server had exited before the load";
     if (!e->have_tree1 || (v->load && v->load->server_exited))
         return "the server exited during the load";
@@ -168,7 +168,7 @@ static cJSON *loadgen_json(const hs_facts_variant *v) {
 static cJSON *others_json(const hs_facts_variant *v) {
     cJSON *o = cJSON_CreateObject();
     const hs_evidence *e = v->evidence;
-    const char *why = !e ? "evidence was not collected"
+    const char *why = !e ? (v->load ? "evidence was off (--no-evidence)" : "the load did not run")
                       : !(e->cpu0.ok && e->cpu1.ok) ? "/proc/stat lacked an allowed CPU"
                       : NULL;
     int ok = why == NULL;
@@ -196,7 +196,8 @@ static cJSON *others_json(const hs_facts_variant *v) {
 static cJSON *kernel_json(const hs_facts_variant *v) {
     cJSON *o = cJSON_CreateObject();
     const hs_evidence *e = v->evidence;
-    const char *why = !e ? "evidence was not collected" : "/proc/net/netstat or snmp unreadable";
+    const char *why = !e ? (v->load ? "evidence was off (--no-evidence)" : "the load did not run")
+                         : "/proc/net/netstat or snmp unreadable";
     int ok = e && e->have_tcp;
     static const struct { const char *key; size_t off; } fields[] = {
         {"listen_overflows", offsetof(hs_tcp_counters, listen_overflows)},
@@ -231,7 +232,7 @@ static cJSON *phases_json(const hs_facts_variant *v) {
     cJSON *o = cJSON_CreateObject();
     const hs_load_result *l = v->load;
     size_t n = l && l->phases ? l->n : 0, nc = 0, nt = 0;
-    const char *why = !l ? "the load did not run" : "phases were not recorded (--no-evidence)";
+    const char *why = !l ? "the load did not run" : "evidence was off (--no-evidence)";
     double *c = malloc((n ? n : 1) * sizeof *c), *t = malloc((n ? n : 1) * sizeof *t);
     if (!c || !t) n = 0, why = "out of memory";
     for (size_t i = 0; i < n; i++) {
@@ -241,8 +242,8 @@ static cJSON *phases_json(const hs_facts_variant *v) {
     }
     cJSON *co = percentiles_ms(c, nc, n ? "no recorded request opened a connection" : why);
     cJSON *to = percentiles_ms(t, nt, n ? "no recorded request got a response" : why);
-    cJSON_AddNumberToObject(co, "requests", (double)nc);
-    cJSON_AddNumberToObject(to, "requests", (double)nt);
+    figure(co, "requests", n > 0, (double)nc, why);
+    figure(to, "requests", n > 0, (double)nt, why);
     cJSON_AddItemToObject(o, "connect", co);
     cJSON_AddItemToObject(o, "ttfb", to);
     free(c), free(t);
@@ -326,6 +327,11 @@ static cJSON *blocks_json(const hs_blocks *b) {
     cJSON_AddNumberToObject(o, "starved_ms", b->starved_ms);
     if (b->top_where[0]) cJSON_AddStringToObject(o, "top_blocked_in", b->top_where);
     else cJSON_AddNullToObject(o, "top_blocked_in");
+    cJSON_AddNumberToObject(o, "top_blocks", b->top_count);
+    cJSON_AddNumberToObject(o, "top_blocked_ms", b->top_ms);
+    /* the server's own words for one such block, quoted, not ours */
+    if (b->top_report) cJSON_AddStringToObject(o, "top_report", b->top_report);
+    else cJSON_AddNullToObject(o, "top_report");
     return o;
 }
 
@@ -362,6 +368,10 @@ static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) 
     figure(lat, "p95", s != NULL, s ? s->p95_s * 1e3 : 0, why);
     figure(lat, "p99", s != NULL, s ? s->p99_s * 1e3 : 0, why);
     figure(lat, "max", s != NULL, s ? s->max_s * 1e3 : 0, why);
+    double sum = 0;
+    for (size_t i = 0; s && v->sorted_s && i < s->requests; i++) sum += v->sorted_s[i];
+    figure(lat, "mean", s && v->sorted_s && s->requests, s && s->requests ? 1e3 * sum / (double)s->requests : 0,
+           why);
     if (v->load) {
         const hs_load_errors *e = &v->load->errors;
         cJSON *er = cJSON_AddObjectToObject(o, "errors");
@@ -386,7 +396,8 @@ static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) 
         cJSON_AddItemToObject(o, "blocks", blocks_json(v->blocks));
     } else {
         cJSON_AddNullToObject(o, "blocks");
-        cJSON_AddStringToObject(o, "blocks_unknown", "no block detector answered");
+        cJSON_AddStringToObject(o, "blocks_unknown",
+                                v->blocks_note ? v->blocks_note : "no block detector answered");
     }
     if (v->problem) cJSON_AddStringToObject(o, "problem", v->problem);
     else cJSON_AddNullToObject(o, "problem");
@@ -412,6 +423,15 @@ cJSON *hs_facts_build(const hs_facts_input *in) {
     if (in->incomplete_reason) cJSON_AddStringToObject(f, "incomplete_reason", in->incomplete_reason);
     else cJSON_AddNullToObject(f, "incomplete_reason");
     cJSON_AddItemToObject(f, "machine", machine_json(in->cpus));
+    const hs_load_params *L = &in->lab->load;
+    cJSON *load = cJSON_AddObjectToObject(f, "load");
+    cJSON_AddStringToObject(load, "loop", "closed");
+    cJSON_AddNumberToObject(load, "concurrency", (double)L->concurrency);
+    cJSON_AddNumberToObject(load, "total", (double)L->total);
+    cJSON_AddNumberToObject(load, "warmup", (double)L->warmup);
+    cJSON_AddNumberToObject(load, "timeout_s", L->timeout_s);
+    cJSON_AddStringToObject(load, "method", in->lab->method);
+    cJSON_AddStringToObject(load, "path", in->lab->path);
     cJSON *ev = cJSON_AddObjectToObject(f, "evidence");
     cJSON_AddBoolToObject(ev, "collected", in->evidence);
     cJSON_AddNumberToObject(ev, "probe_rate_per_s", in->probe_rate);
@@ -473,6 +493,12 @@ cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size) {
     }
     cJSON *f = cJSON_Parse(text);
     free(text);
+    if (!f) {
+        snprintf(err, err_size, "%s: not valid JSON (cut short?); delete it and `harness check` "
+                                "judges from the latencies files", path);
+        *rc = -EINVAL;
+        return NULL;
+    }
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(f, "facts_format");
     if (!cJSON_IsObject(f) || !cJSON_IsNumber(fmt) ||
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(f, "variants"))) {

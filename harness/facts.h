@@ -39,6 +39,7 @@ typedef struct {
     const hs_rss *rss;             /* its processes' memory after warm-up, or NULL */
     int serving_pids;              /* distinct pids that answered the health
                                     * path over fresh connections, 0: unknown */
+    const char *blocks_note;       /* why blocks is NULL */
 } hs_facts_variant;
 
 typedef struct {

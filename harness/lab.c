@@ -153,6 +153,32 @@ int hs_lab_load(const char *path, hs_lab *lab, char *err, size_t err_size) {
     return rc;
 }
 
+/* "background": absent, a string, or an array of strings (lines). */
+static int parse_background(const cJSON *bg, hs_lab *lab, const char *path, char *err,
+                            size_t err_size) {
+    size_t len = 0;
+    if (!bg) return 0;
+    if (cJSON_IsString(bg)) {
+        len = (size_t)snprintf(lab->background, sizeof lab->background, "%s", bg->valuestring);
+    } else if (cJSON_IsArray(bg)) {
+        const cJSON *line;
+        cJSON_ArrayForEach(line, bg) {
+            if (!cJSON_IsString(line))
+                return fail(err, err_size, "%s: \"background\" lines must be strings", path);
+            if (len < sizeof lab->background)
+                len += (size_t)snprintf(lab->background + len, sizeof lab->background - len,
+                                        "%s\n", line->valuestring);
+        }
+    } else {
+        return fail(err, err_size, "%s: \"background\" is markdown: a string or an array of "
+                                   "lines", path);
+    }
+    if (len >= sizeof lab->background)
+        return fail(err, err_size, "%s: \"background\" is longer than %d bytes", path,
+                    HS_BACKGROUND_MAX - 1);
+    return 0;
+}
+
 int hs_lab_from_json(const cJSON *root, const char *path, hs_lab *lab, char *err,
                      size_t err_size) {
     memset(lab, 0, sizeof *lab);
@@ -206,6 +232,10 @@ int hs_lab_from_json(const cJSON *root, const char *path, hs_lab *lab, char *err
                 goto out;
             }
     }
+    if ((rc = parse_background(cJSON_GetObjectItemCaseSensitive(root, "background"), lab, path,
+                               err, err_size)))
+        goto out;
+    rc = -EINVAL;
     if (checks && (!cJSON_IsArray(checks) || cJSON_GetArraySize(checks) > HS_MAX_CHECKS)) {
         rc = fail(err, err_size, "%s: \"checks\" must be an array of at most %d",
                   path, HS_MAX_CHECKS);

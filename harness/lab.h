@@ -25,6 +25,7 @@
 #define HS_MAX_VARIANTS 16
 #define HS_MAX_ARGS 48
 #define HS_MAX_CHECKS 16
+#define HS_BACKGROUND_MAX 8192
 
 typedef struct {
     char name[HS_NAME_MAX];
@@ -68,6 +69,10 @@ typedef struct {
     int n_variants;
     hs_check checks[HS_MAX_CHECKS];
     int n_checks;
+    /* The lab's background for summary.md: markdown, with {path}
+     * placeholders for facts.json figures ("{machine.cpus_available}"),
+     * from the lab file's "background" (a string, or an array of lines). */
+    char background[HS_BACKGROUND_MAX];
 } hs_lab;
 
 /* Loads and validates a lab file. On failure returns a negative code and

@@ -1,9 +1,11 @@
-/* report.c - summary.md: the table, the acceptance checks and a note that
- * explains the numbers. */
+/* report.c - summary.md: the figures from facts.json in tables, the
+ * acceptance checks, and the rules' findings (rules.h); it computes no
+ * figure of its own. */
 #include "report.h"
 
 #include "files.h"
 #include "report_claims.h"
+#include "rules.h"
 #include "strbuf.h"
 
 #include <cJSON.h>
@@ -13,77 +15,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const hs_report_variant *find(const hs_report *r, const char *name) {
-    for (size_t i = 0; i < r->n_variants; i++)
-        if (!strcmp(r->variants[i].name, name) && r->variants[i].summary)
-            return &r->variants[i];
-    return NULL;
+/* The files this run wrote, as its facts say it wrote them. */
+static void files_line(hs_strbuf *b, const cJSON *facts) {
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(facts, "evidence"), *v;
+    int evidence = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "collected"));
+    const cJSON *rate = cJSON_GetObjectItemCaseSensitive(ev, "probe_rate_per_s");
+    int blocks = 0;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(facts, "variants"))
+        blocks |= cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(v, "blocks"));
+    hs_strbuf_printf(b, "Files: `facts.json` (every figure above, computed once), "
+                        "`latencies_<variant>.json` ([latency_seconds, status_code] pairs), "
+                        "`manifest.json` (versions, machine, commands, times), "
+                        "`latency_cdf.png` drawn by `latency_cdf.gp` from "
+                        "`latency_cdf_<variant>.dat`, `server_<variant>.log`");
+    if (evidence)
+        hs_strbuf_printf(b, ", `phases_<variant>.json` (each request's connect and first-byte "
+                            "times)");
+    if (evidence && cJSON_IsNumber(rate) && rate->valuedouble > 0)
+        hs_strbuf_printf(b, ", `probe_<variant>.json` (the bystander probe's latencies)");
+    if (blocks)
+        hs_strbuf_printf(b, ", `blocks_<variant>.json` (the servers' event-loop block reports)");
+    hs_strbuf_printf(b, ".\n");
 }
 
-static double ms(double s) { return s * 1e3; }
-
-/* The explanation of lab 01's three variants, built from the numbers and
- * claiming only what they show. It needs all three measured; other labs
- * get the table and the checks only. */
-static void lab01_note(hs_strbuf *b, const hs_report *r) {
-    const hs_report_variant *a = find(r, "sync"), *bl = find(r, "async_blocking"),
-                            *c = find(r, "async_tothread");
-    if (!a || !bl || !c) return;
-    if (!r->complete || a->problem || bl->problem || c->problem) {
-        hs_strbuf_printf(b, "## What happened, and why\n\nNo explanation: the run is "
-                            "incomplete or a variant failed, so the numbers above do not "
-                            "compare like with like.\n\n");
-        return;
-    }
-    const hs_summary *A = a->summary, *B = bl->summary, *C = c->summary;
-    long conc = r->load->concurrency, threads = r->pool_threads;
-    long in_pool = threads > 0 && threads < conc ? threads : conc;
-    double service_ms = 1e3 / B->rps, little_ms = 1e3 * (double)conc / B->rps;
-    double worse_p95 = fmax(A->p95_s, C->p95_s);
-    double p50_x = B->p50_s / fmax(A->p50_s, C->p50_s), p95_x = B->p95_s / worse_p95;
-    double rps_x = fmin(A->rps, C->rps) / B->rps;
-    double ac_p50 = 100 * fabs(A->p50_s - C->p50_s) / fmin(A->p50_s, C->p50_s);
-    double ac_p95 = 100 * fabs(A->p95_s - C->p95_s) / fmin(A->p95_s, C->p95_s);
-
+/* "What happened, and why": the findings of every rule over the facts,
+ * then the lab's own background with its placeholders filled. An
+ * incomplete run gets neither, as its variants did not run alike. */
+static void findings(hs_strbuf *b, const hs_report *r) {
     hs_strbuf_printf(b, "## What happened, and why\n\n");
-    hs_strbuf_printf(b,
-        "- **async_blocking runs the model on its event loop**, so it serves one request "
-        "at a time (%.2f ms each at %.0f req/s) and each of the %ld clients queues behind "
-        "the others: %ld / %.0f req/s = %.1f ms by Little's law, measured p50 %.1f ms, "
-        "%.2fx the pool variants' p50; they served %.2fx its requests per second.\n",
-        service_ms, B->rps, conc, conc, B->rps, little_ms, ms(B->p50_s), p50_x, rps_x);
-    if (p95_x < 1)
-        hs_strbuf_printf(b,
-            "- **Its p95 is lower, though** (%.1f vs %.1f ms): the blocked loop serves "
-            "first come, first served, so every request waits about as long (p95/p50 "
-            "%.1f), while the pool runs up to %ld corrections at once on %ld cores and "
-            "the kernel's time-slicing spreads their latencies (sync's p95/p50 %.1f).\n",
-            ms(B->p95_s), ms(worse_p95), B->p95_s / B->p50_s, in_pool, r->cores,
-            A->p95_s / A->p50_s);
-    else
-        hs_strbuf_printf(b, "- Its p95 is %.2fx the worse of the other two (%.1f vs %.1f ms).\n",
-                         p95_x, ms(B->p95_s), ms(worse_p95));
-    hs_strbuf_printf(b,
-        "- **sync and async_tothread both run the model on the pool** and keep the loop "
-        "free; they differ only in where the JSON is handled. Measured: p50 %.1f vs "
-        "%.1f ms (%.0f%% apart), p95 %.1f vs %.1f ms (%.0f%% apart)%s\n",
-        ms(A->p50_s), ms(C->p50_s), ac_p50, ms(A->p95_s), ms(C->p95_s), ac_p95,
-        ac_p95 > 20 || ac_p50 > 20 ? "; a gap this size is not explained by JSON work "
-                                     "alone, so run the lab again to see if it holds."
-                                   : ".");
-    hs_strbuf_printf(b,
-        "- **The cores set the size of the effect:** for CPU-bound work the pool can beat "
-        "one loop thread by at most about the number of cores, %ld here (measured %.2fx "
-        "in requests/s). The course's theory notes (p95 ~3500 vs ~600 ms) are from a "
-        "4-core machine; with %ld cores the pool has %s to beat the loop with.\n",
-        r->cores, rps_x, r->cores, r->cores < 4 ? "fewer" : "as many or more");
-    /* The pool's size only as the servers reported it. */
-    char pool[64] = "the pool's threads";
-    if (threads > 0) snprintf(pool, sizeof pool, "the pool's %ld threads", threads);
-    hs_strbuf_printf(b,
-        "- **Prefer async_tothread** when the handler also awaits other I/O (a database, a "
-        "remote log sink): those waits hold no thread, whereas a sync handler holds one of "
-        "%s for the whole request.\n\n", pool);
+    if (!r->complete) {
+        hs_strbuf_printf(b, "Not explained: the run was cut short, so its variants did not "
+                            "run alike.\n\n");
+    } else if (hs_rules_run(r->facts, b) == 0) {
+        hs_strbuf_printf(b, "No rule found anything in these figures to explain.\n");
+    }
+    hs_strbuf_printf(b, "\n");
+    if (r->lab->background[0]) {
+        hs_strbuf_printf(b, "## Background\n\n");
+        hs_render_template(r->lab->background, r->facts, b);
+        hs_strbuf_printf(b, "\n");
+    }
 }
 
 static const cJSON *sub(const cJSON *o, const char *key) {
@@ -233,15 +204,9 @@ int hs_report_write(const char *dir, const hs_report *r) {
     checks_table(&b, r->facts);
     hs_report_evidence(&b, r);
     hs_report_blocks(&b, r);
-    lab01_note(&b, r);
+    findings(&b, r);
     hs_report_claims(&b, r);
-    hs_strbuf_printf(&b, "Files: `latencies_<variant>.json` ([latency_seconds, status_code] pairs), "
-           "`manifest.json` (versions, machine, commands, times), `latency_cdf.png` "
-           "drawn by `latency_cdf.gp` from `latency_cdf_<variant>.dat`, "
-           "`server_<variant>.log`, `blocks_<variant>.json` (event-loop block reports, "
-           "when the servers ran the detector), `facts.json` (every figure above, "
-           "computed once), `phases_<variant>.json` (each request's connect and first-byte "
-           "times) and `probe_<variant>.json` (the bystander probe's latencies).\n");
+    files_line(&b, r->facts);
     if (!b.ok) {
         hs_strbuf_free(&b);
         return -ENOMEM;

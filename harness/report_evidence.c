@@ -112,12 +112,15 @@ static void server_table(hs_strbuf *b, const cJSON *vars) {
 static void probe_table(hs_strbuf *b, const cJSON *facts, const cJSON *vars) {
     const cJSON *ev = sub(facts, "evidence");
     const cJSON *rate = sub(ev, "probe_rate_per_s"), *path = sub(ev, "probe_path");
-    if (!cJSON_IsNumber(rate) || rate->valuedouble <= 0) return;
+    if (!cJSON_IsNumber(rate) || rate->valuedouble <= 0) {
+        hs_strbuf_printf(b, "The bystander probe was off (`--probe-rate 0`).\n\n");
+        return;
+    }
     unknowns u = {0};
     hs_strbuf_printf(b, "## The bystander probe\n\n"
-                        "| variant | idle p50 (ms) | probes under load | failed | p50 (ms) | "
-                        "p95 (ms) | p99 (ms) | max (ms) |\n"
-                        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                        "| variant | idle p50 (ms) | probes under load | failed | ticks missed | "
+                        "p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |\n"
+                        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     const cJSON *v;
     cJSON_ArrayForEach(v, vars) {
         if (!measured(v)) continue;
@@ -127,6 +130,7 @@ static void probe_table(hs_strbuf *b, const cJSON *facts, const cJSON *vars) {
         cell(b, p, "unloaded_p50_ms", "%.2f", name, &u);
         cell(b, p, "requests", "%.0f", name, &u);
         cell(b, p, "failed", "%.0f", name, &u);
+        cell(b, p, "missed_ticks", "%.0f", name, &u);
         cell(b, p, "p50_ms", "%.2f", name, &u);
         cell(b, p, "p95_ms", "%.2f", name, &u);
         cell(b, p, "p99_ms", "%.2f", name, &u);
@@ -134,7 +138,9 @@ static void probe_table(hs_strbuf *b, const cJSON *facts, const cJSON *vars) {
         hs_strbuf_printf(b, "\n");
     }
     hs_strbuf_printf(b, "\nGET %s at %g per second on a connection of its own, while the "
-                        "load ran; idle: the same probe on the idle server just before.\n\n",
+                        "load ran; a probe still waiting when the next was due delays it "
+                        "(ticks missed); idle: the same probe on the idle server just "
+                        "before.\n\n",
                      cJSON_IsString(path) ? path->valuestring : "(health path)",
                      rate->valuedouble);
     list_unknowns(b, &u);
@@ -175,8 +181,8 @@ static void kernel_table(hs_strbuf *b, const cJSON *vars) {
     unknowns u = {0};
     hs_strbuf_printf(b, "## Kernel TCP counters\n\n"
                         "| variant | listen overflows | listen drops | SYN retransmits | "
-                        "segments retransmitted | resets sent | connections opened | "
-                        "connections accepted |\n"
+                        "segments retransmitted | resets sent | TCP active opens | "
+                        "TCP passive opens |\n"
                         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     const cJSON *v;
     cJSON_ArrayForEach(v, vars) {
@@ -195,15 +201,20 @@ static void kernel_table(hs_strbuf *b, const cJSON *vars) {
     }
     hs_strbuf_printf(b, "\nDifferences over the recorded phase in /proc/net/netstat and "
                         "/proc/net/snmp, which count for the whole network namespace: on "
-                        "loopback they are this run's, plus anything else on the machine "
-                        "using TCP meanwhile.\n\n");
+                        "loopback they are this run's (its probe's connection included), plus "
+                        "anything else on the machine using TCP meanwhile.\n\n");
     list_unknowns(b, &u);
 }
 
 void hs_report_evidence(hs_strbuf *b, const hs_report *r) {
     const cJSON *f = r->facts;
     const cJSON *ev = sub(f, "evidence");
-    if (!f || !cJSON_IsTrue(sub(ev, "collected"))) return;
+    if (!f) return;
+    if (!cJSON_IsTrue(sub(ev, "collected"))) {
+        hs_strbuf_printf(b, "Evidence was off (`--no-evidence`): no CPU, probe, phase or "
+                            "kernel readings were taken, so those tables are left out.\n\n");
+        return;
+    }
     const cJSON *vars = sub(f, "variants");
     int any = 0;
     const cJSON *v;

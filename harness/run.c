@@ -55,6 +55,7 @@ typedef struct {
     int n_pids, pid_probes;       /* after warm-up, over fresh connections */
     hs_blocks blocks;             /* its servers' /debug/blocks, after the load */
     int have_blocks;
+    const char *blocks_note;      /* why there are none, when there are none */
     hs_evidence evidence;         /* around the recorded phase */
     int have_evidence;
     hs_probe probe_idle, probe_loaded; /* the bystander probe, before and during */
@@ -233,9 +234,16 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
         else vr->measured = 1;
     }
     int exited_during = vr->load.server_exited;
-    if (vr->measured && !exited_during && !hs_stop && detects_blocking(vr->def)) {
+    vr->blocks_note = !detects_blocking(vr->def) ? "its command has no {detect_blocking_ms}"
+                      : !vr->measured           ? "not asked: the load did not run"
+                      : exited_during           ? "not asked: the server exited during the load"
+                      : hs_stop                 ? "not asked: the run was interrupted"
+                                                : NULL;
+    if (!vr->blocks_note) {
         int rc = hs_blocks_collect(srv.base_url, dir, vr->def->name, vr->n_pids, &vr->blocks);
         vr->have_blocks = rc == 0;
+        vr->blocks_note = rc == 1 ? "no worker answered GET /debug/blocks"
+                          : rc < 0 ? "the block reports could not be saved" : NULL;
         if (rc == 1)
             fprintf(stderr, "%s: no worker answered /debug/blocks\n", vr->def->name);
         else if (rc < 0)
@@ -628,7 +636,8 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                                    vr->have_probe_idle ? &vr->probe_idle : NULL, vr->health,
                                    vr->problem[0] ? vr->problem : NULL,
                                    vr->have_blocks ? &vr->blocks : NULL,
-                                   vr->have_rss ? &vr->rss : NULL, vr->n_pids};
+                                   vr->have_rss ? &vr->rss : NULL, vr->n_pids,
+                                   vr->blocks_note};
     }
     hs_facts_input fin = {lab, complete, reason, &cpus,
                           lab->load.no_evidence ? 0 : lab->load.probe_rate,
@@ -688,7 +697,8 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     for (int c = 0; c < lab->n_checks; c++)
         fprintf(stderr, "%s  %s (%s)\n", checks[c].pass ? "PASS" : "FAIL",
                 lab->checks[c].title, checks[c].detail);
-    fprintf(stderr, "\nharness: results in %s (summary.md, latency_cdf.png, manifest.json)\n", dir);
+    fprintf(stderr, "\nharness: results in %s (summary.md, facts.json, latency_cdf.png, "
+                    "manifest.json)\n", dir);
     if (!complete) {
         fprintf(stderr, "harness: the run was interrupted; what was measured is kept and "
                         "manifest.json marks it incomplete\n");

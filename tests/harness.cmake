@@ -2,6 +2,9 @@
 lab_test(test_harness_stats harness_core)
 lab_test(test_harness_lab harness_core)
 lab_test(test_harness_blocks harness_core)
+# The rules of "What happened, and why" on hand-made facts.
+lab_test(test_harness_rules harness_core)
+set_tests_properties(test_harness_rules PROPERTIES LABELS harness)
 set_tests_properties(test_harness_blocks PROPERTIES LABELS harness)
 target_compile_definitions(test_harness_lab PRIVATE
   LAB01_FILE="${PROJECT_SOURCE_DIR}/harness/labs/lab01.json"

@@ -1,0 +1,83 @@
+/* rules.c - the registry of rules and what they share: reading a figure,
+ * choosing the variants fit to compare, and the lab background's template. */
+#include "rules.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const hs_rule hs_rules[] = {
+    {"blocked_loop", hs_rule_blocked_loop},
+    {"serialized_work", hs_rule_serialized_work},
+    {"cpu_bound", hs_rule_cpu_bound},
+    {"accept_queue", hs_rule_accept_queue},
+    {"loop_blocks", hs_rule_loop_blocks},
+    {"littles_law", hs_rule_littles_law},
+    {"loadgen_busy", hs_rule_loadgen_busy},
+    {"busy_machine", hs_rule_busy_machine},
+};
+const int hs_n_rules = (int)(sizeof hs_rules / sizeof hs_rules[0]);
+
+int hs_rules_run(const cJSON *facts, hs_strbuf *out) {
+    int n = 0;
+    for (int i = 0; i < hs_n_rules; i++) n += hs_rules[i].fn(facts, out);
+    return n;
+}
+
+double hs_fact(const cJSON *obj, const char *path) {
+    char key[128];
+    const cJSON *o = obj;
+    for (const char *p = path; o && *p;) {
+        size_t len = strcspn(p, ".");
+        if (len >= sizeof key) return NAN;
+        memcpy(key, p, len);
+        key[len] = '\0';
+        o = cJSON_GetObjectItemCaseSensitive(o, key);
+        p += len + (p[len] == '.');
+    }
+    return cJSON_IsNumber(o) && isfinite(o->valuedouble) ? o->valuedouble : NAN;
+}
+
+const cJSON *hs_fact_variants(const cJSON *facts) {
+    return cJSON_GetObjectItemCaseSensitive(facts, "variants");
+}
+
+int hs_fact_comparable(const cJSON *v) {
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured")) &&
+           hs_fact(v, "ok_percent") >= HS_RULES_MIN_OK_PERCENT &&
+           hs_fact(v, "requests") >= HS_RULES_MIN_REQUESTS;
+}
+
+void hs_fact_format(double v, char *buf, size_t size) {
+    double a = fabs(v);
+    if (isnan(v)) snprintf(buf, size, "unknown");
+    else if (a >= 100 || v == floor(v)) snprintf(buf, size, "%.0f", v);
+    else if (a >= 10) snprintf(buf, size, "%.1f", v);
+    else snprintf(buf, size, "%.2f", v);
+}
+
+void hs_render_template(const char *text, const cJSON *facts, hs_strbuf *out) {
+    for (const char *p = text; *p;) {
+        if (p[0] == '{' && p[1] == '{') {
+            hs_strbuf_printf(out, "{");
+            p += 2;
+            continue;
+        }
+        const char *close = p[0] == '{' ? strchr(p, '}') : NULL;
+        if (!close) {
+            size_t n = strcspn(p + 1, "{") + 1;
+            hs_strbuf_printf(out, "%.*s", (int)n, p);
+            p += n;
+            continue;
+        }
+        char path[256], num[64];
+        size_t len = (size_t)(close - p - 1);
+        if (len >= sizeof path) len = sizeof path - 1;
+        memcpy(path, p + 1, len);
+        path[len] = '\0';
+        hs_fact_format(hs_fact(facts, path), num, sizeof num);
+        hs_strbuf_printf(out, "%s", num);
+        p = close + 1;
+    }
+}

@@ -1,0 +1,67 @@
+/* rules.h - the sentences of summary.md's "What happened, and why".
+ *
+ * Each sentence comes from a rule: a small function that reads only
+ * facts.json's object, names in a comment the facts it needs and when it
+ * fires, and appends a markdown bullet or says nothing: when its facts are
+ * missing, null, too few to trust, or on the other side of its threshold.
+ * No rule knows what the server is; what it says follows from what the run
+ * measured. Rules live one family to a file (rules_*.c). */
+#ifndef HARNESS_RULES_H
+#define HARNESS_RULES_H
+
+#include "strbuf.h"
+
+struct cJSON;
+
+/* A rule appends its findings to out and returns how many it wrote. */
+typedef int (*hs_rule_fn)(const struct cJSON *facts, hs_strbuf *out);
+
+typedef struct {
+    const char *name;  /* as tests and the README call it */
+    hs_rule_fn fn;
+} hs_rule;
+
+/* Every rule, in the order the summary gives their findings. */
+extern const hs_rule hs_rules[];
+extern const int hs_n_rules;
+
+/* Runs every rule over facts; returns how many findings were written. */
+int hs_rules_run(const struct cJSON *facts, hs_strbuf *out);
+
+/* The families (rules_*.c). */
+int hs_rule_serialized_work(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_cpu_bound(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_blocked_loop(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_loop_blocks(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_accept_queue(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_littles_law(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_loadgen_busy(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_busy_machine(const struct cJSON *facts, hs_strbuf *out);
+
+/* Shared by the rules (rules.c). */
+
+/* The number at a dotted path under obj ("server.cpu_cores_used"), or NAN
+ * when it is missing or null. */
+double hs_fact(const struct cJSON *obj, const char *path);
+
+/* The variants object, and whether a variant can be compared: measured,
+ * with at least HS_RULES_MIN_OK_PERCENT % HTTP 200 and HS_RULES_MIN_REQUESTS
+ * requests. */
+const struct cJSON *hs_fact_variants(const struct cJSON *facts);
+int hs_fact_comparable(const struct cJSON *v);
+
+#define HS_RULES_MIN_OK_PERCENT 99.0
+#define HS_RULES_MIN_REQUESTS 50
+/* Readings over a shorter window are in 10 ms ticks too coarse to compare. */
+#define HS_RULES_MIN_WINDOW_S 0.3
+
+/* Renders text, replacing each {path} by the number at that path in facts
+ * (formatted by hs_fact_format), or by "unknown" when it is missing or
+ * null; "{{" is a literal "{". Appends to out. */
+void hs_render_template(const char *text, const struct cJSON *facts, hs_strbuf *out);
+
+/* A figure as the summary prints it: three significant digits, at most
+ * two decimals ("0.31", "2.38", "139", "4101"). */
+void hs_fact_format(double v, char *buf, size_t size);
+
+#endif

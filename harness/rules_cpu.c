@@ -1,0 +1,113 @@
+/* rules_cpu.c - where the CPU went: work serialized onto one core, and
+ * CPU-bound work whose throughput the cores used explain. */
+#include "rules.h"
+
+#include <cJSON.h>
+#include <math.h>
+
+/* A variant's CPU figures, when they are there over a window long enough
+ * to trust; 0 otherwise. */
+static int cpu_of(const cJSON *v, double *cores, double *ms) {
+    *cores = hs_fact(v, "server.cpu_cores_used");
+    *ms = hs_fact(v, "server.cpu_ms_per_request");
+    return hs_fact_comparable(v) && !isnan(*cores) && !isnan(*ms) && *ms > 0 &&
+           hs_fact(v, "server.window_s") >= HS_RULES_MIN_WINDOW_S;
+}
+
+/* Fires for a variant that used at most SERIAL_CORES cores while at least
+ * SPARE_CPUS CPUs were available, and whose CPU per request is at least
+ * SERIAL_COST times the cheapest comparable variant's. Needs
+ * machine.cpus_available and each variant's server.cpu_cores_used and
+ * server.cpu_ms_per_request. */
+#define SERIAL_CORES 1.25
+#define SPARE_CPUS 1.75
+#define SERIAL_COST 1.5
+int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
+    double cpus = hs_fact(facts, "machine.cpus_available");
+    if (!(cpus >= SPARE_CPUS)) return 0;
+    const cJSON *cheapest = NULL, *v;
+    double best_ms = INFINITY, cores, ms;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts))
+        if (cpu_of(v, &cores, &ms) && ms < best_ms) best_ms = ms, cheapest = v;
+    if (!cheapest) return 0;
+    int n = 0;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        if (v == cheapest || !cpu_of(v, &cores, &ms)) continue;
+        if (cores > SERIAL_CORES || ms < SERIAL_COST * best_ms) continue;
+        char c[32], a[32], b[32], x[32], cp[32];
+        hs_fact_format(cores, c, sizeof c), hs_fact_format(ms, a, sizeof a);
+        hs_fact_format(best_ms, b, sizeof b), hs_fact_format(ms / best_ms, x, sizeof x);
+        hs_fact_format(cpus, cp, sizeof cp);
+        hs_strbuf_printf(out,
+            "- **%s's work ran one request at a time.** It kept %s cores busy of the %s "
+            "available, yet each request cost %s ms of CPU against %s's %s ms (%sx). Work "
+            "that costs more CPU per request and still never spreads past about one core is "
+            "serialized: by a lock, an interpreter lock (Python's GIL) or a single loop "
+            "thread, which the extra threads only contend for.\n",
+            v->string, c, cp, a, cheapest->string, b, x);
+        n++;
+    }
+    return n;
+}
+
+/* Fires when the comparable variants did about the same CPU work per
+ * request (within SAME_WORK of each other): then throughput follows the
+ * cores each kept busy, and the rule sets the measured requests/s ratio
+ * against the cores used and available. When every variant kept nearly all
+ * the available CPUs busy, it says so instead. Needs machine.cpus_available,
+ * each variant's requests_per_s and server CPU figures. */
+#define SAME_WORK 1.3
+#define ALL_BUSY 0.85
+int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {
+    double cpus = hs_fact(facts, "machine.cpus_available");
+    if (isnan(cpus)) return 0;
+    const cJSON *hi = NULL, *lo = NULL, *v;
+    double ms_min = INFINITY, ms_max = 0, cores, ms;
+    int n = 0, all_busy = 1;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        if (!cpu_of(v, &cores, &ms) || isnan(hs_fact(v, "requests_per_s"))) continue;
+        n++;
+        if (ms < ms_min) ms_min = ms;
+        if (ms > ms_max) ms_max = ms;
+        if (cores < ALL_BUSY * cpus) all_busy = 0;
+        if (!hi || hs_fact(v, "requests_per_s") > hs_fact(hi, "requests_per_s")) hi = v;
+        if (!lo || hs_fact(v, "requests_per_s") < hs_fact(lo, "requests_per_s")) lo = v;
+    }
+    if (n < 2) return 0;
+    char cp[32];
+    hs_fact_format(cpus, cp, sizeof cp);
+    if (all_busy) {
+        hs_strbuf_printf(out, "- **Every variant kept the %s available CPU%s busy**", cp,
+                         cpus == 1 ? "" : "s");
+        const char *sep = " (";
+        cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+            if (!cpu_of(v, &cores, &ms)) continue;
+            char c[32];
+            hs_fact_format(cores, c, sizeof c);
+            hs_strbuf_printf(out, "%s%s %s cores", sep, v->string, c);
+            sep = ", ";
+        }
+        hs_strbuf_printf(out, "): with no CPU to spare, how a handler is written cannot "
+                              "add throughput here; their requests/s differ only as their "
+                              "CPU per request does.\n");
+        return 1;
+    }
+    if (ms_max > SAME_WORK * ms_min || hi == lo) return 0;
+    double rps_x = hs_fact(hi, "requests_per_s") / hs_fact(lo, "requests_per_s");
+    double ch = hs_fact(hi, "server.cpu_cores_used"), cl = hs_fact(lo, "server.cpu_cores_used");
+    if (!(cl > 0)) return 0;
+    double cores_x = ch / cl;
+    char rx[32], cx[32], a[32], b[32], ma[32], mb[32];
+    hs_fact_format(rps_x, rx, sizeof rx), hs_fact_format(cores_x, cx, sizeof cx);
+    hs_fact_format(ch, a, sizeof a), hs_fact_format(cl, b, sizeof b);
+    hs_fact_format(hs_fact(hi, "server.cpu_ms_per_request"), ma, sizeof ma);
+    hs_fact_format(hs_fact(lo, "server.cpu_ms_per_request"), mb, sizeof mb);
+    hs_strbuf_printf(out,
+        "- **The work is CPU-bound, so the cores kept busy set the throughput.** %s served "
+        "%sx %s's requests per second at about the same CPU per request (%s vs %s ms); it "
+        "kept %s cores busy and %s kept %s, of the %s available: %sx, %s.\n",
+        hi->string, rx, lo->string, ma, mb, a, lo->string, b, cp, cx,
+        fabs(rps_x / cores_x - 1) <= 0.25 ? "which accounts for it"
+                                          : "which does not account for all of it");
+    return 1;
+}

@@ -1,0 +1,273 @@
+/* test_harness_rules.c - each rule of summary.md's "What happened, and why"
+ * (harness/rules*.c) on hand-made facts: it fires when its facts say so,
+ * for the variants they say it of, and stays silent when they are missing,
+ * null, too few or on the other side of its threshold. Then the lab
+ * background's placeholders: present, missing and null. The tests look
+ * for facts in what a rule wrote (a variant's name, a figure), never for a
+ * whole sentence. */
+#include "check.h"
+#include "rules.h"
+
+#include <cJSON.h>
+#include <string.h>
+
+/* Two comparable variants, "a" and "b", on 2 CPUs, with every figure a
+ * rule reads; tests change the ones they need. */
+static cJSON *base(void) {
+    cJSON *f = cJSON_Parse(
+        "{\"machine\": {\"cpus_available\": 2},"
+        " \"load\": {\"loop\": \"closed\", \"concurrency\": 50},"
+        " \"evidence\": {\"collected\": true, \"probe_rate_per_s\": 20, \"probe_path\": \"/healthz\"},"
+        " \"variants\": {"
+        "  \"a\": {\"measured\": true, \"requests\": 500, \"ok_percent\": 100,"
+        "   \"requests_per_s\": 800, \"latency_ms\": {\"p50\": 40, \"mean\": 62},"
+        "   \"server\": {\"cpu_cores_used\": 1.9, \"cpu_ms_per_request\": 2.4, \"window_s\": 0.6},"
+        "   \"loadgen\": {\"cpu_cores_used\": 0.05},"
+        "   \"machine\": {\"other_cores_used\": 0.01, \"steal_cores\": 0},"
+        "   \"kernel\": {\"listen_overflows\": 0, \"syn_retransmits\": 0},"
+        "   \"phases_ms\": {\"connect\": {\"p99\": 1.2, \"max\": 1.4}},"
+        "   \"probe\": {\"requests\": 12, \"p50_ms\": 3.3, \"unloaded_p50_ms\": 0.3},"
+        "   \"blocks\": {\"threshold_ms\": 10, \"blocks\": 0, \"blocked_ms\": 0, \"starved\": 0,"
+        "    \"starved_ms\": 0}},"
+        "  \"b\": {\"measured\": true, \"requests\": 500, \"ok_percent\": 100,"
+        "   \"requests_per_s\": 360, \"latency_ms\": {\"p50\": 137, \"mean\": 139},"
+        "   \"server\": {\"cpu_cores_used\": 1.0, \"cpu_ms_per_request\": 2.8, \"window_s\": 1.4},"
+        "   \"loadgen\": {\"cpu_cores_used\": 0.07},"
+        "   \"machine\": {\"other_cores_used\": -0.01, \"steal_cores\": 0},"
+        "   \"kernel\": {\"listen_overflows\": 0, \"syn_retransmits\": 0},"
+        "   \"phases_ms\": {\"connect\": {\"p99\": 1.1, \"max\": 1.2}},"
+        "   \"probe\": {\"requests\": 10, \"p50_ms\": 139, \"unloaded_p50_ms\": 0.32},"
+        "   \"blocks\": {\"threshold_ms\": 10, \"blocks\": 12, \"blocked_ms\": 1415,"
+        "    \"longest_ms\": 155, \"starved\": 0, \"starved_ms\": 0,"
+        "    \"top_blocked_in\": \"job_run (handler.c:228)\"}}}}");
+    CHECK(f != NULL);
+    return f;
+}
+
+static cJSON *var(cJSON *f, const char *name) {
+    return cJSON_GetObjectItem(cJSON_GetObjectItem(f, "variants"), name);
+}
+
+/* Sets the number at a dotted path, or null when v is NAN-like (< -1e300). */
+static void set(cJSON *obj, const char *path, double v) {
+    char buf[128], *save, *part, *next;
+    snprintf(buf, sizeof buf, "%s", path);
+    part = strtok_r(buf, ".", &save);
+    while ((next = strtok_r(NULL, ".", &save))) {
+        cJSON *o = cJSON_GetObjectItem(obj, part);
+        if (!o) o = cJSON_AddObjectToObject(obj, part);
+        obj = o, part = next;
+    }
+    cJSON *x = v < -1e300 ? cJSON_CreateNull() : cJSON_CreateNumber(v);
+    if (cJSON_GetObjectItem(obj, part)) cJSON_ReplaceItemInObject(obj, part, x);
+    else cJSON_AddItemToObject(obj, part, x);
+}
+#define NUL (-1e308)
+
+static char out[8192];
+
+/* Runs one rule; returns its count, with what it wrote in out. */
+static int fire(hs_rule_fn fn, const cJSON *f) {
+    hs_strbuf b;
+    hs_strbuf_init(&b, 256);
+    int n = fn(f, &b);
+    CHECK(b.ok);
+    snprintf(out, sizeof out, "%s", b.len ? b.s : "");
+    hs_strbuf_free(&b);
+    if (n) printf("%s", out);
+    CHECK((n > 0) == (out[0] != '\0'));
+    return n;
+}
+
+static int says(const char *s) { return strstr(out, s) != NULL; }
+
+static void test_blocked_loop(void) {
+    cJSON *f = base();
+    /* b's probe waited 430x idle and as long as its requests: fires; a's
+     * slowed 11x but stayed far below its requests' 40 ms: silent. */
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 1);
+    CHECK(says("**b") && !says("**a") && says("139") && says("/healthz"));
+    set(var(f, "b"), "probe.requests", 4); /* too few probes */
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    set(var(f, "b"), "probe.requests", 10);
+    set(var(f, "b"), "probe.unloaded_p50_ms", NUL);
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    set(var(f, "b"), "probe.unloaded_p50_ms", 0.32);
+    set(var(f, "b"), "probe.p50_ms", NUL);
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    cJSON_DeleteItemFromObject(var(f, "b"), "probe");
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    cJSON_Delete(f);
+}
+
+static void test_serialized_work(void) {
+    cJSON *f = base();
+    /* As in the Python service: a's CPU per request 42 ms on 1.16 cores,
+     * b's 22.5 ms on 1.0: a fires, b (the cheapest) does not. */
+    set(var(f, "a"), "server.cpu_cores_used", 1.16);
+    set(var(f, "a"), "server.cpu_ms_per_request", 42);
+    set(var(f, "b"), "server.cpu_ms_per_request", 22.5);
+    CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 1);
+    CHECK(says("**a") && says("42") && says("22.5") && says("1.87x"));
+    set(f, "machine.cpus_available", 1); /* no spare CPU to show it */
+    CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 0);
+    set(f, "machine.cpus_available", 2);
+    set(var(f, "a"), "server.cpu_cores_used", 1.9); /* it did spread */
+    CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 0);
+    set(var(f, "a"), "server.cpu_cores_used", 1.16);
+    set(var(f, "a"), "server.cpu_ms_per_request", 30); /* 1.33x: not well above */
+    CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 0);
+    set(var(f, "a"), "server.cpu_ms_per_request", 42);
+    set(var(f, "a"), "ok_percent", 90); /* not comparable */
+    CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 0);
+    set(var(f, "a"), "ok_percent", 100);
+    set(var(f, "a"), "server.window_s", 0.1); /* a window of a few ticks */
+    CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 0);
+    set(var(f, "a"), "server.window_s", 0.6);
+    set(var(f, "b"), "server.cpu_ms_per_request", NUL);
+    CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 0);
+    cJSON_Delete(f);
+}
+
+static void test_cpu_bound(void) {
+    cJSON *f = base();
+    /* Same work (2.4 vs 2.8 ms): a's 2.22x requests/s against 1.9x the
+     * cores; it names the faster one first. */
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
+    CHECK(says("a served 2.22x b") && says("1.90x"));
+    /* One CPU, both kept it busy: the all-busy finding, with each's cores. */
+    set(f, "machine.cpus_available", 1);
+    set(var(f, "a"), "server.cpu_cores_used", 0.97);
+    set(var(f, "b"), "server.cpu_cores_used", 0.94);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
+    CHECK(says("0.97") && says("0.94") && says(" 1 "));
+    /* Different work per request, and not all busy: silent. */
+    set(f, "machine.cpus_available", 2);
+    set(var(f, "a"), "server.cpu_ms_per_request", 42);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
+    set(var(f, "a"), "server.cpu_ms_per_request", 2.4);
+    set(f, "machine.cpus_available", NUL);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
+    set(f, "machine.cpus_available", 2);
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(f, "variants"), "b"); /* one variant */
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
+    cJSON_Delete(f);
+}
+
+static void test_accept_queue(void) {
+    cJSON *f = base();
+    CHECK_EQ_INT(fire(hs_rule_accept_queue, f), 0);
+    /* a's counters rose and its connect tail holds the 1 s retransmit. */
+    set(var(f, "a"), "kernel.listen_overflows", 20);
+    set(var(f, "a"), "kernel.syn_retransmits", 20);
+    set(var(f, "a"), "phases_ms.connect.p99", 1005.5);
+    set(var(f, "a"), "phases_ms.connect.max", 1006);
+    CHECK_EQ_INT(fire(hs_rule_accept_queue, f), 1);
+    CHECK(says("**a") && says("20") && says("1006") && says("1 s"));
+    /* Counters rose but no connection of this run waited: the other branch,
+     * which does not give the 1 s as this run's cost. */
+    set(var(f, "a"), "phases_ms.connect.max", 3);
+    CHECK_EQ_INT(fire(hs_rule_accept_queue, f), 1);
+    CHECK(says("- a") && !says("**a"));
+    set(var(f, "a"), "kernel.listen_overflows", NUL);
+    set(var(f, "a"), "kernel.syn_retransmits", NUL);
+    CHECK_EQ_INT(fire(hs_rule_accept_queue, f), 0);
+    cJSON_Delete(f);
+}
+
+static void test_loop_blocks(void) {
+    cJSON *f = base();
+    CHECK_EQ_INT(fire(hs_rule_loop_blocks, f), 1); /* b blocked; a neither */
+    CHECK(says("**b") && says("12 times") && says("1415") && says("job_run (handler.c:228)"));
+    set(var(f, "a"), "blocks.starved", 3);
+    set(var(f, "a"), "blocks.starved_ms", 51);
+    CHECK_EQ_INT(fire(hs_rule_loop_blocks, f), 2);
+    CHECK(says("- a") && says("51"));
+    set(var(f, "b"), "blocks.blocks", 1);
+    CHECK_EQ_INT(fire(hs_rule_loop_blocks, f), 2);
+    CHECK(says("once"));
+    cJSON_ReplaceItemInObject(var(f, "a"), "blocks", cJSON_CreateNull());
+    cJSON_ReplaceItemInObject(var(f, "b"), "blocks", cJSON_CreateNull());
+    CHECK_EQ_INT(fire(hs_rule_loop_blocks, f), 0);
+    cJSON_Delete(f);
+}
+
+static void test_littles_law(void) {
+    cJSON *f = base();
+    CHECK_EQ_INT(fire(hs_rule_littles_law, f), 1);
+    CHECK(says("62.5") && says("139") && !says("not all")); /* 50 / 800 s vs 62 ms */
+    set(var(f, "a"), "latency_ms.mean", 20); /* far below C / X */
+    CHECK_EQ_INT(fire(hs_rule_littles_law, f), 1);
+    CHECK(says("not all 50"));
+    cJSON_DeleteItemFromObject(f, "load");
+    CHECK_EQ_INT(fire(hs_rule_littles_law, f), 0);
+    cJSON_Delete(f);
+}
+
+static void test_instrument(void) {
+    cJSON *f = base();
+    CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 0);
+    CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 0);
+    set(var(f, "b"), "loadgen.cpu_cores_used", 0.93);
+    CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 1);
+    CHECK(says("**b") && says("93"));
+    set(var(f, "a"), "machine.other_cores_used", 0.33);
+    CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 1);
+    CHECK(says("**a") && says("0.33"));
+    set(var(f, "a"), "machine.other_cores_used", NUL);
+    set(var(f, "a"), "machine.steal_cores", 0.2);
+    CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 1);
+    set(var(f, "a"), "machine.steal_cores", NUL);
+    set(var(f, "b"), "loadgen.cpu_cores_used", NUL);
+    CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 0);
+    CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 0);
+    cJSON_Delete(f);
+}
+
+/* Every rule is silent on facts with no variants, and on nothing at all. */
+static void test_all_silent_without_facts(void) {
+    cJSON *empty = cJSON_Parse("{\"variants\": {}}");
+    for (int i = 0; i < hs_n_rules; i++) {
+        CHECK_EQ_INT(fire(hs_rules[i].fn, empty), 0);
+        CHECK_EQ_INT(fire(hs_rules[i].fn, NULL), 0);
+    }
+    cJSON_Delete(empty);
+}
+
+static void test_template(void) {
+    cJSON *f = base();
+    set(var(f, "a"), "server.cpu_ms_per_request", NUL);
+    hs_strbuf b;
+    hs_strbuf_init(&b, 256);
+    hs_render_template("CPUs {machine.cpus_available}, b {variants.b.probe.p50_ms} ms, "
+                       "missing {variants.zz.requests}, null {variants.a.server.cpu_ms_per_request}, "
+                       "{{literal}, {unclosed", f, &b);
+    CHECK(b.ok);
+    printf("%s\n", b.s);
+    CHECK_EQ_STR(b.s, "CPUs 2, b 139 ms, missing unknown, null unknown, {literal}, {unclosed");
+    hs_strbuf_free(&b);
+    char n[32];
+    hs_fact_format(0.3149, n, sizeof n);
+    CHECK_EQ_STR(n, "0.31");
+    hs_fact_format(42.04, n, sizeof n);
+    CHECK_EQ_STR(n, "42.0");
+    hs_fact_format(4101.8, n, sizeof n);
+    CHECK_EQ_STR(n, "4102");
+    hs_fact_format(20, n, sizeof n);
+    CHECK_EQ_STR(n, "20");
+    cJSON_Delete(f);
+}
+
+int main(void) {
+    test_blocked_loop();
+    test_serialized_work();
+    test_cpu_bound();
+    test_accept_queue();
+    test_loop_blocks();
+    test_littles_law();
+    test_instrument();
+    test_all_silent_without_facts();
+    test_template();
+    printf("test_harness_rules: ok\n");
+    return 0;
+}
