@@ -94,6 +94,9 @@ static const char *server_cpu(const hs_facts_variant *v, double *cpu_s) {
         return "the server exited during the load";
     if (e->tree0.truncated || e->tree1.truncated)
         return "the server had more processes than the harness follows (64)";
+    if (e->tree0.ignores_sigchld || e->tree1.ignores_sigchld)
+        return "a server process ignores SIGCHLD, so the kernel reaps its children and their "
+               "CPU time is counted nowhere";
     const hs_proc_tree *a = &e->tree0, *b = &e->tree1;
     double d = 0;
     for (int i = 0; i < b->processes; i++) {
@@ -133,19 +136,33 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
     figure(o, "cpu_ms_per_request", ok && requests > 0, requests > 0 ? 1e3 * cpu / requests : 0,
            why ? why : "no request was recorded");
     double vol = 0, invol = 0;
-    const char *why_ctx = !e ? why : !e->have_tree0 ? "the server had exited before the load"
+    int exited = !e || !e->have_tree0 || !e->have_tree1 || (v->load && v->load->server_exited);
+    const char *why_seen = !e ? why
+                           : !e->have_tree0 ? "the server had exited before the load"
+                           : exited ? "the server exited during the load"
+                           : e->tree0.truncated || e->tree1.truncated
+                               ? "the server had more processes than the harness follows (64)"
+                               : NULL;
+    const char *why_ctx = why_seen ? why_seen
                           : e->threads_oom ? "out of memory following the server's threads"
-                          : NULL;
+                                           : NULL;
     if (!why_ctx) hs_evidence_ctx(e, &vol, &invol);
     figure(o, "ctx_switches_voluntary", !why_ctx, vol, why_ctx);
     figure(o, "ctx_switches_involuntary", !why_ctx, invol, why_ctx);
     figure(o, "threads_seen", !why_ctx, e ? (double)e->threads_seen : 0, why_ctx);
-    int seen = e && e->have_tree0;
-    const char *why_seen = e ? "the server had exited before the load" : why;
+    /* Threads (or processes) came and went: one that lived and died
+     * between two 100 ms samples was never seen, so the counts may be
+     * short of the truth. */
+    if (!why_ctx)
+        cJSON_AddBoolToObject(o, "ctx_switches_lower_bound",
+                              (long)e->threads_seen > e->threads_max || !split);
+    int seen = !why_seen;
     figure(o, "threads_max", seen, e ? (double)e->threads_max : 0, why_seen);
     figure(o, "rss_mib", seen, e ? e->rss_max_kib / 1024.0 : 0, why_seen);
     figure(o, "processes", seen, e ? (double)e->tree0.processes : 0, why_seen);
     figure(o, "window_s", e != NULL, wall, why);
+    figure(o, "sampler_cpu_s", e && e->sampler_cpu_s >= 0, e ? e->sampler_cpu_s : 0,
+           e ? "the sampler did not run" : why);
     return o;
 }
 
@@ -160,7 +177,7 @@ static cJSON *loadgen_json(const hs_facts_variant *v) {
     figure(o, "cpu_s", ok, ok ? l->cpu_s : 0, why_cpu);
     figure(o, "cpu_cores_used", ok && l->wall_s > 0, ok && l->wall_s > 0 ? l->cpu_s / l->wall_s : 0,
            why_cpu);
-    figure(o, "evidence_cpu_s", ok, ok ? l->tick_cpu_s : 0, why_cpu);
+
     figure(o, "connections_opened", l != NULL, l ? (double)l->connections_opened : 0, why);
     return o;
 }
@@ -231,18 +248,23 @@ static cJSON *kernel_json(const hs_facts_variant *v) {
 static cJSON *phases_json(const hs_facts_variant *v) {
     cJSON *o = cJSON_CreateObject();
     const hs_load_result *l = v->load;
-    size_t n = l && l->phases ? l->n : 0, nc = 0, nt = 0;
+    size_t n = l && l->phases ? l->n : 0, nc = 0, nt = 0, nf = 0;
     const char *why = !l ? "the load did not run" : "evidence was off (--no-evidence)";
     double *c = malloc((n ? n : 1) * sizeof *c), *t = malloc((n ? n : 1) * sizeof *t);
     if (!c || !t) n = 0, why = "out of memory";
     for (size_t i = 0; i < n; i++) {
         const hs_phase *ph = &l->phases[i];
         if (ph->new_connections > 0 && ph->connect_s > 0) c[nc++] = ph->connect_s;
+        else if (l->samples[i].status == 0 && ph->ttfb_s == 0) nf++; /* never answered */
         if (l->samples[i].status > 0) t[nt++] = ph->ttfb_s;
     }
     cJSON *co = percentiles_ms(c, nc, n ? "no recorded request opened a connection" : why);
     cJSON *to = percentiles_ms(t, nt, n ? "no recorded request got a response" : why);
     figure(co, "requests", n > 0, (double)nc, why);
+    /* Requests that failed with no answer: some never connected, and
+     * libcurl gives them no connect time, so they are outside the
+     * percentiles; their count is here. */
+    figure(co, "failed_without_answer", n > 0, (double)nf, why);
     figure(to, "requests", n > 0, (double)nt, why);
     cJSON_AddItemToObject(o, "connect", co);
     cJSON_AddItemToObject(o, "ttfb", to);
@@ -272,6 +294,10 @@ static cJSON *probe_json(const hs_facts_input *in, const hs_facts_variant *v) {
     figure(o, "requests", p != NULL, (double)sent, why);
     figure(o, "failed", p != NULL, (double)(sent - ok), why);
     figure(o, "missed_ticks", p != NULL, p ? (double)p->missed : 0, why);
+    figure(o, "cut_short", p != NULL, p ? (double)p->cut_short : 0, why);
+    figure(o, "cut_short_wait_ms", p && p->cut_short, p ? 1e3 * p->cut_short_wait_s : 0,
+           p ? "no probe was cut short" : why);
+    if (p && p->oom) cJSON_AddStringToObject(o, "note", "out of memory: some probes were not kept");
     cJSON *pc = percentiles_ms(lat, ok, why);
     static const char *keys[][2] = {{"p50", "p50_ms"}, {"p95", "p95_ms"}, {"p99", "p99_ms"},
                                     {"max", "max_ms"}};
@@ -318,17 +344,18 @@ static cJSON *settings_json(const hs_facts_variant *v, const char *health_path) 
 
 static cJSON *blocks_json(const hs_blocks *b) {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "threshold_ms", (double)b->threshold_ms);
-    cJSON_AddNumberToObject(o, "workers", b->workers);
-    cJSON_AddNumberToObject(o, "blocks", b->blocks);
-    cJSON_AddNumberToObject(o, "blocked_ms", b->blocks_ms);
-    cJSON_AddNumberToObject(o, "longest_ms", b->longest_ms);
-    cJSON_AddNumberToObject(o, "starved", b->starved);
-    cJSON_AddNumberToObject(o, "starved_ms", b->starved_ms);
+    const char *why = "the server's /debug/blocks gave no usable number";
+    figure(o, "threshold_ms", 1, (double)b->threshold_ms, why);
+    figure(o, "workers", 1, b->workers, why);
+    figure(o, "blocks", 1, b->blocks, why);
+    figure(o, "blocked_ms", 1, b->blocks_ms, why);
+    figure(o, "longest_ms", 1, b->longest_ms, why);
+    figure(o, "starved", 1, b->starved, why);
+    figure(o, "starved_ms", 1, b->starved_ms, why);
     if (b->top_where[0]) cJSON_AddStringToObject(o, "top_blocked_in", b->top_where);
     else cJSON_AddNullToObject(o, "top_blocked_in");
-    cJSON_AddNumberToObject(o, "top_blocks", b->top_count);
-    cJSON_AddNumberToObject(o, "top_blocked_ms", b->top_ms);
+    figure(o, "top_blocks", 1, b->top_count, why);
+    figure(o, "top_blocked_ms", 1, b->top_ms, why);
     /* the server's own words for one such block, quoted, not ours */
     if (b->top_report) cJSON_AddStringToObject(o, "top_report", b->top_report);
     else cJSON_AddNullToObject(o, "top_report");
@@ -518,10 +545,12 @@ cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size) {
     return f;
 }
 
-/* A number under obj, or 0 with *ok cleared. */
-static double need(const cJSON *obj, const char *key, int *ok) {
+/* A finite number from lo to hi under obj, or 0 with *ok cleared: a
+ * hand-edited file may hold anything. */
+static double need(const cJSON *obj, const char *key, double lo, double hi, int *ok) {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, key);
-    if (!cJSON_IsNumber(x)) {
+    if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble) || x->valuedouble < lo ||
+        x->valuedouble > hi) {
         *ok = 0;
         return 0;
     }
@@ -535,15 +564,16 @@ int hs_facts_variant_result(const cJSON *facts, const char *name, hs_variant_res
     const cJSON *lat = cJSON_GetObjectItemCaseSensitive(v, "latency_ms");
     int ok = 1;
     hs_summary s = {0};
-    s.requests = (size_t)need(v, "requests", &ok);
-    s.ok_percent = need(v, "ok_percent", &ok);
+    const double big = 1e15;
+    s.requests = (size_t)need(v, "requests", 1, big, &ok);
+    s.ok_percent = need(v, "ok_percent", 0, 100, &ok);
     s.ok = (size_t)llround(s.ok_percent * (double)s.requests / 100.0);
-    s.rps = need(v, "requests_per_s", &ok);
-    s.wall_s = need(v, "wall_s", &ok);
-    s.p50_s = need(lat, "p50", &ok) / 1e3;
-    s.p95_s = need(lat, "p95", &ok) / 1e3;
-    s.p99_s = need(lat, "p99", &ok) / 1e3;
-    s.max_s = need(lat, "max", &ok) / 1e3;
+    s.rps = need(v, "requests_per_s", 0, big, &ok);
+    s.wall_s = need(v, "wall_s", 0, big, &ok);
+    s.p50_s = need(lat, "p50", 0, big, &ok) / 1e3;
+    s.p95_s = need(lat, "p95", 0, big, &ok) / 1e3;
+    s.p99_s = need(lat, "p99", 0, big, &ok) / 1e3;
+    s.max_s = need(lat, "max", 0, big, &ok) / 1e3;
     if (!ok) return -1;
     *out = (hs_variant_result){name, s, NULL, NULL};
     return 0;
@@ -556,7 +586,9 @@ size_t hs_facts_ks_pairs(const cJSON *facts, hs_ks_pair *pairs, size_t cap) {
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(p, "a");
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(p, "b");
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "d");
-        if (n == cap || !cJSON_IsString(a) || !cJSON_IsString(b) || !cJSON_IsNumber(d)) continue;
+        if (n == cap || !cJSON_IsString(a) || !cJSON_IsString(b) || !cJSON_IsNumber(d) ||
+            !(d->valuedouble >= 0 && d->valuedouble <= 1))
+            continue;
         snprintf(pairs[n].a, sizeof pairs[n].a, "%s", a->valuestring);
         snprintf(pairs[n].b, sizeof pairs[n].b, "%s", b->valuestring);
         pairs[n].d = d->valuedouble;

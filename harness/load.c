@@ -157,7 +157,7 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     }
 
     double cpu0 = thread_cpu_s();
-    double t0 = hs_now(), last_done = t0, last_tick = t0;
+    double t0 = hs_now(), last_done = t0;
     for (long i = 0; i < nslots; i++, sent++, in_flight++)
         if ((rc = start(cfg, multi, &slots[i], sent))) goto out;
 
@@ -195,21 +195,12 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
         }
         if (!out->server_exited && has_exited(cfg->watch_pid)) out->server_exited = 1;
         progress(cfg, out, in_flight, t0, 0);
-        if (cfg->tick && hs_now() - last_tick >= 0.1) {
-            /* The readings run on this thread; their CPU is kept apart so
-             * that the generator's own figure is its own. */
-            double c = thread_cpu_s();
-            cfg->tick(cfg->tick_arg);
-            double d = thread_cpu_s() - c;
-            if (c >= 0 && d >= 0) out->tick_cpu_s += d;
-            last_tick = hs_now();
-        }
         if (in_flight > 0) curl_multi_poll(multi, NULL, 0, 50, NULL);
     }
     out->wall_s = last_done - t0;
     double cpu1 = thread_cpu_s();
-    out->cpu_s = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 - out->tick_cpu_s : -1;
-    if (cfg->on_end) cfg->on_end(cfg->tick_arg);
+    out->cpu_s = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
+    if (cfg->on_end) cfg->on_end(cfg->end_arg);
     if (out->n < (size_t)cfg->total) out->interrupted = 1;
     progress(cfg, out, 0, t0, 1);
     rc = 0;

@@ -24,10 +24,9 @@ typedef struct {
     const char *label;      /* progress lines name it; NULL: no progress */
     pid_t watch_pid;        /* a server to watch for exit, 0: none */
     int record_phases;      /* 1: fill hs_load_result.phases */
-    void (*tick)(void *arg);/* if not NULL, called about every 100 ms */
     void (*on_end)(void *arg); /* if not NULL, called once the last request
                             * is done, before the connections close */
-    void *tick_arg;         /* both callbacks' argument */
+    void *end_arg;
 } hs_load_config;
 
 /* One request's phases as libcurl timed them, from the start of its
@@ -52,8 +51,7 @@ typedef struct {
     hs_phase *phases;    /* the same order, when record_phases; free() it */
     size_t n;
     double cpu_s;        /* CPU time (user + sys) of the generator's own
-                          * thread, less its ticks'; -1: unknown */
-    double tick_cpu_s;   /* CPU time the tick callbacks took on it */
+                          * thread; -1: unknown */
     size_t connections_opened; /* new connections over all requests */
     double wall_s;       /* first request handed to curl to last completion */
     hs_load_errors errors;

@@ -308,7 +308,7 @@ static int cmd_load(int argc, char **argv) {
         return HS_EXIT_USAGE;
     }
     hs_load_config cfg = {argv[optind], body ? "POST" : "GET", &body, body ? 1 : 0,
-                          conc, total, timeout, "load", 0, 0, NULL, NULL, NULL};
+                          conc, total, timeout, "load", 0, 0, NULL, NULL};
     hs_load_result r;
     int rc = hs_load_run(&cfg, &r);
     if (rc) {

@@ -67,7 +67,11 @@ static void probe_once(hs_probe *p, CURL *e) {
     double t0 = hs_now();
     CURLcode cc = curl_easy_perform(e);
     double t1 = hs_now();
-    if (cc == CURLE_ABORTED_BY_CALLBACK) return;
+    if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        p->cut_short++;
+        if (t1 - t0 > p->cut_short_wait_s) p->cut_short_wait_s = t1 - t0;
+        return;
+    }
     if (cc == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     keep(p, (hs_probe_sample){t0, t1 - t0, cc == CURLE_OK ? (int)status : 0});
 }
@@ -114,14 +118,14 @@ void hs_probe_stop(hs_probe *p) {
     p->running = 0;
 }
 
-int hs_probe_run(hs_probe *p, const hs_probe_config *cfg, size_t n) {
+int hs_probe_run(hs_probe *p, const hs_probe_config *cfg, size_t n, double deadline_s) {
     memset(p, 0, sizeof *p);
     if (!(cfg->rate > 0)) return -EINVAL;
     p->cfg = *cfg;
     CURL *e = make_handle(cfg, NULL);
     if (!e) return -ENOMEM;
-    double next = hs_now();
-    for (size_t i = 0; i < n && !hs_stop; i++) {
+    double next = hs_now(), end = next + deadline_s;
+    for (size_t i = 0; i < n && !hs_stop && hs_now() < end; i++) {
         sleep_until(next);
         probe_once(p, e);
         next += 1.0 / cfg->rate;

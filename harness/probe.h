@@ -33,6 +33,8 @@ typedef struct {
     size_t n, cap;
     int oom;                /* a sample could not be kept */
     size_t missed;          /* ticks skipped because a probe was still waiting */
+    size_t cut_short;       /* probes abandoned by hs_probe_stop, unanswered */
+    double cut_short_wait_s;/* the longest of their waits until then */
 } hs_probe;
 
 /* Sends probes on a thread of its own from now until hs_probe_stop, at
@@ -41,13 +43,15 @@ typedef struct {
  * sent in a burst. Returns 0 or a negative errno. */
 int hs_probe_start(hs_probe *p, const hs_probe_config *cfg);
 
-/* Stops the thread (a probe in flight is abandoned and not recorded) and
- * leaves the samples in p. Safe on a probe that never started. */
+/* Stops the thread (a probe in flight is abandoned: counted in cut_short,
+ * not kept as a sample) and leaves the samples in p. Safe on a probe that
+ * never started. */
 void hs_probe_stop(hs_probe *p);
 
 /* Sends n probes on the calling thread at cfg->rate, and keeps them in p
- * (the baseline). Returns 0 or a negative errno. */
-int hs_probe_run(hs_probe *p, const hs_probe_config *cfg, size_t n);
+ * (the baseline); none is sent once deadline_s has passed. Returns 0 or a
+ * negative errno. */
+int hs_probe_run(hs_probe *p, const hs_probe_config *cfg, size_t n, double deadline_s);
 
 void hs_probe_free(hs_probe *p);
 

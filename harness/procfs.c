@@ -17,10 +17,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
+/* A status file is about 1.5 KB, but its Groups: line grows with the
+ * user's groups; a cut file would hide the fields after it. */
+#define STATUS_MAX 32768
 
 /* ---- small text helpers shared by the parsers ---- */
 
@@ -235,27 +239,17 @@ static int account(hs_proc_tree *t, int slot, pid_t pid, double tck) {
     t->user_s += (double)(ticks[0] + ticks[2]) / tck;
     t->sys_s += (double)(ticks[1] + ticks[3]) / tck;
 
-    char path[64], buf[8192];
+    char path[64], buf[STATUS_MAX];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
     if (read_small(path, buf, sizeof buf) == 0) {
         if (status_field(buf, "Threads:", &v) == 0) t->threads += (long)v;
         if (status_field(buf, "VmRSS:", &v) == 0) t->rss_kib += (long)v;
+        /* SigIgn is a hex mask, bit N-1 for signal N. A process that
+         * ignores SIGCHLD has its children reaped by the kernel, whose CPU
+         * time then goes to nobody's cutime. */
+        const char *m = strstr(buf, "\nSigIgn:");
+        if (m && (strtoull(m + 8, NULL, 16) >> (SIGCHLD - 1) & 1)) t->ignores_sigchld = 1;
     }
-
-    /* The process's own status holds only its main thread's switches. */
-    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-    DIR *d = opendir(path);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (!isdigit((unsigned char)e->d_name[0])) continue;
-        snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid, atoi(e->d_name));
-        if (read_small(path, buf, sizeof buf) != 0) continue;
-        if (status_field(buf, "voluntary_ctxt_switches:", &v) == 0)
-            t->ctx_voluntary += (double)v;
-        if (status_field(buf, "nonvoluntary_ctxt_switches:", &v) == 0)
-            t->ctx_involuntary += (double)v;
-    }
-    if (d) closedir(d);
     return 0;
 }
 
@@ -285,7 +279,7 @@ int hs_proc_tree_read(pid_t root, hs_proc_tree *out) {
 }
 
 int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg) {
-    char path[64], buf[8192];
+    char path[64], buf[STATUS_MAX];
     int n = 0;
     for (int i = 0; i < t->processes && i < HS_PROC_MAX; i++) {
         snprintf(path, sizeof path, "/proc/%d/task", (int)t->pid[i]);
@@ -309,7 +303,7 @@ int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg) 
 }
 
 int hs_proc_tree_threads(const hs_proc_tree *t, long *threads, long *rss_kib) {
-    char path[64], buf[8192];
+    char path[64], buf[STATUS_MAX];
     long long v;
     int found = 0;
     *threads = 0, *rss_kib = 0;

@@ -24,8 +24,8 @@ typedef struct {
                               * of the children it has reaped (utime +
                               * stime + cutime + cstime of /proc/PID/stat) */
     double user_s, sys_s;    /* the same summed: utime + cutime, stime + cstime */
-    double ctx_voluntary;    /* summed over their live threads */
-    double ctx_involuntary;  /* (/proc/PID/task/TID/status) */
+    int ignores_sigchld;     /* one of them ignores SIGCHLD: the kernel reaps
+                              * its children, and their CPU time is lost */
     long threads;            /* live threads, summed ("Threads:" in status) */
     long rss_kib;            /* VmRSS, summed */
 } hs_proc_tree;

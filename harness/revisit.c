@@ -182,6 +182,9 @@ int hs_cmd_check(const char *dir_arg, const char *lab_file, const hs_paths *p) {
         if (facts) {
             if (hs_facts_variant_result(facts, f.v[i].name, &results[nr]) == 0)
                 results[nr++].ks = &ks;
+            else if (f.v[i].n)
+                fprintf(stderr, "harness: facts.json: %s's figures are missing or out of range; "
+                                "it counts as not measured\n", f.v[i].name);
         } else if (f.v[i].n) {
             results[nr++] = (hs_variant_result){f.v[i].name, f.v[i].summary, f.v[i].sorted_s, NULL};
         }

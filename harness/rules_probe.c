@@ -36,8 +36,8 @@ int hs_rule_blocked_loop(const cJSON *facts, hs_strbuf *out) {
             "- **%s: a health check waited behind the handlers' work.** Under load, GET %s "
             "took a median %s ms (%s probes) against %s ms on the idle server (%sx), about "
             "as long as a request's own %s ms. A request that does no work and still waits "
-            "that long was queued behind the others: the thread that serves connections, "
-            "one event loop, was busy running handlers instead of answering it.\n",
+            "that long was queued behind the others' work: whatever answers connections (one "
+            "event loop, or threads taking turns on one lock) was busy running handlers.\n",
             v->string, cJSON_IsString(path) ? path->valuestring : "(the health path)", l, pn,
             i, x, w);
         n++;

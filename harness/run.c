@@ -65,6 +65,9 @@ typedef struct {
 /* Idle-server probes taken for the baseline: at least this many, at least
  * this many a second. */
 #define PROBE_IDLE_MIN 10
+/* and for at most this long, each probe too: an idle server that takes
+ * longer to answer its health path has no baseline to give. */
+#define PROBE_IDLE_DEADLINE_S 2.0
 
 static void on_signal(int sig) {
     (void)sig;
@@ -167,7 +170,7 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     }
     snprintf(url, sizeof url, "%s%s", srv.base_url, lab->path);
     hs_load_config cfg = {url, lab->method, bodies, n_bodies, lab->load.concurrency,
-                          lab->load.warmup, lab->load.timeout_s, NULL, srv.pid, 0, NULL, NULL, NULL};
+                          lab->load.warmup, lab->load.timeout_s, NULL, srv.pid, 0, NULL, NULL};
     if (lab->load.warmup > 0 && !hs_stop) {
         hs_load_result warm;
         fprintf(stderr, "%s: warming up with %ld requests (not recorded)\n", vr->def->name,
@@ -202,17 +205,18 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
          * idle server the rate does not change what a probe waits. */
         hs_probe_config idle = pcfg;
         if (idle.rate < PROBE_IDLE_MIN) idle.rate = PROBE_IDLE_MIN;
+        if (idle.timeout_s > PROBE_IDLE_DEADLINE_S) idle.timeout_s = PROBE_IDLE_DEADLINE_S;
         size_t n = (size_t)idle.rate;
-        vr->have_probe_idle = hs_probe_run(&vr->probe_idle, &idle, n) == 0;
+        vr->have_probe_idle =
+            hs_probe_run(&vr->probe_idle, &idle, n, PROBE_IDLE_DEADLINE_S) == 0;
     }
     if (!hs_stop) {
         cfg.total = lab->load.total;
         cfg.label = vr->def->name;
         if (!lab->load.no_evidence) {
             cfg.record_phases = 1;
-            cfg.tick = hs_evidence_tick;
             cfg.on_end = hs_evidence_end;
-            cfg.tick_arg = &vr->evidence;
+            cfg.end_arg = &vr->evidence;
         }
         if (rate > 0) {
             int prc = hs_probe_start(&vr->probe_loaded, &pcfg);

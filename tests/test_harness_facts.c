@@ -138,6 +138,36 @@ static double fact(const cJSON *obj, const char *where, const char *dotted) {
     exit(1);
 }
 
+/* The "What happened, and why" section of dir's summary.md into buf: the
+ * rules' findings, one "- " bullet each. */
+static void findings(const char *dir, char *buf, size_t size) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/summary.md", dir);
+    FILE *fp = fopen(path, "r");
+    CHECK(fp != NULL);
+    static char md[131072];
+    md[fread(md, 1, sizeof md - 1, fp)] = '\0';
+    fclose(fp);
+    const char *a = strstr(md, "## What happened, and why\n");
+    CHECK(a != NULL);
+    const char *b = strstr(a + 1, "\n## ");
+    snprintf(buf, size, "%.*s", (int)(b ? b - a : (long)strlen(a)), a);
+}
+
+/* Whether a finding (a bullet of findings) names variant and holds word. */
+static int finding(const char *found, const char *variant, const char *word) {
+    char head[128];
+    snprintf(head, sizeof head, "\n- **%s", variant);
+    for (const char *p = strstr(found, head); p; p = strstr(p + 1, head)) {
+        const char *end = strchr(p + 1, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char line[4096];
+        snprintf(line, sizeof line, "%.*s", (int)len, p);
+        if (strstr(line, word)) return 1;
+    }
+    return 0;
+}
+
 /* Runs lab (tests/labs/NAME.json) into tmp/<dir_name>; extra is more
  * arguments (NULL-terminated, or NULL). Returns the folder's facts.json;
  * the folder's path goes to dir. Checks what every facts.json has. */
@@ -346,6 +376,11 @@ static void test_backlog1(void) {
            fact(v, v->string, "phases_ms.connect.p50"), p99, fact(v, v->string, "ok_percent"));
     CHECK(overflows > 0);
     CHECK(p99 >= 900);
+    /* The accept-queue rule names it, with the 1 s wait. */
+    char found[16384];
+    findings(dir, found, sizeof found);
+    CHECK(finding(found, v->string, "accept queue") && finding(found, v->string, "1 s"));
+    CHECK(!finding(found, v->string, "health check"));
     test_check_round_trip(dir, f);
     cJSON_Delete(f);
 }
@@ -362,7 +397,36 @@ static void test_sleepy_loop(void) {
            idle > 0 ? loaded / idle : INFINITY, fact(v, v->string, "probe.p99_ms"));
     CHECK(fact(v, v->string, "probe.requests") >= 1);
     CHECK(loaded >= 10 * idle);
+    /* The blocked-loop rule names it; the accept-queue rule does not. */
+    char found[16384];
+    findings(dir, found, sizeof found);
+    CHECK(finding(found, v->string, "health check"));
+    CHECK(!finding(found, v->string, "accept queue"));
     test_check_round_trip(dir, f);
+    cJSON_Delete(f);
+}
+
+/* A server that forks a child per connection: the children's CPU counts
+ * when the server reaps them (their time reaches its cutime), and is
+ * unknown, with the reason, when it ignores SIGCHLD and the kernel reaps
+ * them. Each child spends 5 ms of CPU. */
+static void test_forking(void) {
+    char dir[1100];
+    cJSON *f = run_lab("forking_reap", "forking_reap", NULL, -1, 200, dir, sizeof dir);
+    const cJSON *v = only_variant(f);
+    double ms = fact(v, v->string, "server.cpu_ms_per_request");
+    printf("forking_reap: %.2f ms of CPU per request (5 ms in each child)\n", ms);
+    CHECK(ms >= 4);
+    cJSON_Delete(f);
+
+    f = run_lab("forking_ignore", "forking_ignore", NULL, -1, 200, dir, sizeof dir);
+    v = only_variant(f);
+    const cJSON *cores = at(v, "server.cpu_cores_used");
+    const cJSON *why = at(v, "server.cpu_cores_used_unknown");
+    printf("forking_ignore: cpu_cores_used %s (%s)\n", cJSON_IsNull(cores) ? "null" : "a number",
+           cJSON_IsString(why) ? why->valuestring : "no reason");
+    CHECK(cJSON_IsNull(cores));
+    CHECK(cJSON_IsString(why) && strstr(why->valuestring, "SIGCHLD") != NULL);
     cJSON_Delete(f);
 }
 
@@ -374,6 +438,7 @@ int main(void) {
     test_one_cpu();
     test_backlog1();
     test_sleepy_loop();
+    test_forking();
     /* Leaves tmp for inspection when a check fails; removes it on success. */
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);

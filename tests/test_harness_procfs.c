@@ -337,11 +337,9 @@ static void test_proc_tree(void) {
     CHECK(after.processes >= 2 && after.threads >= 3);
     double cpu0 = before.user_s + before.sys_s, cpu1 = after.user_s + after.sys_s;
     CHECK(cpu1 > cpu0);
-    CHECK(after.ctx_voluntary >= 0 && after.ctx_involuntary >= 0);
-    printf("tree of %d: %d processes, %ld threads, %ld KiB, cpu %.2f -> %.2f s, "
-           "ctx %.0f voluntary %.0f involuntary\n",
-           (int)c, after.processes, after.threads, after.rss_kib, cpu0, cpu1,
-           after.ctx_voluntary, after.ctx_involuntary);
+    CHECK_EQ_INT(after.ignores_sigchld, 0);
+    printf("tree of %d: %d processes, %ld threads, %ld KiB, cpu %.2f -> %.2f s\n",
+           (int)c, after.processes, after.threads, after.rss_kib, cpu0, cpu1);
 
     long threads = -1, rss = -1;
     CHECK_EQ_INT(hs_proc_tree_threads(&after, &threads, &rss), 0);
@@ -449,9 +447,29 @@ static void test_reaped_child_cpu(void) {
     threads_seen = 0;
     CHECK_EQ_INT(hs_proc_tree_each_thread(&t, count_thread, NULL), 2);
     CHECK_EQ_INT(threads_seen, 2);
+    CHECK_EQ_INT(t.ignores_sigchld, 0);
     close(quit[1]);
     CHECK(waitpid(c, NULL, 0) == c);
     close(ready[0]);
+
+    /* A process that ignores SIGCHLD is marked: its children's time is lost. */
+    int r2[2];
+    CHECK(pipe(r2) == 0);
+    fflush(stdout);
+    pid_t d = fork();
+    CHECK(d >= 0);
+    if (d == 0) {
+        signal(SIGCHLD, SIG_IGN);
+        put(r2[1], 'R');
+        pause();
+        _exit(0);
+    }
+    CHECK_EQ_INT(get(r2[0]), 'R');
+    CHECK_EQ_INT(hs_proc_tree_read(d, &t), 0);
+    CHECK_EQ_INT(t.ignores_sigchld, 1);
+    kill(d, SIGKILL);
+    CHECK(waitpid(d, NULL, 0) == d);
+    close(r2[0]), close(r2[1]);
 }
 
 /* ---- CPUs, /proc/stat, TCP ---- */
