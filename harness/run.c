@@ -20,6 +20,7 @@
 #include "probe.h"
 #include "procfs.h"
 #include "report.h"
+#include "rules.h"
 #include "serving.h"
 #include "spawn.h"
 
@@ -621,7 +622,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                                     vr->problem[0] ? vr->problem : NULL, vr->n_pids,
                                     vr->have_blocks ? &vr->blocks : NULL};
         curves[i] = (plot_curve){vr->def->name, vr->def->label, vr->sorted_s,
-                                 has ? vr->load.n : 0};
+                                 has ? vr->load.n : 0, {0}};
         if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s, NULL};
     }
     hs_check_result checks[HS_MAX_CHECKS];
@@ -669,6 +670,15 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
         len < (int)sizeof title)
         snprintf(title + len, sizeof title - (size_t)len, ", +%ld ms I/O wait",
                  lab->load.io_delay_ms);
+    /* The percentiles the plot marks are the facts'. */
+    for (int i = 0; i < n; i++) {
+        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "variants"),
+                                             runs[i].def->name), "latency_ms");
+        curves[i].p_ms[0] = hs_fact(lat, "p50");
+        curves[i].p_ms[1] = hs_fact(lat, "p95");
+        curves[i].p_ms[2] = hs_fact(lat, "p99");
+    }
     int prc = plot_cdf(dir, title, curves, (size_t)n, err, sizeof err);
     if (prc == 1)
         fprintf(stderr, "harness: gnuplot is not installed: wrote %s/latency_cdf.gp and its "

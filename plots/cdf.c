@@ -3,8 +3,8 @@
 #include "plots.h"
 
 #include "internal.h"
-#include "stats.h"
 
+#include <math.h>
 #include <stdio.h>
 
 int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
@@ -55,17 +55,17 @@ int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
         snprintf(legends[i % 16], sizeof legends[0], "%s", curves[i].label);
         if (curves[i].n == 0) continue;
         const double qs[] = {50, 95, 99};
-        double v[3];
+        const double *v = curves[i].p_ms;
         for (int k = 0; k < 3; k++) {
-            hs_percentile(curves[i].sorted_s, curves[i].n, qs[k], &v[k]);
-            double ms = v[k] * 1e3 > 1e-3 ? v[k] * 1e3 : 1e-3;
+            if (isnan(v[k])) continue; /* the facts do not have it */
+            double ms = v[k] > 1e-3 ? v[k] : 1e-3;
             hs_strbuf_printf(&gp, "set label %d \"p%.0f\" at %.6g,%.2f %s point ls %zu "
                         "offset char %.1f,char %.1f tc rgb \"%s\" front\n",
                    label++, qs[k], ms, qs[k] / 100, i % 2 ? "right" : "left", i + 1,
                    i % 2 ? -1.0 : 1.0, -1.1 * (double)(i / 2), plot__colours[i % ncol]);
         }
         snprintf(legends[i % 16], sizeof legends[0], "%s: p50 %.3g, p95 %.3g, p99 %.3g ms",
-                 curves[i].label, v[0] * 1e3, v[1] * 1e3, v[2] * 1e3);
+                 curves[i].label, v[0], v[1], v[2]);
     }
 
     hs_strbuf_printf(&gp, "\nplot ");

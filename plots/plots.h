@@ -11,6 +11,9 @@ typedef struct {
     const char *label;      /* legend text */
     const double *sorted_s; /* latencies in seconds, ascending */
     size_t n;
+    double p_ms[3];         /* its p50, p95 and p99 as the run's facts give
+                             * them: the plot marks them, it does not
+                             * compute them */
 } plot_curve;
 
 #define PLOT_WIDTH 1200
