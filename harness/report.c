@@ -130,7 +130,11 @@ static void memory_table(hs_strbuf *b, const cJSON *facts, const char *health) {
         if (isnan(pids)) hs_strbuf_printf(b, "- | ");
         else hs_strbuf_printf(b, "%.0f | ", pids);
         int k = 0;
-        cJSON_ArrayForEach(p, procs) hs_strbuf_printf(b, "%s%.1f", k++ ? ", " : "", num(p, "rss_mib"));
+        cJSON_ArrayForEach(p, procs) {
+            double mib = num(p, "rss_mib");
+            if (isnan(mib)) hs_strbuf_printf(b, "%sn/a", k++ ? ", " : "");
+            else hs_strbuf_printf(b, "%s%.1f", k++ ? ", " : "", mib);
+        }
         hs_strbuf_printf(b, " | %.1f |\n", total);
     }
     hs_strbuf_printf(b, "\nVmRSS from /proc of the server and every process under it "

@@ -1,5 +1,5 @@
-/* report.h - summary.md: the table, the acceptance checks and a note that
- * explains the numbers. */
+/* report.h - summary.md: facts.json's figures in tables, the acceptance
+ * checks, and the rules' findings (rules.h); nothing computed here. */
 #ifndef HARNESS_REPORT_H
 #define HARNESS_REPORT_H
 

@@ -14,24 +14,32 @@ static const cJSON *sub(const cJSON *o, const char *key) {
     return cJSON_GetObjectItemCaseSensitive(o, key);
 }
 
+/* " N |", or " n/a |" for a figure facts.json does not have. */
+static void cell(hs_strbuf *b, double v) {
+    if (isnan(v)) hs_strbuf_printf(b, " n/a |");
+    else hs_strbuf_printf(b, " %.0f |", v);
+}
+
 void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
     const cJSON *vars = sub(r->facts, "variants"), *v, *worst = NULL;
     double threshold = NAN;
     cJSON_ArrayForEach(v, vars) {
         const cJSON *k = sub(v, "blocks");
         if (!cJSON_IsObject(k)) continue;
-        threshold = hs_fact(k, "threshold_ms");
+        if (isnan(threshold)) threshold = hs_fact(k, "threshold_ms");
         if (hs_fact(k, "blocks") > 0 &&
             (!worst || hs_fact(k, "blocked_ms") > hs_fact(sub(worst, "blocks"), "blocked_ms")))
             worst = v;
     }
-    if (isnan(threshold)) return;
+    int any = 0;
+    cJSON_ArrayForEach(v, vars) any |= cJSON_IsObject(sub(v, "blocks"));
+    if (!any) return;
     hs_strbuf_printf(b, "## Event-loop blocks\n\n"
                         "The servers' own block detector (`--detect-blocking=%.0f`): stretches "
                         "of %.0f ms or more in which a loop did not poll for I/O; a stretch "
                         "spent waiting for a core counts as starvation. Over the server's "
                         "life, warm-up included; every report is in `blocks_<variant>.json`."
-                        "\n\n", threshold, threshold);
+                        "\n\n", isnan(threshold) ? 0 : threshold, isnan(threshold) ? 0 : threshold);
     hs_strbuf_printf(b, "| variant | blocks | blocked (ms) | longest (ms) | mostly blocked in | "
                         "starved | starved (ms) |\n"
                         "| --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
@@ -42,14 +50,17 @@ void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
             continue;
         }
         const cJSON *where = sub(k, "top_blocked_in");
-        char longest[32] = "-";
-        if (hs_fact(k, "blocks") > 0) snprintf(longest, sizeof longest, "%.0f", hs_fact(k, "longest_ms"));
-        hs_strbuf_printf(b, "| %s | %.0f | %.0f | %s | %s%s%s | %.0f | %.0f |\n", v->string,
-                         hs_fact(k, "blocks"), hs_fact(k, "blocked_ms"), longest,
-                         cJSON_IsString(where) ? "`" : "",
+        hs_strbuf_printf(b, "| %s |", v->string);
+        cell(b, hs_fact(k, "blocks"));
+        cell(b, hs_fact(k, "blocked_ms"));
+        if (hs_fact(k, "blocks") > 0) cell(b, hs_fact(k, "longest_ms"));
+        else hs_strbuf_printf(b, " - |");
+        hs_strbuf_printf(b, " %s%s%s |", cJSON_IsString(where) ? "`" : "",
                          cJSON_IsString(where) ? where->valuestring : "-",
-                         cJSON_IsString(where) ? "`" : "", hs_fact(k, "starved"),
-                         hs_fact(k, "starved_ms"));
+                         cJSON_IsString(where) ? "`" : "");
+        cell(b, hs_fact(k, "starved"));
+        cell(b, hs_fact(k, "starved_ms"));
+        hs_strbuf_printf(b, "\n");
     }
     hs_strbuf_printf(b, "\n");
     const cJSON *report = sub(sub(worst, "blocks"), "top_report");

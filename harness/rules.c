@@ -21,7 +21,19 @@ const int hs_n_rules = (int)(sizeof hs_rules / sizeof hs_rules[0]);
 
 int hs_rules_run(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
-    for (int i = 0; i < hs_n_rules; i++) n += hs_rules[i].fn(facts, out);
+    for (int i = 0; i < hs_n_rules; i++) {
+        hs_strbuf one;
+        hs_strbuf_init(&one, 512);
+        n += hs_rules[i].fn(facts, &one);
+        for (const char *p = one.ok && one.len ? one.s : ""; *p;) {
+            size_t len = strcspn(p, "\n");
+            hs_strbuf_printf(out, "%.*s", (int)len, p);
+            if (!strncmp(p, "- ", 2)) hs_strbuf_printf(out, " <!-- rule: %s -->", hs_rules[i].name);
+            hs_strbuf_printf(out, "\n");
+            p += len + (p[len] == '\n');
+        }
+        hs_strbuf_free(&one);
+    }
     return n;
 }
 
@@ -52,9 +64,22 @@ int hs_fact_comparable(const cJSON *v) {
 void hs_fact_format(double v, char *buf, size_t size) {
     double a = fabs(v);
     if (isnan(v)) snprintf(buf, size, "unknown");
-    else if (a >= 100 || v == floor(v)) snprintf(buf, size, "%.0f", v);
+    else if (a >= 100 || v == floor(v)) snprintf(buf, size, "%.0f", v == 0 ? 0.0 : v);
     else if (a >= 10) snprintf(buf, size, "%.1f", v);
     else snprintf(buf, size, "%.2f", v);
+}
+
+void hs_fact_format2(double v, char *buf, size_t size) {
+    if (isnan(v)) snprintf(buf, size, "unknown");
+    else snprintf(buf, size, "%.2f", v == 0 ? 0.0 : v); /* no "-0.00" */
+    if (!strcmp(buf, "-0.00")) snprintf(buf, size, "0.00");
+}
+
+void hs_fact_count(double n, const char *one, const char *many, char *buf, size_t size) {
+    char num[32];
+    hs_fact_format(n, num, sizeof num);
+    if (n == 1) snprintf(buf, size, "1 %s", one);
+    else snprintf(buf, size, "%s %s", num, many);
 }
 
 void hs_render_template(const char *text, const cJSON *facts, hs_strbuf *out) {

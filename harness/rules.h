@@ -25,7 +25,10 @@ typedef struct {
 extern const hs_rule hs_rules[];
 extern const int hs_n_rules;
 
-/* Runs every rule over facts; returns how many findings were written. */
+/* Runs every rule over facts; returns how many findings were written.
+ * Each finding's line ends with an HTML comment naming its rule
+ * ("<!-- rule: blocked_loop -->"), invisible in the rendered markdown, so
+ * that a reader or a test can tell which rule said it. */
 int hs_rules_run(const struct cJSON *facts, hs_strbuf *out);
 
 /* The families (rules_*.c). */
@@ -61,7 +64,14 @@ int hs_fact_comparable(const struct cJSON *v);
 void hs_render_template(const char *text, const struct cJSON *facts, hs_strbuf *out);
 
 /* A figure as the summary prints it: three significant digits, at most
- * two decimals ("0.31", "2.38", "139", "4101"). */
+ * two decimals ("0.31", "2.38", "139", "4101"); "unknown" for NAN. */
 void hs_fact_format(double v, char *buf, size_t size);
+
+/* A ratio or a count of cores: always two decimals ("1.00", "0.07"). */
+void hs_fact_format2(double v, char *buf, size_t size);
+
+/* "once"/"N times", "1 listen overflow"/"N listen overflows": n, then
+ * one or many, into buf. */
+void hs_fact_count(double n, const char *one, const char *many, char *buf, size_t size);
 
 #endif

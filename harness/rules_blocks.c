@@ -15,6 +15,14 @@ static const char *times(double n, char *buf) {
     return buf;
 }
 
+/* " for N ms or more", or "" when the threshold is not known. */
+static void at_least(double th, char *buf, size_t size) {
+    char t[32];
+    hs_fact_format(th, t, sizeof t);
+    if (isnan(th)) buf[0] = '\0';
+    else snprintf(buf, size, " for %s ms or more", t);
+}
+
 /* Fires for a variant whose detector counted blocks: how many, how long,
  * and where the stack most often was; and for one whose loop only ever
  * waited for a core (starvation), which is the scheduler's doing. Needs
@@ -27,13 +35,13 @@ int hs_rule_loop_blocks(const cJSON *facts, hs_strbuf *out) {
         double blocks = hs_fact(b, "blocks"), ms = hs_fact(b, "blocked_ms");
         double starved = hs_fact(b, "starved"), sms = hs_fact(b, "starved_ms");
         const cJSON *where = cJSON_GetObjectItemCaseSensitive(b, "top_blocked_in");
-        char a[32], t[32], l[32], th[32];
-        hs_fact_format(hs_fact(b, "threshold_ms"), th, sizeof th);
+        char a[32], t[32], l[32], th[48];
+        at_least(hs_fact(b, "threshold_ms"), th, sizeof th);
         if (blocks > 0) {
             hs_fact_format(blocks, a, sizeof a), hs_fact_format(ms, t, sizeof t);
             hs_fact_format(hs_fact(b, "longest_ms"), l, sizeof l);
-            hs_strbuf_printf(out, "- **%s's event loop was blocked** %s for %s ms or more, "
-                                  "%s ms in all (the longest %s ms), by its own detector",
+            hs_strbuf_printf(out, "- **%s's event loop was blocked** %s%s, %s ms in all (the "
+                                  "longest %s ms), by its own detector",
                              v->string, times(blocks, a), th, t, l);
             if (cJSON_IsString(where))
                 hs_strbuf_printf(out, "; mostly in `%s`", where->valuestring);
@@ -41,9 +49,10 @@ int hs_rule_loop_blocks(const cJSON *facts, hs_strbuf *out) {
             n++;
         } else if (blocks == 0 && starved > 0) {
             hs_fact_format(starved, a, sizeof a), hs_fact_format(sms, t, sizeof t);
-            hs_strbuf_printf(out, "- %s's event loop was never blocked by its own work; %s "
-                                  "(%s ms) its thread waited %s ms or more for a core "
-                                  "(starvation: the scheduler's doing, not the handler's).\n",
+            hs_strbuf_printf(out, "- %s's event loop was never blocked by work of its own: "
+                                  "%s (%s ms) its thread was ready to run but waited%s for a "
+                                  "core that other threads held (starvation, which the "
+                                  "detector does not count as a block).\n",
                              v->string, times(starved, a), t, th);
             n++;
         }

@@ -14,11 +14,12 @@ static int cpu_of(const cJSON *v, double *cores, double *ms) {
            hs_fact(v, "server.window_s") >= HS_RULES_MIN_WINDOW_S;
 }
 
-/* Fires for a variant that used at most SERIAL_CORES cores while at least
- * SPARE_CPUS CPUs were available, and whose CPU per request is at least
- * SERIAL_COST times the cheapest comparable variant's. Needs
- * machine.cpus_available and each variant's server.cpu_cores_used and
- * server.cpu_ms_per_request. */
+/* Fires for a variant that kept between SERIAL_MIN and SERIAL_CORES cores
+ * busy (about one: it was busy, and never more) while at least SPARE_CPUS
+ * CPUs were available, and whose CPU per request is at least SERIAL_COST
+ * times the cheapest comparable variant's. Needs machine.cpus_available
+ * and each variant's server.cpu_cores_used and server.cpu_ms_per_request. */
+#define SERIAL_MIN 0.75
 #define SERIAL_CORES 1.25
 #define SPARE_CPUS 1.75
 #define SERIAL_COST 1.5
@@ -33,47 +34,45 @@ int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         if (v == cheapest || !cpu_of(v, &cores, &ms)) continue;
-        if (cores > SERIAL_CORES || ms < SERIAL_COST * best_ms) continue;
+        if (cores < SERIAL_MIN || cores > SERIAL_CORES || ms < SERIAL_COST * best_ms) continue;
         char c[32], a[32], b[32], x[32], cp[32];
-        hs_fact_format(cores, c, sizeof c), hs_fact_format(ms, a, sizeof a);
-        hs_fact_format(best_ms, b, sizeof b), hs_fact_format(ms / best_ms, x, sizeof x);
+        hs_fact_format2(cores, c, sizeof c), hs_fact_format(ms, a, sizeof a);
+        hs_fact_format(best_ms, b, sizeof b), hs_fact_format2(ms / best_ms, x, sizeof x);
         hs_fact_format(cpus, cp, sizeof cp);
         hs_strbuf_printf(out,
             "- **%s's work ran one request at a time.** It kept %s cores busy of the %s "
             "available, yet each request cost %s ms of CPU against %s's %s ms (%sx). Work "
             "that costs more CPU per request and still never spreads past about one core is "
-            "serialized: by a lock, an interpreter lock (Python's GIL) or a single loop "
-            "thread, which the extra threads only contend for.\n",
+            "serialized: by a lock, an interpreter lock or a single loop thread, which the "
+            "other threads only contend for.\n",
             v->string, c, cp, a, cheapest->string, b, x);
         n++;
     }
     return n;
 }
 
-/* Fires when the comparable variants did about the same CPU work per
- * request (within SAME_WORK of each other): then throughput follows the
- * cores each kept busy, and the rule sets the measured requests/s ratio
- * against the cores used and available. When every variant kept nearly all
- * the available CPUs busy, it says so instead. Needs machine.cpus_available,
- * each variant's requests_per_s and server CPU figures. */
-#define SAME_WORK 1.3
+/* Throughput over the window is the cores kept busy divided by the CPU
+ * per request, so the fastest and the slowest comparable variant's
+ * requests/s ratio splits into those two factors; the rule says which one
+ * set it, with the figures. When every variant kept nearly all of the
+ * available CPUs busy (ALL_BUSY), it says that instead: no handler could
+ * add throughput. Needs machine.cpus_available and each variant's
+ * requests_per_s, server.cpu_cores_used and server.cpu_ms_per_request. */
 #define ALL_BUSY 0.85
 int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {
     double cpus = hs_fact(facts, "machine.cpus_available");
     if (isnan(cpus)) return 0;
     const cJSON *hi = NULL, *lo = NULL, *v;
-    double ms_min = INFINITY, ms_max = 0, cores, ms;
+    double cores, ms;
     int n = 0, all_busy = 1;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
-        if (!cpu_of(v, &cores, &ms) || isnan(hs_fact(v, "requests_per_s"))) continue;
+        if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0)) continue;
         n++;
-        if (ms < ms_min) ms_min = ms;
-        if (ms > ms_max) ms_max = ms;
         if (cores < ALL_BUSY * cpus) all_busy = 0;
         if (!hi || hs_fact(v, "requests_per_s") > hs_fact(hi, "requests_per_s")) hi = v;
         if (!lo || hs_fact(v, "requests_per_s") < hs_fact(lo, "requests_per_s")) lo = v;
     }
-    if (n < 2) return 0;
+    if (n < 2 || hi == lo) return 0;
     char cp[32];
     hs_fact_format(cpus, cp, sizeof cp);
     if (all_busy) {
@@ -81,9 +80,9 @@ int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {
                          cpus == 1 ? "" : "s");
         const char *sep = " (";
         cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
-            if (!cpu_of(v, &cores, &ms)) continue;
+            if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0)) continue;
             char c[32];
-            hs_fact_format(cores, c, sizeof c);
+            hs_fact_format2(cores, c, sizeof c);
             hs_strbuf_printf(out, "%s%s %s cores", sep, v->string, c);
             sep = ", ";
         }
@@ -92,22 +91,22 @@ int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {
                               "CPU per request does.\n");
         return 1;
     }
-    if (ms_max > SAME_WORK * ms_min || hi == lo) return 0;
     double rps_x = hs_fact(hi, "requests_per_s") / hs_fact(lo, "requests_per_s");
     double ch = hs_fact(hi, "server.cpu_cores_used"), cl = hs_fact(lo, "server.cpu_cores_used");
-    if (!(cl > 0)) return 0;
-    double cores_x = ch / cl;
-    char rx[32], cx[32], a[32], b[32], ma[32], mb[32];
-    hs_fact_format(rps_x, rx, sizeof rx), hs_fact_format(cores_x, cx, sizeof cx);
-    hs_fact_format(ch, a, sizeof a), hs_fact_format(cl, b, sizeof b);
-    hs_fact_format(hs_fact(hi, "server.cpu_ms_per_request"), ma, sizeof ma);
-    hs_fact_format(hs_fact(lo, "server.cpu_ms_per_request"), mb, sizeof mb);
+    double mh = hs_fact(hi, "server.cpu_ms_per_request"), ml = hs_fact(lo, "server.cpu_ms_per_request");
+    if (!(cl > 0) || !(ch > 0)) return 0;
+    double cores_x = ch / cl, work_x = ml / mh;
+    char rx[32], cx[32], wx[32], a[32], b[32], ma[32], mb[32];
+    hs_fact_format2(rps_x, rx, sizeof rx), hs_fact_format2(cores_x, cx, sizeof cx);
+    hs_fact_format2(work_x, wx, sizeof wx);
+    hs_fact_format2(ch, a, sizeof a), hs_fact_format2(cl, b, sizeof b);
+    hs_fact_format(mh, ma, sizeof ma), hs_fact_format(ml, mb, sizeof mb);
     hs_strbuf_printf(out,
-        "- **The work is CPU-bound, so the cores kept busy set the throughput.** %s served "
-        "%sx %s's requests per second at about the same CPU per request (%s vs %s ms); it "
-        "kept %s cores busy and %s kept %s, of the %s available: %sx, %s.\n",
-        hi->string, rx, lo->string, ma, mb, a, lo->string, b, cp, cx,
-        fabs(rps_x / cores_x - 1) <= 0.25 ? "which accounts for it"
-                                          : "which does not account for all of it");
+        "- **%s set the throughput.** %s served %sx %s's requests per second: it kept %s "
+        "cores busy against %s's %s, of the %s available (%sx), at %s ms of CPU per "
+        "request against %s ms (%sx).\n",
+        fabs(log(cores_x)) >= fabs(log(work_x)) ? "The cores kept busy"
+                                                 : "The CPU each request cost",
+        hi->string, rx, lo->string, a, lo->string, b, cp, cx, ma, mb, wx);
     return 1;
 }

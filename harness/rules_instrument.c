@@ -4,6 +4,8 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Fires for a variant during whose load the load generator's one thread
  * was busy at least GEN_BUSY of the time: then requests waited for it, and
@@ -18,6 +20,7 @@ int hs_rule_loadgen_busy(const cJSON *facts, hs_strbuf *out) {
         if (!(g >= GEN_BUSY)) continue;
         char b[32];
         hs_fact_format(100 * g, b, sizeof b);
+        if (!strcmp(b, "100")) snprintf(b, sizeof b, "nearly 100"); /* 99.96 is not 100 */
         hs_strbuf_printf(out,
             "- **%s's numbers are partly the load generator's.** Its one thread was busy %s%% "
             "of the time, so requests also waited for it to send and read them; %s may be "
@@ -37,16 +40,19 @@ int hs_rule_busy_machine(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"))) continue;
         double o = hs_fact(v, "machine.other_cores_used"), s = hs_fact(v, "machine.steal_cores");
         if (!(o >= OTHERS) && !(s >= STEAL)) continue;
         char a[32], b[32];
-        hs_fact_format(isnan(o) ? 0 : o, a, sizeof a);
-        hs_fact_format(isnan(s) ? 0 : s, b, sizeof b);
-        hs_strbuf_printf(out,
-            "- **%s was measured on a busy machine.** Other processes kept %s cores of the "
-            "allowed CPUs busy during its load, and the hypervisor took %s; its numbers "
-            "include their competition. Run it again on a quiet machine.\n",
-            v->string, a, b);
+        hs_fact_format2(o, a, sizeof a), hs_fact_format2(s, b, sizeof b);
+        hs_strbuf_printf(out, "- **%s was measured on a busy machine.**", v->string);
+        if (o >= OTHERS)
+            hs_strbuf_printf(out, " Other processes kept %s cores of the allowed CPUs busy "
+                                  "during its load.", a);
+        if (s >= STEAL)
+            hs_strbuf_printf(out, " The hypervisor took %s cores from it (steal).", b);
+        hs_strbuf_printf(out, " Its numbers include that competition; run it again on a "
+                              "quiet machine.\n");
         n++;
     }
     return n;
@@ -55,15 +61,16 @@ int hs_rule_busy_machine(const cJSON *facts, hs_strbuf *out) {
 /* Little's law for the closed loop: with every one of C clients always
  * waiting for a response, throughput X and mean latency W satisfy
  * C = X * W. Fires once, giving C / X against W for the comparable
- * variants; a gap above LITTLE_GAP says some clients were not waiting (the
- * generator or connection set-up held them). Needs load.concurrency and
+ * variants; a mean below it by more than LITTLE_GAP says some clients were
+ * not waiting (the generator, connection set-up or the run's ramp held
+ * them); above it, the figures disagree with each other. Needs load.concurrency and
  * each variant's requests_per_s and latency_ms.mean. */
 #define LITTLE_GAP 0.15
 int hs_rule_littles_law(const cJSON *facts, hs_strbuf *out) {
     double c = hs_fact(facts, "load.concurrency");
     const cJSON *mode = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(facts, "load"), "loop");
-    if (!(c > 0) || !cJSON_IsString(mode) || cJSON_GetStringValue(mode)[0] != 'c') return 0;
+    if (!(c > 0) || !cJSON_IsString(mode) || strcmp(cJSON_GetStringValue(mode), "closed")) return 0;
     int n = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
@@ -76,8 +83,10 @@ int hs_rule_littles_law(const cJSON *facts, hs_strbuf *out) {
         hs_strbuf_printf(out, "%s%s %s / %s = %s ms vs %s measured", n ? "; " :
                          "- **Little's law** (clients = throughput x mean latency, for a closed "
                          "loop): ", v->string, cs, xs, ps, ws);
-        if (fabs(w / predicted - 1) > LITTLE_GAP)
+        if (w < (1 - LITTLE_GAP) * predicted)
             hs_strbuf_printf(out, " (not all %s clients were waiting on the server)", cs);
+        else if (w > (1 + LITTLE_GAP) * predicted)
+            hs_strbuf_printf(out, " (more than the loop's own: %s's figures disagree)", v->string);
         n++;
     }
     if (n) hs_strbuf_printf(out, ".\n");

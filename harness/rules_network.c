@@ -4,6 +4,7 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdio.h>
 
 /* Fires for a variant during whose load listen overflows or SYN
  * retransmits rose. A dropped SYN is sent again after 1 s (Linux's initial
@@ -23,23 +24,31 @@ int hs_rule_accept_queue(const cJSON *facts, hs_strbuf *out) {
         double syn = hs_fact(v, "kernel.syn_retransmits");
         if (!(over > 0) && !(syn > 0)) continue;
         double p99 = hs_fact(v, "phases_ms.connect.p99"), max = hs_fact(v, "phases_ms.connect.max");
-        char o[32], s[32], p[32], m[32];
-        hs_fact_format(isnan(over) ? 0 : over, o, sizeof o);
-        hs_fact_format(isnan(syn) ? 0 : syn, s, sizeof s);
+        char counted[160] = "", o[64], s[64], p[32], m[32];
+        /* only the counters that were read, and rose */
+        hs_fact_count(over, "listen overflow", "listen overflows", o, sizeof o);
+        hs_fact_count(syn, "SYN retransmit", "SYN retransmits", s, sizeof s);
+        snprintf(counted, sizeof counted, "%s%s%s", over > 0 ? o : "",
+                 over > 0 && syn > 0 ? " and " : "", syn > 0 ? s : "");
         hs_fact_format(p99, p, sizeof p), hs_fact_format(max, m, sizeof m);
         if (max >= RTO_MS)
             hs_strbuf_printf(out,
-                "- **%s's accept queue overflowed.** The kernel counted %s listen overflows "
-                "and %s SYN retransmits during its load: connections arrived faster than the "
-                "server accepted them, the full queue dropped their SYNs, and each client "
-                "waited about 1 s to send its SYN again. The connect phase shows it: p99 %s "
-                "ms, max %s ms.\n", v->string, o, s, p, m);
+                "- **%s's accept queue overflowed.** The kernel counted %s during its load: "
+                "connections arrived faster than the server accepted them, the full queue "
+                "dropped their SYNs, and each such client waited about 1 s to send its SYN "
+                "again. The connect phase shows it: p99 %s ms, max %s ms.\n",
+                v->string, counted, p, m);
+        else if (!isnan(max))
+            hs_strbuf_printf(out,
+                "- %s: the kernel counted %s during its load, but none of this run's "
+                "connections waited for a retransmit (connect max %s ms); these counters "
+                "cover the whole machine's loopback, so another program's connections "
+                "overflowed.\n", v->string, counted, m);
         else
             hs_strbuf_printf(out,
-                "- %s: the kernel counted %s listen overflows and %s SYN retransmits during "
-                "its load, but none of this run's connections waited for a retransmit "
-                "(connect max %s ms); these counters cover the whole machine's loopback, so "
-                "another program's connections overflowed.\n", v->string, o, s, m);
+                "- %s: the kernel counted %s during its load; the connect phase was not "
+                "measured, so whether this run's connections waited for it is not known.\n",
+                v->string, counted);
         n++;
     }
     return n;

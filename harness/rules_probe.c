@@ -11,8 +11,8 @@
  * the work did, so it queued behind it, as requests on one blocked loop
  * do. A probe that slowed but stayed far below the requests' latency
  * (busy CPUs, not a queue) does not fire it. Needs probe.p50_ms,
- * probe.unloaded_p50_ms, probe.requests (at least MIN_PROBES) and
- * latency_ms.p50. */
+ * probe.unloaded_p50_ms, probe.requests less probe.failed (at least
+ * MIN_PROBES answered) and latency_ms.p50. */
 #define SLOWER 10.0
 #define MIN_MS 5.0
 #define QUEUED 0.5
@@ -24,7 +24,8 @@ int hs_rule_blocked_loop(const cJSON *facts, hs_strbuf *out) {
     const cJSON *v;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         double loaded = hs_fact(v, "probe.p50_ms"), idle = hs_fact(v, "probe.unloaded_p50_ms");
-        double probes = hs_fact(v, "probe.requests"), work = hs_fact(v, "latency_ms.p50");
+        double sent = hs_fact(v, "probe.requests"), failed = hs_fact(v, "probe.failed");
+        double probes = sent - (isnan(failed) ? 0 : failed), work = hs_fact(v, "latency_ms.p50");
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"))) continue;
         if (!(probes >= MIN_PROBES) || !(idle > 0) || isnan(loaded) || isnan(work)) continue;
         if (loaded < SLOWER * idle || loaded < MIN_MS || loaded < QUEUED * work) continue;
@@ -34,10 +35,10 @@ int hs_rule_blocked_loop(const cJSON *facts, hs_strbuf *out) {
         hs_fact_format(probes, pn, sizeof pn);
         hs_strbuf_printf(out,
             "- **%s: a health check waited behind the handlers' work.** Under load, GET %s "
-            "took a median %s ms (%s probes) against %s ms on the idle server (%sx), about "
-            "as long as a request's own %s ms. A request that does no work and still waits "
-            "that long was queued behind the others' work: whatever answers connections (one "
-            "event loop, or threads taking turns on one lock) was busy running handlers.\n",
+            "took a median %s ms (%s answered probes) against %s ms on the idle server "
+            "(%sx), about as long as a request's own %s ms. The health check asks for none "
+            "of the handlers' work, yet it waited that long: it queued behind that work, as "
+            "requests do where one thread answers connections and also runs the handlers.\n",
             v->string, cJSON_IsString(path) ? path->valuestring : "(the health path)", l, pn,
             i, x, w);
         n++;

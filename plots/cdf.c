@@ -64,8 +64,9 @@ int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
                    label++, qs[k], ms, qs[k] / 100, i % 2 ? "right" : "left", i + 1,
                    i % 2 ? -1.0 : 1.0, -1.1 * (double)(i / 2), plot__colours[i % ncol]);
         }
-        snprintf(legends[i % 16], sizeof legends[0], "%s: p50 %.3g, p95 %.3g, p99 %.3g ms",
-                 curves[i].label, v[0], v[1], v[2]);
+        if (!isnan(v[0]) && !isnan(v[1]) && !isnan(v[2]))
+            snprintf(legends[i % 16], sizeof legends[0], "%s: p50 %.3g, p95 %.3g, p99 %.3g ms",
+                     curves[i].label, v[0], v[1], v[2]);
     }
 
     hs_strbuf_printf(&gp, "\nplot ");

@@ -379,8 +379,8 @@ static void test_backlog1(void) {
     /* The accept-queue rule names it, with the 1 s wait. */
     char found[16384];
     findings(dir, found, sizeof found);
-    CHECK(finding(found, v->string, "accept queue") && finding(found, v->string, "1 s"));
-    CHECK(!finding(found, v->string, "health check"));
+    CHECK(finding(found, v->string, "rule: accept_queue") && finding(found, v->string, "1 s"));
+    CHECK(!finding(found, v->string, "rule: blocked_loop"));
     test_check_round_trip(dir, f);
     cJSON_Delete(f);
 }
@@ -400,8 +400,8 @@ static void test_sleepy_loop(void) {
     /* The blocked-loop rule names it; the accept-queue rule does not. */
     char found[16384];
     findings(dir, found, sizeof found);
-    CHECK(finding(found, v->string, "health check"));
-    CHECK(!finding(found, v->string, "accept queue"));
+    CHECK(finding(found, v->string, "rule: blocked_loop"));
+    CHECK(!finding(found, v->string, "rule: accept_queue"));
     test_check_round_trip(dir, f);
     cJSON_Delete(f);
 }

@@ -90,6 +90,12 @@ static void test_blocked_loop(void) {
     set(var(f, "b"), "probe.requests", 4); /* too few probes */
     CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
     set(var(f, "b"), "probe.requests", 10);
+    set(var(f, "b"), "probe.failed", 6); /* 4 answered: too few */
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    set(var(f, "b"), "probe.failed", 0);
+    set(var(f, "b"), "probe.p50_ms", 30); /* 94x idle, but far below its requests' 137 ms */
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    set(var(f, "b"), "probe.p50_ms", 139);
     set(var(f, "b"), "probe.unloaded_p50_ms", NUL);
     CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
     set(var(f, "b"), "probe.unloaded_p50_ms", 0.32);
@@ -114,6 +120,8 @@ static void test_serialized_work(void) {
     set(f, "machine.cpus_available", 2);
     set(var(f, "a"), "server.cpu_cores_used", 1.9); /* it did spread */
     CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 0);
+    set(var(f, "a"), "server.cpu_cores_used", 0.07); /* it was not busy: waiting, not queued */
+    CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 0);
     set(var(f, "a"), "server.cpu_cores_used", 1.16);
     set(var(f, "a"), "server.cpu_ms_per_request", 30); /* 1.33x: not well above */
     CHECK_EQ_INT(fire(hs_rule_serialized_work, f), 0);
@@ -131,24 +139,28 @@ static void test_serialized_work(void) {
 
 static void test_cpu_bound(void) {
     cJSON *f = base();
-    /* Same work (2.4 vs 2.8 ms): a's 2.22x requests/s against 1.9x the
-     * cores; it names the faster one first. */
+    /* a's 2.22x requests/s splits into 1.90x the cores busy and 1.17x
+     * cheaper requests: the cores set it. */
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
-    CHECK(says("a served 2.22x b") && says("1.90x"));
+    CHECK(says("a served 2.22x b") && says("(1.90x)") && says("(1.17x)") &&
+          says("cores kept busy"));
+    /* Far cheaper requests on a's side: the CPU per request set it. */
+    set(var(f, "a"), "server.cpu_ms_per_request", 0.2);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
+    CHECK(says("CPU each request cost") && says("(14.00x)"));
+    set(var(f, "a"), "server.cpu_ms_per_request", 2.4);
     /* One CPU, both kept it busy: the all-busy finding, with each's cores. */
     set(f, "machine.cpus_available", 1);
     set(var(f, "a"), "server.cpu_cores_used", 0.97);
     set(var(f, "b"), "server.cpu_cores_used", 0.94);
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
-    CHECK(says("0.97") && says("0.94") && says(" 1 "));
-    /* Different work per request, and not all busy: silent. */
-    set(f, "machine.cpus_available", 2);
-    set(var(f, "a"), "server.cpu_ms_per_request", 42);
-    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
-    set(var(f, "a"), "server.cpu_ms_per_request", 2.4);
+    CHECK(says("a 0.97 cores") && says("b 0.94 cores") && says(" 1 "));
     set(f, "machine.cpus_available", NUL);
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
     set(f, "machine.cpus_available", 2);
+    set(var(f, "b"), "requests_per_s", 0); /* never a ratio over 0 */
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
+    set(var(f, "b"), "requests_per_s", 360);
     cJSON_DeleteItemFromObject(cJSON_GetObjectItem(f, "variants"), "b"); /* one variant */
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
     cJSON_Delete(f);
@@ -168,7 +180,14 @@ static void test_accept_queue(void) {
      * which does not give the 1 s as this run's cost. */
     set(var(f, "a"), "phases_ms.connect.max", 3);
     CHECK_EQ_INT(fire(hs_rule_accept_queue, f), 1);
-    CHECK(says("- a") && !says("**a"));
+    CHECK(says("- a") && !says("**a") && says("another program"));
+    /* No connect phase: it says it cannot tell, and counts only what rose. */
+    set(var(f, "a"), "phases_ms.connect.max", NUL);
+    set(var(f, "a"), "kernel.listen_overflows", 1);
+    set(var(f, "a"), "kernel.syn_retransmits", NUL);
+    CHECK_EQ_INT(fire(hs_rule_accept_queue, f), 1);
+    CHECK(says("1 listen overflow ") && !says("SYN") && says("not known") &&
+          !says("another program"));
     set(var(f, "a"), "kernel.listen_overflows", NUL);
     set(var(f, "a"), "kernel.syn_retransmits", NUL);
     CHECK_EQ_INT(fire(hs_rule_accept_queue, f), 0);
@@ -199,6 +218,9 @@ static void test_littles_law(void) {
     set(var(f, "a"), "latency_ms.mean", 20); /* far below C / X */
     CHECK_EQ_INT(fire(hs_rule_littles_law, f), 1);
     CHECK(says("not all 50"));
+    set(var(f, "a"), "latency_ms.mean", 90); /* above it: the figures disagree */
+    CHECK_EQ_INT(fire(hs_rule_littles_law, f), 1);
+    CHECK(says("disagree") && !says("not all"));
     cJSON_DeleteItemFromObject(f, "load");
     CHECK_EQ_INT(fire(hs_rule_littles_law, f), 0);
     cJSON_Delete(f);
@@ -217,10 +239,29 @@ static void test_instrument(void) {
     set(var(f, "a"), "machine.other_cores_used", NUL);
     set(var(f, "a"), "machine.steal_cores", 0.2);
     CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 1);
+    CHECK(says("0.20") && says("steal") && !says("Other processes"));
+    cJSON_ReplaceItemInObject(var(f, "a"), "measured", cJSON_CreateFalse());
+    CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 0);
+    cJSON_ReplaceItemInObject(var(f, "a"), "measured", cJSON_CreateTrue());
     set(var(f, "a"), "machine.steal_cores", NUL);
     set(var(f, "b"), "loadgen.cpu_cores_used", NUL);
     CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 0);
     CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 0);
+    cJSON_Delete(f);
+}
+
+/* hs_rules_run tags each finding with the rule that wrote it. */
+static void test_tags(void) {
+    cJSON *f = base();
+    hs_strbuf b;
+    hs_strbuf_init(&b, 1024);
+    int n = hs_rules_run(f, &b);
+    CHECK(b.ok && n >= 3);
+    CHECK(strstr(b.s, "<!-- rule: blocked_loop -->\n") != NULL);
+    CHECK(strstr(b.s, "<!-- rule: cpu_bound -->\n") != NULL);
+    CHECK(strstr(b.s, "<!-- rule: loop_blocks -->\n") != NULL);
+    CHECK(strstr(b.s, "rule: accept_queue") == NULL);
+    hs_strbuf_free(&b);
     cJSON_Delete(f);
 }
 
@@ -266,6 +307,7 @@ int main(void) {
     test_loop_blocks();
     test_littles_law();
     test_instrument();
+    test_tags();
     test_all_silent_without_facts();
     test_template();
     printf("test_harness_rules: ok\n");
