@@ -61,6 +61,24 @@ int hs_fact_comparable(const cJSON *v) {
            hs_fact(v, "requests") >= HS_RULES_MIN_REQUESTS;
 }
 
+int hs_fact_same_settings(const cJSON *a, const cJSON *b) {
+    static const char *keys[] = {"settings.threads", "settings.workers", "settings.io_delay_ms"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        double x = hs_fact(a, keys[i]), y = hs_fact(b, keys[i]);
+        if (isnan(x) != isnan(y) || (!isnan(x) && x != y)) return 0;
+    }
+    return 1;
+}
+
+int hs_fact_group_first(const cJSON *facts, const cJSON *v) {
+    const cJSON *w;
+    cJSON_ArrayForEach(w, hs_fact_variants(facts)) {
+        if (w == v) return 1;
+        if (hs_fact_comparable(w) && hs_fact_same_settings(w, v)) return 0;
+    }
+    return 1;
+}
+
 void hs_fact_format(double v, char *buf, size_t size) {
     double a = fabs(v);
     if (isnan(v)) snprintf(buf, size, "unknown");

@@ -53,6 +53,15 @@ double hs_fact(const struct cJSON *obj, const char *path);
 const struct cJSON *hs_fact_variants(const struct cJSON *facts);
 int hs_fact_comparable(const struct cJSON *v);
 
+/* Whether two variants' servers reported the same settings (facts'
+ * settings.{threads,workers,io_delay_ms}; unknown matches unknown):
+ * figures are compared only within such a group, never across a
+ * parameter the lab varied. */
+int hs_fact_same_settings(const struct cJSON *a, const struct cJSON *b);
+
+/* Whether v is the first variant of its settings group. */
+int hs_fact_group_first(const struct cJSON *facts, const struct cJSON *v);
+
 #define HS_RULES_MIN_OK_PERCENT 99.0
 #define HS_RULES_MIN_REQUESTS 50
 /* Readings over a shorter window are in 10 ms ticks too coarse to compare. */

@@ -17,7 +17,7 @@ static int cpu_of(const cJSON *v, double *cores, double *ms) {
 /* Fires for a variant that kept between SERIAL_MIN and SERIAL_CORES cores
  * busy (about one: it was busy, and never more) while at least SPARE_CPUS
  * CPUs were available, and whose CPU per request is at least SERIAL_COST
- * times the cheapest comparable variant's. Needs machine.cpus_available
+ * times the cheapest comparable variant's with the same settings. Needs machine.cpus_available
  * and each variant's server.cpu_cores_used and server.cpu_ms_per_request. */
 #define SERIAL_MIN 0.75
 #define SERIAL_CORES 1.25
@@ -26,14 +26,17 @@ static int cpu_of(const cJSON *v, double *cores, double *ms) {
 int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
     double cpus = hs_fact(facts, "machine.cpus_available");
     if (!(cpus >= SPARE_CPUS)) return 0;
-    const cJSON *cheapest = NULL, *v;
-    double best_ms = INFINITY, cores, ms;
-    cJSON_ArrayForEach(v, hs_fact_variants(facts))
-        if (cpu_of(v, &cores, &ms) && ms < best_ms) best_ms = ms, cheapest = v;
-    if (!cheapest) return 0;
     int n = 0;
+    const cJSON *v, *w;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
-        if (v == cheapest || !cpu_of(v, &cores, &ms)) continue;
+        double cores, ms, c2, m2, best_ms = INFINITY;
+        if (!cpu_of(v, &cores, &ms)) continue;
+        /* the cheapest of the variants with v's settings */
+        const cJSON *cheapest = NULL;
+        cJSON_ArrayForEach(w, hs_fact_variants(facts))
+            if (cpu_of(w, &c2, &m2) && hs_fact_same_settings(v, w) && m2 < best_ms)
+                best_ms = m2, cheapest = w;
+        if (!cheapest || v == cheapest) continue;
         if (cores < SERIAL_MIN || cores > SERIAL_CORES || ms < SERIAL_COST * best_ms) continue;
         char c[32], a[32], b[32], x[32], cp[32];
         hs_fact_format2(cores, c, sizeof c), hs_fact_format(ms, a, sizeof a);
@@ -54,19 +57,21 @@ int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
 /* Throughput over the window is the cores kept busy divided by the CPU
  * per request, so the fastest and the slowest comparable variant's
  * requests/s ratio splits into those two factors; the rule says which one
- * set it, with the figures. When every variant kept nearly all of the
+ * set it, with the figures, within each group of variants whose servers
+ * reported the same settings. When every variant kept nearly all of the
  * available CPUs busy (ALL_BUSY), it says that instead: no handler could
  * add throughput. Needs machine.cpus_available and each variant's
  * requests_per_s, server.cpu_cores_used and server.cpu_ms_per_request. */
 #define ALL_BUSY 0.85
-int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {
-    double cpus = hs_fact(facts, "machine.cpus_available");
-    if (isnan(cpus)) return 0;
+/* The rule for the group of comparable variants with group's settings. */
+static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, hs_strbuf *out) {
     const cJSON *hi = NULL, *lo = NULL, *v;
     double cores, ms;
     int n = 0, all_busy = 1;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
-        if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0)) continue;
+        if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0) ||
+            !hs_fact_same_settings(v, group))
+            continue;
         n++;
         if (cores < ALL_BUSY * cpus) all_busy = 0;
         if (!hi || hs_fact(v, "requests_per_s") > hs_fact(hi, "requests_per_s")) hi = v;
@@ -80,7 +85,9 @@ int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {
                          cpus == 1 ? "" : "s");
         const char *sep = " (";
         cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
-            if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0)) continue;
+            if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0) ||
+                !hs_fact_same_settings(v, group))
+                continue;
             char c[32];
             hs_fact_format2(cores, c, sizeof c);
             hs_strbuf_printf(out, "%s%s %s cores", sep, v->string, c);
@@ -109,4 +116,15 @@ int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {
                                                  : "The CPU each request cost",
         hi->string, rx, lo->string, a, lo->string, b, cp, cx, ma, mb, wx);
     return 1;
+}
+
+int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {
+    double cpus = hs_fact(facts, "machine.cpus_available");
+    if (isnan(cpus)) return 0;
+    int n = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts))
+        if (hs_fact_comparable(v) && hs_fact_group_first(facts, v))
+            n += cpu_bound_group(facts, v, cpus, out);
+    return n;
 }

@@ -161,6 +161,19 @@ static void test_cpu_bound(void) {
     set(var(f, "b"), "requests_per_s", 0); /* never a ratio over 0 */
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
     set(var(f, "b"), "requests_per_s", 360);
+    /* Two more at another reported setting: each group is judged alone,
+     * never the fastest of one against the slowest of the other. */
+    cJSON *vars = cJSON_GetObjectItem(f, "variants");
+    cJSON_AddItemToObject(vars, "c", cJSON_Duplicate(var(f, "a"), 1));
+    cJSON_AddItemToObject(vars, "d", cJSON_Duplicate(var(f, "b"), 1));
+    set(var(f, "c"), "settings.io_delay_ms", 50);
+    set(var(f, "d"), "settings.io_delay_ms", 50);
+    set(var(f, "d"), "requests_per_s", 18);
+    set(var(f, "d"), "server.cpu_cores_used", 0.5);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 2);
+    CHECK(says("a served 2.22x b") && says("c served 44.44x d") && !says("a served 44"));
+    cJSON_DeleteItemFromObject(vars, "c");
+    cJSON_DeleteItemFromObject(vars, "d");
     cJSON_DeleteItemFromObject(cJSON_GetObjectItem(f, "variants"), "b"); /* one variant */
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
     cJSON_Delete(f);
