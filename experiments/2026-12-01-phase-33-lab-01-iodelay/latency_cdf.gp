@@ -30,28 +30,28 @@ set style line 5 lc rgb "#66a61e" lw 2.5 dt 3 pt 13 ps 1.6
 set style line 6 lc rgb "#e6ab02" lw 2.5 dt 1 pt 15 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 135.01,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 316.055,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 428.983,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 314.073,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 361.942,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 367.376,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 93.5696,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 221.294,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 314.343,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 10 "p50" at 151.415,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 11 "p95" at 186.973,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 12 "p99" at 198.724,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 13 "p50" at 5236,0.50 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 14 "p95" at 5358.13,0.95 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 15 "p99" at 5480.58,0.99 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 16 "p50" at 118.944,0.50 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
-set label 17 "p95" at 304.172,0.95 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
-set label 18 "p99" at 402.149,0.99 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 1 "p50" at 124.462,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 288.415,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 337.238,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 302.493,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 311.125,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 319.705,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 7 "p50" at 123.926,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 8 "p95" at 302.88,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 9 "p99" at 389.465,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 10 "p50" at 200.114,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 11 "p95" at 245.881,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 12 "p99" at 295.594,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 13 "p50" at 5273.57,0.50 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 14 "p95" at 5453.78,0.95 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 15 "p99" at 5473.92,0.99 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 16 "p50" at 110.116,0.50 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 17 "p95" at 304.228,0.95 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 18 "p99" at 360.488,0.99 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
 
-plot "latency_cdf_sync_io0.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), +0 ms I/O: p50 135, p95 316, p99 429 ms", \
-     "latency_cdf_async_blocking_io0.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), +0 ms I/O: p50 314, p95 362, p99 367 ms", \
-     "latency_cdf_async_tothread_io0.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), +0 ms I/O: p50 93.6, p95 221, p99 314 ms", \
-     "latency_cdf_sync_io50.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), +50 ms I/O: p50 151, p95 187, p99 199 ms", \
-     "latency_cdf_async_blocking_io50.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), +50 ms I/O: p50 5.24e+03, p95 5.36e+03, p99 5.48e+03 ms", \
-     "latency_cdf_async_tothread_io50.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), +50 ms I/O: p50 119, p95 304, p99 402 ms"
+plot "latency_cdf_sync_io0.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), +0 ms I/O: p50 124, p95 288, p99 337 ms", \
+     "latency_cdf_async_blocking_io0.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), +0 ms I/O: p50 302, p95 311, p99 320 ms", \
+     "latency_cdf_async_tothread_io0.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), +0 ms I/O: p50 124, p95 303, p99 389 ms", \
+     "latency_cdf_sync_io50.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), +50 ms I/O: p50 200, p95 246, p99 296 ms", \
+     "latency_cdf_async_blocking_io50.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), +50 ms I/O: p50 5.27e+03, p95 5.45e+03, p99 5.47e+03 ms", \
+     "latency_cdf_async_tothread_io50.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), +50 ms I/O: p50 110, p95 304, p99 360 ms"

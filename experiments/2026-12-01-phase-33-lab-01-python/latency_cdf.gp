@@ -27,16 +27,16 @@ set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 1680.66,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 2822.01,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 3183.34,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 857.729,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 1322.4,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 1351.58,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 1746.34,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 2800.93,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 3357.38,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 1 "p50" at 1367.14,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 2084.75,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 2688.47,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 712.394,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 1009.53,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 1093.66,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 7 "p50" at 1689.24,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 8 "p95" at 2867.07,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 9 "p99" at 3396.11,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: def handler (anyio thread pool): p50 1.68e+03, p95 2.82e+03, p99 3.18e+03 ms", \
-     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async def calling the model: p50 858, p95 1.32e+03, p99 1.35e+03 ms", \
-     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async def + anyio.to_thread.run_sync: p50 1.75e+03, p95 2.8e+03, p99 3.36e+03 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: def handler (anyio thread pool): p50 1.37e+03, p95 2.08e+03, p99 2.69e+03 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async def calling the model: p50 712, p95 1.01e+03, p99 1.09e+03 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async def + anyio.to_thread.run_sync: p50 1.69e+03, p95 2.87e+03, p99 3.4e+03 ms"

@@ -30,28 +30,28 @@ set style line 5 lc rgb "#66a61e" lw 2.5 dt 3 pt 13 ps 1.6
 set style line 6 lc rgb "#e6ab02" lw 2.5 dt 1 pt 15 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 44.6073,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 164.065,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 226.521,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 99.5707,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 117.108,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 194.532,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 36.959,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 155.659,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 216.428,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 10 "p50" at 55.199,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 11 "p95" at 144.34,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 12 "p99" at 223.605,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 13 "p50" at 66.9442,0.50 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 14 "p95" at 114.946,0.95 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 15 "p99" at 138.919,0.99 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 16 "p50" at 64.5049,0.50 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
-set label 17 "p95" at 176.901,0.95 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
-set label 18 "p99" at 215.447,0.99 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 1 "p50" at 42.7123,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 184.347,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 222.631,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 97.632,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 109.595,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 192.393,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 7 "p50" at 45.5652,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 8 "p95" at 212.024,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 9 "p99" at 295.875,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 10 "p50" at 76.7074,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 11 "p95" at 172.608,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 12 "p99" at 214.57,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 13 "p50" at 76.1418,0.50 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 14 "p95" at 139.746,0.95 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 15 "p99" at 232.203,0.99 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 16 "p50" at 57.0704,0.50 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 17 "p95" at 172.278,0.95 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 18 "p99" at 329.968,0.99 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
 
-plot "latency_cdf_sync_w1.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), 1 worker: p50 44.6, p95 164, p99 227 ms", \
-     "latency_cdf_async_blocking_w1.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), 1 worker: p50 99.6, p95 117, p99 195 ms", \
-     "latency_cdf_async_tothread_w1.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), 1 worker: p50 37, p95 156, p99 216 ms", \
-     "latency_cdf_sync_w4.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), 4 workers: p50 55.2, p95 144, p99 224 ms", \
-     "latency_cdf_async_blocking_w4.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), 4 workers: p50 66.9, p95 115, p99 139 ms", \
-     "latency_cdf_async_tothread_w4.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), 4 workers: p50 64.5, p95 177, p99 215 ms"
+plot "latency_cdf_sync_w1.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), 1 worker: p50 42.7, p95 184, p99 223 ms", \
+     "latency_cdf_async_blocking_w1.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), 1 worker: p50 97.6, p95 110, p99 192 ms", \
+     "latency_cdf_async_tothread_w1.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), 1 worker: p50 45.6, p95 212, p99 296 ms", \
+     "latency_cdf_sync_w4.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), 4 workers: p50 76.7, p95 173, p99 215 ms", \
+     "latency_cdf_async_blocking_w4.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), 4 workers: p50 76.1, p95 140, p99 232 ms", \
+     "latency_cdf_async_tothread_w4.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), 4 workers: p50 57.1, p95 172, p99 330 ms"

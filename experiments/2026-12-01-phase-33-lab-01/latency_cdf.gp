@@ -27,16 +27,16 @@ set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 46.3741,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 194.045,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 277.683,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 135.977,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 141.16,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 270.69,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 58.798,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 178.982,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 256.771,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 1 "p50" at 42.2113,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 189.967,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 244.268,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 100.583,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 114.152,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 205.962,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 7 "p50" at 41.2173,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 8 "p95" at 183.975,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 9 "p99" at 259.682,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 46.4, p95 194, p99 278 ms", \
-     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 136, p95 141, p99 271 ms", \
-     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 58.8, p95 179, p99 257 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 42.2, p95 190, p99 244 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 101, p95 114, p99 206 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 41.2, p95 184, p99 260 ms"

@@ -26,12 +26,12 @@ set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 9.23054,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 11.0152,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 1022.52,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 9.48887,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 14.5781,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 15.1372,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 1 "p50" at 8.766,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 27.2047,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 1039.68,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 11.2657,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 12.7005,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 20.3611,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "server_sync.py: accept, recv, send, close, one at a time: p50 9.23, p95 11, p99 1.02e+03 ms", \
-     "latency_cdf_async.dat" using 1:2 with lines ls 2 title "server_async.py: asyncio sock_accept, a task per connection: p50 9.49, p95 14.6, p99 15.1 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "server_sync.py: accept, recv, send, close, one at a time: p50 8.77, p95 27.2, p99 1.04e+03 ms", \
+     "latency_cdf_async.dat" using 1:2 with lines ls 2 title "server_async.py: asyncio sock_accept, a task per connection: p50 11.3, p95 12.7, p99 20.4 ms"
