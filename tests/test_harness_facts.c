@@ -304,6 +304,21 @@ static void test_check_round_trip(const char *dir, cJSON *facts) {
         fprintf(stderr, "%s", out);
     CHECK_EQ_STR(old, before);
     CHECK_EQ_INT(old_rc, strchr(before, 'F') ? 1 : 0);
+
+    /* plot redraws it too, its marks from the latencies. */
+    snprintf(path, sizeof path, "%s/latency_cdf.png", dir);
+    unlink(path);
+    char *plot_argv[] = {HARNESS_BIN, "plot", (char *)dir, NULL};
+    CHECK_EQ_INT(run(plot_argv, 60, -1), 0);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && st.st_size > 0);
+    snprintf(path, sizeof path, "%s/latency_cdf.gp", dir);
+    FILE *gp = fopen(path, "r");
+    CHECK(gp != NULL);
+    static char script[65536];
+    script[fread(script, 1, sizeof script - 1, gp)] = '\0';
+    fclose(gp);
+    CHECK(strstr(script, "p50 ") != NULL && strstr(script, "nan") == NULL);
 }
 
 /* 20 clients on a GIL-bound server: it uses about one core, not two. */
