@@ -340,6 +340,28 @@ int hs_variant_uses_port(const hs_variant_def *v) {
     return 0;
 }
 
+void hs_lab_settings_phrase(const hs_lab *lab, int brief, char *out, size_t size) {
+    const hs_load_params *L = &lab->load;
+    int n = lab->n_variants;
+    size_t len = 0;
+    out[0] = '\0';
+#define APPEND(...)                                                                  \
+    do {                                                                             \
+        if (len < size) len += (size_t)snprintf(out + len, size - len, __VA_ARGS__); \
+    } while (0)
+    if (hs_lab_lacking(lab, "{workers}", NULL, 0) < n) {
+        if (brief) APPEND(", %ld worker%s", L->workers, L->workers == 1 ? "" : "s");
+        else APPEND(", %ld server worker process%s", L->workers, L->workers == 1 ? "" : "es");
+    }
+    if (hs_lab_lacking(lab, "{threads}", NULL, 0) < n)
+        APPEND(brief ? ", %ld pool threads" : ", %ld pool threads each", L->threads);
+    if (hs_lab_lacking(lab, "{io_delay_ms}", NULL, 0) < n) {
+        if (!brief) APPEND(", %ld ms extra I/O wait per request", L->io_delay_ms);
+        else if (L->io_delay_ms > 0) APPEND(", +%ld ms I/O wait", L->io_delay_ms);
+    }
+#undef APPEND
+}
+
 int hs_lab_lacking(const hs_lab *lab, const char *placeholder, char *names,
                    size_t names_size) {
     int lacking = 0;

@@ -107,6 +107,15 @@ int hs_expand(const char *tmpl, const hs_placeholders *p, char *out,
 /* 1 if any of the variant's arguments has {port}. */
 int hs_variant_uses_port(const hs_variant_def *v);
 
+/* The server settings that reached lab's servers, as a phrase to append
+ * (", 1 server worker process, 40 pool threads each, 0 ms extra I/O wait
+ * per request"; brief, for plot titles: ", 1 worker, 40 pool threads, +50
+ * ms I/O wait", the wait only when there is one). A setting reaches the
+ * servers only through its placeholder, so a lab whose commands lack it
+ * ran them with their own, and the phrase leaves it out. Always
+ * NUL-terminated, cut to size. */
+void hs_lab_settings_phrase(const hs_lab *lab, int brief, char *out, size_t size);
+
 /* How many of lab's variants have placeholder (e.g. "{threads}") nowhere in
  * their command; their names, comma-separated, go to names (if not NULL).
  * A parameter reaches a server only through its placeholder, so a variant

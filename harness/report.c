@@ -168,16 +168,9 @@ int hs_report_write(const char *dir, const hs_report *r) {
     hs_strbuf_printf(&b, "Load: %ld concurrent clients (closed loop), %ld recorded requests per "
            "variant after %ld warm-up requests, %s %s, request timeout %.0f s",
        L->concurrency, L->total, L->warmup, r->lab->method, r->lab->path, L->timeout_s);
-    /* Only what reached the servers: a lab without the placeholder ran
-     * them with their own setting (its commands say which). */
-    int n = (int)r->lab->n_variants;
-    if (hs_lab_lacking(r->lab, "{workers}", NULL, 0) < n)
-        hs_strbuf_printf(&b, ", %ld server worker process%s", L->workers,
-                         L->workers == 1 ? "" : "es");
-    if (hs_lab_lacking(r->lab, "{threads}", NULL, 0) < n)
-        hs_strbuf_printf(&b, ", %ld pool threads each", L->threads);
-    if (hs_lab_lacking(r->lab, "{io_delay_ms}", NULL, 0) < n)
-        hs_strbuf_printf(&b, ", %ld ms extra I/O wait per request", L->io_delay_ms);
+    char settings[256];
+    hs_lab_settings_phrase(r->lab, 0, settings, sizeof settings);
+    hs_strbuf_printf(&b, "%s", settings);
     hs_strbuf_printf(&b, ".\n\n");
     machine_line(&b, r->facts);
     variants_table(&b, r->facts);

@@ -541,7 +541,7 @@ static void fill_outcome(const hs_lab *lab, const variant_run *runs, int n,
 
 int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                const hs_paths *paths, hs_run_outcome *outcome) {
-    char dir[4096], err[8192], created[40], title[256];
+    char dir[4096], err[8192], created[40], title[512];
     char **bodies = NULL;
     size_t n_bodies = 0;
     variant_run *runs = calloc(HS_MAX_VARIANTS, sizeof *runs);
@@ -656,20 +656,10 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
 
     /* The title names every parameter that reached the servers, so a
      * sweep's point CDFs say which point they are. */
-    int len = snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests", lab->title,
-                       lab->load.concurrency, lab->load.total);
-    /* A lab whose commands set the workers themselves (lab01-workers) ran
-     * them with those; the load's value never reached them. */
-    if (hs_lab_lacking(lab, "{workers}", NULL, 0) < n && len < (int)sizeof title)
-        len += snprintf(title + len, sizeof title - (size_t)len, ", %ld worker%s",
-                        lab->load.workers, lab->load.workers == 1 ? "" : "s");
-    if (hs_lab_lacking(lab, "{threads}", NULL, 0) < n && len < (int)sizeof title)
-        len += snprintf(title + len, sizeof title - (size_t)len, ", %ld pool threads",
-                        lab->load.threads);
-    if (hs_lab_lacking(lab, "{io_delay_ms}", NULL, 0) < n && lab->load.io_delay_ms > 0 &&
-        len < (int)sizeof title)
-        snprintf(title + len, sizeof title - (size_t)len, ", +%ld ms I/O wait",
-                 lab->load.io_delay_ms);
+    char settings[256];
+    hs_lab_settings_phrase(lab, 1, settings, sizeof settings);
+    snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests%s", lab->title,
+             lab->load.concurrency, lab->load.total, settings);
     /* The percentiles the plot marks are the facts'. */
     for (int i = 0; i < n; i++) {
         const cJSON *lat = cJSON_GetObjectItemCaseSensitive(
