@@ -326,8 +326,25 @@ static void test_small_lab(void) {
         CHECK(strstr(md, row) != NULL);
     }
     CHECK(strstr(md, "linear interpolation") != NULL);
-    CHECK(strstr(md, "cores") != NULL);
-    CHECK(strstr(md, "What happened, and why") != NULL);
+    /* The CPUs line quotes facts.json's figure, and every finding names
+     * the rule that wrote it. */
+    cJSON *facts = read_json(dir, "facts.json");
+    char cpus[96];
+    snprintf(cpus, sizeof cpus, "CPUs available to this run: %g (",
+             cJSON_GetObjectItem(cJSON_GetObjectItem(facts, "machine"), "cpus_available")->valuedouble);
+    cJSON_Delete(facts);
+    CHECK(strstr(md, cpus) != NULL);
+    const char *why = strstr(md, "## What happened, and why\n");
+    CHECK(why != NULL);
+    int bullets = 0;
+    const char *next = strstr(why + 1, "\n## ");
+    const char *stop = next ? next : why + strlen(why);
+    for (const char *l = strstr(why, "\n- "); l && l < stop; l = strstr(l + 1, "\n- ")) {
+        const char *end = strchr(l + 1, '\n');
+        CHECK(end && end - l > 20 && !strncmp(end - 4, " -->", 4)); /* tagged with its rule */
+        bullets++;
+    }
+    CHECK(bullets >= 1); /* at least Little's law: a closed loop at 100% HTTP 200 */
     CHECK(strstr(md, "Server memory after warm-up") != NULL);
     CHECK(strstr(md, "## Event-loop blocks") != NULL);
     CHECK(strstr(md, "`--detect-blocking=5`") != NULL);
