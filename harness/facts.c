@@ -453,10 +453,7 @@ cJSON *hs_facts_build(const hs_facts_input *in) {
     const hs_load_params *L = &in->lab->load;
     cJSON *load = cJSON_AddObjectToObject(f, "load");
     cJSON_AddStringToObject(load, "loop", "closed");
-    cJSON_AddNumberToObject(load, "concurrency", (double)L->concurrency);
-    cJSON_AddNumberToObject(load, "total", (double)L->total);
-    cJSON_AddNumberToObject(load, "warmup", (double)L->warmup);
-    cJSON_AddNumberToObject(load, "timeout_s", L->timeout_s);
+    hs_load_params_write(L, load);
     cJSON_AddStringToObject(load, "method", in->lab->method);
     cJSON_AddStringToObject(load, "path", in->lab->path);
     cJSON *ev = cJSON_AddObjectToObject(f, "evidence");

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 static int fail(char *err, size_t err_size, const char *fmt, ...) {
@@ -151,6 +152,54 @@ int hs_lab_load(const char *path, hs_lab *lab, char *err, size_t err_size) {
     rc = hs_lab_from_json(root, path, lab, err, err_size);
     cJSON_Delete(root);
     return rc;
+}
+
+/* Every number of hs_load_params, by its JSON key. */
+#define LONG_FIELD(k, f) {k, offsetof(hs_load_params, f), 1}
+#define DOUBLE_FIELD(k, f) {k, offsetof(hs_load_params, f), 0}
+static const struct {
+    const char *key;
+    size_t off;
+    int is_long;
+} load_fields[] = {
+    LONG_FIELD("concurrency", concurrency),   LONG_FIELD("total", total),
+    LONG_FIELD("warmup", warmup),             DOUBLE_FIELD("timeout_s", timeout_s),
+    LONG_FIELD("workers", workers),           LONG_FIELD("seed", seed),
+    LONG_FIELD("threads", threads),           LONG_FIELD("io_delay_ms", io_delay_ms),
+    LONG_FIELD("detect_blocking_ms", detect_blocking_ms),
+    DOUBLE_FIELD("probe_rate", probe_rate),
+};
+
+static void set_item(cJSON *obj, const char *key, cJSON *item) {
+    if (cJSON_GetObjectItemCaseSensitive(obj, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
+    else
+        cJSON_AddItemToObject(obj, key, item);
+}
+
+void hs_load_params_write(const hs_load_params *L, cJSON *obj) {
+    if (!cJSON_IsObject(obj)) return;
+    for (size_t i = 0; i < sizeof load_fields / sizeof load_fields[0]; i++) {
+        const char *at = (const char *)L + load_fields[i].off;
+        double v = load_fields[i].is_long ? (double)*(const long *)(const void *)at
+                                          : *(const double *)(const void *)at;
+        set_item(obj, load_fields[i].key, cJSON_CreateNumber(v));
+    }
+    set_item(obj, "evidence", cJSON_CreateBool(!L->no_evidence));
+}
+
+hs_load_params hs_load_params_read(const cJSON *obj) {
+    hs_load_params L;
+    memset(&L, 0, sizeof L);
+    for (size_t i = 0; i < sizeof load_fields / sizeof load_fields[0]; i++) {
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, load_fields[i].key);
+        double v = cJSON_IsNumber(x) ? x->valuedouble : 0;
+        char *at = (char *)&L + load_fields[i].off;
+        if (load_fields[i].is_long) *(long *)(void *)at = (long)v;
+        else *(double *)(void *)at = v;
+    }
+    L.no_evidence = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(obj, "evidence"));
+    return L;
 }
 
 /* "background": absent, a string, or an array of strings (lines). */

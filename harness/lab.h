@@ -75,6 +75,16 @@ typedef struct {
     char background[HS_BACKGROUND_MAX];
 } hs_lab;
 
+/* The load parameters as JSON: the one writer and the one reader, for the
+ * manifests, the lab as run and facts.json. write sets each key in obj
+ * (adding or replacing it): concurrency, total, warmup, timeout_s,
+ * workers, seed, threads, io_delay_ms, detect_blocking_ms, probe_rate and
+ * evidence (a bool). read takes them back; a missing number reads as 0,
+ * a missing evidence as on. */
+struct cJSON;
+void hs_load_params_write(const hs_load_params *L, struct cJSON *obj);
+hs_load_params hs_load_params_read(const struct cJSON *obj);
+
 /* Loads and validates a lab file. On failure returns a negative code and
  * err says which file and what is wrong. Free with hs_lab_free. */
 int hs_lab_load(const char *path, hs_lab *lab, char *err, size_t err_size);

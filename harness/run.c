@@ -296,15 +296,6 @@ static cJSON *errors_json(const hs_load_errors *e) {
     return o;
 }
 
-/* obj[key] = v, replacing or adding it; nothing when obj is not an object. */
-static void set_number(cJSON *obj, const char *key, double v) {
-    if (!cJSON_IsObject(obj)) return;
-    if (cJSON_GetObjectItemCaseSensitive(obj, key))
-        cJSON_ReplaceItemInObjectCaseSensitive(obj, key, cJSON_CreateNumber(v));
-    else
-        cJSON_AddNumberToObject(obj, key, v);
-}
-
 static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_file,
                           const hs_paths *p, const hs_run_options *opt, variant_run *runs,
                           int n, size_t n_bodies, const char *created, int complete,
@@ -331,16 +322,7 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     cJSON_AddStringToObject(seeds, "model", "see variants[].healthz.model");
 
     cJSON *load = cJSON_AddObjectToObject(m, "load");
-    cJSON_AddNumberToObject(load, "concurrency", (double)lab->load.concurrency);
-    cJSON_AddNumberToObject(load, "total", (double)lab->load.total);
-    cJSON_AddNumberToObject(load, "warmup", (double)lab->load.warmup);
-    cJSON_AddNumberToObject(load, "timeout_s", lab->load.timeout_s);
-    cJSON_AddNumberToObject(load, "workers", (double)lab->load.workers);
-    cJSON_AddNumberToObject(load, "threads", (double)lab->load.threads);
-    cJSON_AddNumberToObject(load, "io_delay_ms", (double)lab->load.io_delay_ms);
-    cJSON_AddNumberToObject(load, "detect_blocking_ms", (double)lab->load.detect_blocking_ms);
-    cJSON_AddNumberToObject(load, "probe_rate", lab->load.probe_rate);
-    cJSON_AddBoolToObject(load, "evidence", !lab->load.no_evidence);
+    hs_load_params_write(&lab->load, load);
     cJSON_AddStringToObject(load, "method", lab->method);
     cJSON_AddStringToObject(load, "path", lab->path);
     cJSON_AddNumberToObject(load, "payloads", (double)n_bodies);
@@ -425,18 +407,7 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     if (hs_read_file(lab_file, 1 << 20, &text, NULL) == 0) def = cJSON_Parse(text);
     free(text);
     if (def) {
-        cJSON *l = cJSON_GetObjectItemCaseSensitive(def, "load");
-        const hs_load_params *L = &lab->load;
-        set_number(l, "concurrency", (double)L->concurrency);
-        set_number(l, "total", (double)L->total);
-        set_number(l, "warmup", (double)L->warmup);
-        set_number(l, "timeout_s", L->timeout_s);
-        set_number(l, "workers", (double)L->workers);
-        set_number(l, "threads", (double)L->threads);
-        set_number(l, "io_delay_ms", (double)L->io_delay_ms);
-        set_number(l, "detect_blocking_ms", (double)L->detect_blocking_ms);
-        set_number(l, "probe_rate", L->probe_rate);
-        set_number(l, "seed", (double)L->seed);
+        hs_load_params_write(&lab->load, cJSON_GetObjectItemCaseSensitive(def, "load"));
         cJSON_AddItemToObject(m, "lab_definition", def);
     }
 

@@ -68,16 +68,7 @@ cJSON *hs_sweep_to_json(const hs_sweep *s) {
     /* The fixed parameters; the swept one shows its first value. */
     cJSON *load = cJSON_AddObjectToObject(m, "load");
     const hs_load_params *L = &s->load;
-    cJSON_AddNumberToObject(load, "concurrency", (double)L->concurrency);
-    cJSON_AddNumberToObject(load, "total", (double)L->total);
-    cJSON_AddNumberToObject(load, "warmup", (double)L->warmup);
-    cJSON_AddNumberToObject(load, "timeout_s", L->timeout_s);
-    cJSON_AddNumberToObject(load, "workers", (double)L->workers);
-    cJSON_AddNumberToObject(load, "threads", (double)L->threads);
-    cJSON_AddNumberToObject(load, "io_delay_ms", (double)L->io_delay_ms);
-    cJSON_AddNumberToObject(load, "probe_rate", L->probe_rate);
-    cJSON_AddBoolToObject(load, "evidence", !L->no_evidence);
-    cJSON_AddNumberToObject(load, "seed", (double)L->seed);
+    hs_load_params_write(L, load);
     cJSON_AddStringToObject(load, "method", s->method);
     cJSON_AddStringToObject(load, "path", s->path);
     /* Which of them reached the servers (or the load generator). */
@@ -200,12 +191,7 @@ int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size) {
     s->complete = flag(m, "completed");
     str(m, "incomplete_reason", s->reason, sizeof s->reason);
     const cJSON *load = cJSON_GetObjectItemCaseSensitive(m, "load");
-    s->load = (hs_load_params){(long)num(load, "concurrency"), (long)num(load, "total"),
-                               (long)num(load, "warmup"),      num(load, "timeout_s"),
-                               (long)num(load, "workers"),     (long)num(load, "seed"),
-                               (long)num(load, "threads"),     (long)num(load, "io_delay_ms"),
-                               (long)num(load, "detect_blocking_ms"),
-                               num(load, "probe_rate"),        !flag(load, "evidence")};
+    s->load = hs_load_params_read(load);
     str(load, "method", s->method, sizeof s->method);
     str(load, "path", s->path, sizeof s->path);
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(m, "sweep_variants")) {

@@ -3,6 +3,8 @@
 #include "check.h"
 #include "lab.h"
 
+#include <cJSON.h>
+
 #include <unistd.h>
 
 static char path[1024];
@@ -15,7 +17,25 @@ static int load_text(const char *text, hs_lab *lab, char *err, size_t size) {
     return hs_lab_load(path, lab, err, size);
 }
 
+/* The load parameters' one writer and one reader agree on every field,
+ * and replace what an object already had. */
+static void test_load_params_json(void) {
+    hs_load_params L = {50, 500, 10, 30.5, 4, 7, 40, 50, 10, 20.5, 1};
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "concurrency", 1);
+    hs_load_params_write(&L, o);
+    CHECK_EQ_INT(cJSON_GetArraySize(o), 11);
+    hs_load_params R = hs_load_params_read(o);
+    CHECK(R.concurrency == 50 && R.total == 500 && R.warmup == 10 && R.timeout_s == 30.5);
+    CHECK(R.workers == 4 && R.seed == 7 && R.threads == 40 && R.io_delay_ms == 50);
+    CHECK(R.detect_blocking_ms == 10 && R.probe_rate == 20.5 && R.no_evidence == 1);
+    cJSON_Delete(o);
+    hs_load_params E = hs_load_params_read(NULL); /* nothing: zeros, evidence on */
+    CHECK(E.concurrency == 0 && E.no_evidence == 0);
+}
+
 int main(void) {
+    test_load_params_json();
     hs_lab lab;
     char err[1024];
     CHECK_EQ_INT(hs_lab_load(LAB01_FILE, &lab, err, sizeof err), 0);
