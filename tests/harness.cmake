@@ -1,4 +1,8 @@
 # Tests of harness/ (and plots/, manifest/ through it).
+# What the end-to-end tests share: running a command, reading its JSON.
+add_library(harness_test_cmd STATIC harness_cmd.c)
+target_include_directories(harness_test_cmd PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(harness_test_cmd PUBLIC PkgConfig::CJSON)
 lab_test(test_harness_stats harness_core)
 lab_test(test_harness_lab harness_core)
 lab_test(test_harness_blocks harness_core)
@@ -22,7 +26,7 @@ set_tests_properties(test_harness_procfs PROPERTIES LABELS harness)
 
 # End to end against the real miniserve: the harness finds it in its own
 # folder ({bin}), as a user's run does.
-lab_test(test_harness_run PkgConfig::CJSON)
+lab_test(test_harness_run harness_test_cmd PkgConfig::CJSON)
 target_compile_definitions(test_harness_run PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>"
   MINISERVE_BIN="$<TARGET_FILE:miniserve>")
 add_dependencies(test_harness_run harness miniserve)
@@ -38,7 +42,7 @@ set_tests_properties(test_python_port PROPERTIES TIMEOUT 300 LABELS harness)
 
 # Sweeps end to end: the harness over several points, and miniserve
 # --workers 4 answering from 4 processes.
-lab_test(test_harness_sweep harness_core PkgConfig::CJSON)
+lab_test(test_harness_sweep harness_core harness_test_cmd PkgConfig::CJSON)
 target_compile_definitions(test_harness_sweep PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>"
   MINISERVE_BIN="$<TARGET_FILE:miniserve>" LABS_DIR="${PROJECT_SOURCE_DIR}/harness/labs"
   EXPERIMENTS_DIR="${PROJECT_SOURCE_DIR}/experiments")
@@ -47,7 +51,7 @@ set_tests_properties(test_harness_sweep PROPERTIES TIMEOUT 300 LABELS harness)
 
 # The claims' sections in real runs: a lab01-iodelay-shaped run, a sweep
 # over io_delay_ms and a run at 1 and 2 workers, on the tests' weights.
-lab_test(test_harness_claims_run harness_core PkgConfig::CJSON)
+lab_test(test_harness_claims_run harness_core harness_test_cmd PkgConfig::CJSON)
 target_compile_definitions(test_harness_claims_run PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>")
 add_dependencies(test_harness_claims_run harness miniserve)
 set_tests_properties(test_harness_claims_run PROPERTIES TIMEOUT 300 LABELS harness)
@@ -55,7 +59,7 @@ set_tests_properties(test_harness_claims_run PROPERTIES TIMEOUT 300 LABELS harne
 # facts.json end to end: three small Python servers (tests/servers/), each
 # built to show one fact, run through their labs (tests/labs/); and check
 # re-judging a folder from facts.json, or without it from its latencies.
-lab_test(test_harness_facts PkgConfig::CJSON)
+lab_test(test_harness_facts harness_test_cmd PkgConfig::CJSON)
 target_compile_definitions(test_harness_facts PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>"
   SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(test_harness_facts harness)

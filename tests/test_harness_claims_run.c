@@ -6,6 +6,7 @@
  * those numbers give; which verdict that is, is not checked (no test
  * asserts on speed). */
 #include "check.h"
+#include "harness_cmd.h"
 #include "latencies.h"
 #include "stats.h"
 
@@ -20,37 +21,9 @@ static char tmp[1024];         /* this test's scratch folder */
 static char out[65536];        /* the last command's stdout and stderr */
 static const char *weights;    /* the seeded init weights the tests use */
 
-/* Runs argv with stdout and stderr into out; kills it after timeout_s.
- * Returns the exit code, or 128 + signal. */
+/* Runs argv with its output into out. */
 static int run(char *const argv[], double timeout_s) {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/cmd.out", tmp);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 1), dup2(fd, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    int st = 0;
-    struct timespec t0, now;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (waitpid(pid, &st, WNOHANG) != pid) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9 > timeout_s) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            fprintf(stderr, "command timed out after %.0f s\n", timeout_s);
-            exit(1);
-        }
-        usleep(20000);
-    }
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(out, 1, sizeof out - 1, f) : 0;
-    if (f) fclose(f);
-    out[n] = '\0';
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return hs_cmd_run(argv, timeout_s, NULL, tmp, out, sizeof out);
 }
 
 static void write_file(const char *path, const char *text) {

@@ -15,6 +15,7 @@
  * thresholds are wide on purpose: they hold on a loaded 2-core machine.
  * Every figure asserted on is printed first. */
 #include "check.h"
+#include "harness_cmd.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -30,70 +31,13 @@
 static char tmp[1024];   /* this test's scratch folder */
 static char out[65536];  /* the last command's stdout and stderr */
 
-/* Runs argv with stdout and stderr into out; kills it after timeout_s.
- * If cpu >= 0 the child runs on that CPU only (set before execv, so the
- * harness and every server it starts inherit it). Returns the exit code,
- * or 128 + signal. */
+/* Runs argv with its output into out; cpu >= 0 pins it to that CPU. */
 static int run(char *const argv[], double timeout_s, int cpu) {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/cmd.out", tmp);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 1), dup2(fd, 2);
-        if (cpu >= 0) {
-            cpu_set_t set;
-            CPU_ZERO(&set);
-            CPU_SET(cpu, &set);
-            if (sched_setaffinity(0, sizeof set, &set) != 0) {
-                fprintf(stderr, "sched_setaffinity(CPU %d): %s\n", cpu, strerror(errno));
-                _exit(126);
-            }
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    int st = 0;
-    struct timespec t0, now;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid) break;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double el = (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9;
-        if (el > timeout_s) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            fprintf(stderr, "%s %s timed out after %.0f s\n", argv[0], argv[1], timeout_s);
-            exit(1);
-        }
-        usleep(20000);
-    }
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(out, 1, sizeof out - 1, f) : 0;
-    if (f) fclose(f);
-    out[n] = '\0';
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    hs_cmd_opts o = {0, cpu, NULL, NULL};
+    return hs_cmd_run(argv, timeout_s, &o, tmp, out, sizeof out);
 }
 
-static cJSON *read_json(const char *dir, const char *name) {
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "missing %s\n", path);
-        exit(1);
-    }
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    cJSON *j = cJSON_Parse(buf);
-    if (!j) fprintf(stderr, "%s is not valid JSON\n", path);
-    CHECK(j != NULL);
-    return j;
-}
+static cJSON *read_json(const char *dir, const char *name) { return hs_cmd_read_json(dir, name); }
 
 static void write_json(const char *dir, const char *name, const cJSON *j) {
     char path[2048];

@@ -4,6 +4,7 @@
  * mid-run; Ctrl-C; and every kind of bad input refused before anything is
  * measured. */
 #include "check.h"
+#include "harness_cmd.h"
 
 #include <arpa/inet.h>
 #include <cJSON.h>
@@ -23,46 +24,11 @@ static char tmp[1024];   /* this test's scratch folder */
 static char out[65536];  /* the last command's stdout and stderr */
 static const char *child_path; /* PATH for the next command, NULL: as is */
 
-/* Runs argv with stdout and stderr into out; kills it after timeout_s.
- * If interrupt_after_s > 0, sends it SIGINT then. Returns the exit code,
- * or 128 + signal. */
+/* Runs argv with its output into out, PATH child_path when set; SIGINT
+ * after interrupt_after_s when > 0. */
 static int run(char *const argv[], double timeout_s, double interrupt_after_s) {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/cmd.out", tmp);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 1), dup2(fd, 2);
-        if (child_path) setenv("PATH", child_path, 1);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    int st = 0, sent = 0;
-    struct timespec t0, now;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid) break;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double el = (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9;
-        if (interrupt_after_s > 0 && !sent && el > interrupt_after_s) {
-            kill(pid, SIGINT);
-            sent = 1;
-        }
-        if (el > timeout_s) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            fprintf(stderr, "command timed out after %.0f s\n", timeout_s);
-            exit(1);
-        }
-        usleep(20000);
-    }
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(out, 1, sizeof out - 1, f) : 0;
-    if (f) fclose(f);
-    out[n] = '\0';
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    hs_cmd_opts o = {interrupt_after_s, -1, child_path, NULL};
+    return hs_cmd_run(argv, timeout_s, &o, tmp, out, sizeof out);
 }
 
 static void write_file(const char *path, const char *text) {
@@ -72,23 +38,7 @@ static void write_file(const char *path, const char *text) {
     CHECK(fclose(f) == 0);
 }
 
-static cJSON *read_json(const char *dir, const char *name) {
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "missing %s\n", path);
-        exit(1);
-    }
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    cJSON *j = cJSON_Parse(buf);
-    if (!j) fprintf(stderr, "%s is not valid JSON\n", path);
-    CHECK(j != NULL);
-    return j;
-}
+static cJSON *read_json(const char *dir, const char *name) { return hs_cmd_read_json(dir, name); }
 
 static int exists(const char *dir, const char *name) {
     char path[2048];

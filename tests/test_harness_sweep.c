@@ -5,6 +5,7 @@
  * sweep.dat, plot and check on the folder); a point whose server cannot
  * start; and Ctrl-C in the middle of a sweep. No check is on speed. */
 #include "check.h"
+#include "harness_cmd.h"
 #include "lab.h"
 #include "latencies.h"
 #include "stats.h"
@@ -30,46 +31,11 @@ static char out[65536];         /* the last command's stdout and stderr */
 static const char *child_path;  /* PATH for the next command, NULL: as is */
 static const char *weights;     /* the seeded init weights the tests use */
 
-/* Runs argv with stdout and stderr into out; kills it after timeout_s. If
- * interrupt_when is not NULL, sends SIGINT once that path exists. Returns
- * the exit code, or 128 + signal. */
+/* Runs argv with its output into out, PATH child_path when set; SIGINT
+ * once interrupt_when (a path) exists, when it is not NULL. */
 static int run(char *const argv[], double timeout_s, const char *interrupt_when) {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/cmd.out", tmp);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 1), dup2(fd, 2);
-        if (child_path) setenv("PATH", child_path, 1);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    int st = 0, sent = 0;
-    struct timespec t0, now;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid) break;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double el = (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9;
-        if (interrupt_when && !sent && access(interrupt_when, F_OK) == 0) {
-            kill(pid, SIGINT);
-            sent = 1;
-        }
-        if (el > timeout_s) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            fprintf(stderr, "command timed out after %.0f s\n", timeout_s);
-            exit(1);
-        }
-        usleep(20000);
-    }
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(out, 1, sizeof out - 1, f) : 0;
-    if (f) fclose(f);
-    out[n] = '\0';
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    hs_cmd_opts o = {0, -1, child_path, interrupt_when};
+    return hs_cmd_run(argv, timeout_s, &o, tmp, out, sizeof out);
 }
 
 static void write_file(const char *path, const char *text) {
