@@ -17,14 +17,10 @@
 #define SAMPLE_S 0.1    /* the sampling period */
 #define RESCAN_TICKS 10 /* the process tree again every second */
 
-/* CPU seconds of this whole process, or of the calling thread: 0, or -1
- * if getrusage failed. */
+/* CPU seconds from getrusage(who) into *out: 0, or -1 if it failed. */
 static int cpu_s(int who, double *out) {
-    struct rusage ru;
-    if (getrusage(who, &ru)) return -1;
-    *out = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec * 1e-6;
-    return 0;
+    *out = hs_cpu_seconds(who);
+    return *out < 0 ? -1 : 0;
 }
 
 static void note_peak(hs_evidence *e, long threads, long rss_kib) {

@@ -576,6 +576,17 @@ int hs_facts_variant_result(const cJSON *facts, const char *name, hs_variant_res
     return 0;
 }
 
+void hs_facts_percentiles_ms(const cJSON *facts, const char *name, double p_ms[3]) {
+    static const char *keys[] = {"p50", "p95", "p99"};
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "variants"), name),
+        "latency_ms");
+    for (int k = 0; k < 3; k++) {
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(lat, keys[k]);
+        p_ms[k] = cJSON_IsNumber(x) && isfinite(x->valuedouble) ? x->valuedouble : NAN;
+    }
+}
+
 size_t hs_facts_ks_pairs(const cJSON *facts, hs_ks_pair *pairs, size_t cap) {
     size_t n = 0;
     const cJSON *p;

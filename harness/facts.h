@@ -69,6 +69,10 @@ struct cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size
  * variant is missing or was not measured. ks (filled from facts' curves,
  * owned by the caller, at most cap pairs) serves the distinct-curves check. */
 int hs_facts_variant_result(const struct cJSON *facts, const char *name, hs_variant_result *out);
+/* A variant's p50, p95 and p99 in ms as facts hold them (NAN where not),
+ * for the plot's marks. */
+void hs_facts_percentiles_ms(const struct cJSON *facts, const char *name, double p_ms[3]);
+
 size_t hs_facts_ks_pairs(const struct cJSON *facts, hs_ks_pair *pairs, size_t cap);
 
 #endif

@@ -113,10 +113,9 @@ static int start(const hs_load_config *cfg, CURLM *multi, load_slot *slot,
     return curl_multi_add_handle(multi, slot->easy) == CURLM_OK ? 0 : -EIO;
 }
 
-/* CPU seconds the calling thread has used, or -1 if unknown. */
-static double thread_cpu_s(void) {
+double hs_cpu_seconds(int who) {
     struct rusage ru;
-    if (getrusage(RUSAGE_THREAD, &ru)) return -1;
+    if (getrusage(who, &ru)) return -1;
     return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
            ru.ru_stime.tv_usec * 1e-6;
 }
@@ -156,7 +155,7 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
         if (!slots[i].easy || configure(cfg, slots[i].easy, hdr, i)) goto out;
     }
 
-    double cpu0 = thread_cpu_s();
+    double cpu0 = hs_cpu_seconds(RUSAGE_THREAD);
     double t0 = hs_now(), last_done = t0;
     for (long i = 0; i < nslots; i++, sent++, in_flight++)
         if ((rc = start(cfg, multi, &slots[i], sent))) goto out;
@@ -198,7 +197,7 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
         if (in_flight > 0) curl_multi_poll(multi, NULL, 0, 50, NULL);
     }
     out->wall_s = last_done - t0;
-    double cpu1 = thread_cpu_s();
+    double cpu1 = hs_cpu_seconds(RUSAGE_THREAD);
     out->cpu_s = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
     if (cfg->on_end) cfg->on_end(cfg->end_arg);
     if (out->n < (size_t)cfg->total) out->interrupted = 1;

@@ -71,4 +71,8 @@ extern volatile sig_atomic_t hs_stop;
 /* Monotonic seconds. */
 double hs_now(void);
 
+/* CPU seconds (user + sys) from getrusage(who): RUSAGE_THREAD for the
+ * calling thread, RUSAGE_SELF for the whole process; -1 if it failed. */
+double hs_cpu_seconds(int who);
+
 #endif

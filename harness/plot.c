@@ -7,7 +7,6 @@
 #include "facts.h"
 #include "folder.h"
 #include "plots.h"
-#include "rules.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -69,13 +68,10 @@ int hs_cmd_plot(const char *dir_arg, const hs_paths *p) {
         return HS_EXIT_USAGE;
     }
     for (int i = 0; i < f.n; i++) {
-        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "variants"),
-                                             f.v[i].name), "latency_ms");
         const hs_summary *m = &f.v[i].summary;
-        curves[i].p_ms[0] = facts ? hs_fact(lat, "p50") : m->p50_s * 1e3;
-        curves[i].p_ms[1] = facts ? hs_fact(lat, "p95") : m->p95_s * 1e3;
-        curves[i].p_ms[2] = facts ? hs_fact(lat, "p99") : m->p99_s * 1e3;
+        if (facts) hs_facts_percentiles_ms(facts, f.v[i].name, curves[i].p_ms);
+        else curves[i].p_ms[0] = m->p50_s * 1e3, curves[i].p_ms[1] = m->p95_s * 1e3,
+             curves[i].p_ms[2] = m->p99_s * 1e3;
     }
     cJSON_Delete(facts);
     int rc = plot_cdf(dir, f.title, curves, (size_t)f.n, err, sizeof err);

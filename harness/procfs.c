@@ -241,9 +241,10 @@ static int account(hs_proc_tree *t, int slot, pid_t pid, double tck) {
 
     char path[64], buf[STATUS_MAX];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    t->rss_each_kib[slot] = -1;
     if (read_small(path, buf, sizeof buf) == 0) {
         if (status_field(buf, "Threads:", &v) == 0) t->threads += (long)v;
-        if (status_field(buf, "VmRSS:", &v) == 0) t->rss_kib += (long)v;
+        if (status_field(buf, "VmRSS:", &v) == 0) t->rss_kib += (long)v, t->rss_each_kib[slot] = (long)v;
         /* SigIgn is a hex mask, bit N-1 for signal N. A process that
          * ignores SIGCHLD has its children reaped by the kernel, whose CPU
          * time then goes to nobody's cutime. */

@@ -28,6 +28,7 @@ typedef struct {
                               * its children, and their CPU time is lost */
     long threads;            /* live threads, summed ("Threads:" in status) */
     long rss_kib;            /* VmRSS, summed */
+    long rss_each_kib[HS_PROC_MAX]; /* each one's VmRSS, -1 when unread */
 } hs_proc_tree;
 
 /* Reads root and its descendants (children of children too). Returns 0,

@@ -62,10 +62,7 @@ static const cJSON *sub(const cJSON *o, const char *key) {
 }
 
 /* facts' number, or NAN (shown as "n/a") when it is null or missing. */
-static double num(const cJSON *o, const char *key) {
-    const cJSON *x = sub(o, key);
-    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
-}
+static double num(const cJSON *o, const char *key) { return hs_fact(o, key); }
 
 static void number(hs_strbuf *b, double v, const char *fmt) {
     if (isnan(v)) hs_strbuf_printf(b, " n/a |");

@@ -7,7 +7,10 @@
  * explain them are rules over the same facts (rules.h). */
 #include "report.h"
 
+#include "rules.h"
+
 #include <cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,34 +56,18 @@ static void note_unknown(unknowns *u, const char *variant, const char *key, cons
                  variant, key);
 }
 
-/* The object holding path's last key, and that key. */
-static const cJSON *holder(const cJSON *v, const char *path, char *key, size_t size) {
-    const char *dot = strrchr(path, '.');
-    const cJSON *o = v;
-    for (const char *p = path; o && dot && p < dot;) {
-        size_t len = strcspn(p, ".");
-        char part[64];
-        snprintf(part, sizeof part, "%.*s", (int)len, p);
-        o = cJSON_GetObjectItemCaseSensitive(o, part);
-        p += len + 1;
-    }
-    snprintf(key, size, "%s", dot ? dot + 1 : path);
-    return o;
-}
-
-/* " value", or " n/a" with its reason noted. */
+/* " value", or " n/a" with its reason (the sibling "<key>_unknown") noted. */
 static void value(hs_strbuf *b, const cJSON *v, const char *path, const char *fmt,
                   unknowns *u) {
-    char key[64], k[96];
-    const cJSON *o = holder(v, path, key, sizeof key);
-    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (cJSON_IsNumber(x)) {
+    double x = hs_fact(v, path);
+    if (!isnan(x)) {
         hs_strbuf_printf(b, " ");
-        hs_strbuf_printf(b, fmt, x->valuedouble);
+        hs_strbuf_printf(b, fmt, x);
         return;
     }
-    snprintf(k, sizeof k, "%s_unknown", key);
-    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, k);
+    char k[128];
+    snprintf(k, sizeof k, "%s_unknown", path);
+    const cJSON *why = hs_fact_at(v, k);
     note_unknown(u, v->string, path, cJSON_IsString(why) ? why->valuestring : "not recorded");
     hs_strbuf_printf(b, " n/a");
 }

@@ -37,17 +37,22 @@ int hs_rules_run(const cJSON *facts, hs_strbuf *out) {
     return n;
 }
 
-double hs_fact(const cJSON *obj, const char *path) {
+const cJSON *hs_fact_at(const cJSON *obj, const char *path) {
     char key[128];
     const cJSON *o = obj;
     for (const char *p = path; o && *p;) {
         size_t len = strcspn(p, ".");
-        if (len >= sizeof key) return NAN;
+        if (len >= sizeof key) return NULL;
         memcpy(key, p, len);
         key[len] = '\0';
         o = cJSON_GetObjectItemCaseSensitive(o, key);
         p += len + (p[len] == '.');
     }
+    return o;
+}
+
+double hs_fact(const cJSON *obj, const char *path) {
+    const cJSON *o = hs_fact_at(obj, path);
     return cJSON_IsNumber(o) && isfinite(o->valuedouble) ? o->valuedouble : NAN;
 }
 

@@ -43,8 +43,10 @@ int hs_rule_busy_machine(const struct cJSON *facts, hs_strbuf *out);
 
 /* Shared by the rules (rules.c). */
 
-/* The number at a dotted path under obj ("server.cpu_cores_used"), or NAN
- * when it is missing or null. */
+/* The item at a dotted path under obj ("server.cpu_cores_used"), or NULL. */
+const struct cJSON *hs_fact_at(const struct cJSON *obj, const char *path);
+
+/* The number there, or NAN when it is missing, null or not finite. */
 double hs_fact(const struct cJSON *obj, const char *path);
 
 /* The variants object, and whether a variant can be compared: measured,

@@ -20,7 +20,6 @@
 #include "probe.h"
 #include "procfs.h"
 #include "report.h"
-#include "rules.h"
 #include "serving.h"
 #include "spawn.h"
 
@@ -632,14 +631,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests%s", lab->title,
              lab->load.concurrency, lab->load.total, settings);
     /* The percentiles the plot marks are the facts'. */
-    for (int i = 0; i < n; i++) {
-        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(facts, "variants"),
-                                             runs[i].def->name), "latency_ms");
-        curves[i].p_ms[0] = hs_fact(lat, "p50");
-        curves[i].p_ms[1] = hs_fact(lat, "p95");
-        curves[i].p_ms[2] = hs_fact(lat, "p99");
-    }
+    for (int i = 0; i < n; i++) hs_facts_percentiles_ms(facts, runs[i].def->name, curves[i].p_ms);
     int prc = plot_cdf(dir, title, curves, (size_t)n, err, sizeof err);
     if (prc == 1)
         fprintf(stderr, "harness: gnuplot is not installed: wrote %s/latency_cdf.gp and its "
