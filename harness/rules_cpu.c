@@ -109,12 +109,12 @@ static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, 
     hs_fact_format2(ch, a, sizeof a), hs_fact_format2(cl, b, sizeof b);
     hs_fact_format(mh, ma, sizeof ma), hs_fact_format(ml, mb, sizeof mb);
     hs_strbuf_printf(out,
-        "- **%s set the throughput.** %s served %sx %s's requests per second: it kept %s "
-        "cores busy against %s's %s, of the %s available (%sx), at %s ms of CPU per "
-        "request against %s ms (%sx).\n",
+        "- **%s set the throughput.** %s served %sx %s's requests per second: %sx the "
+        "cores kept busy (%s against %s, of the %s available) times %sx from the CPU per "
+        "request (%s ms against %s ms).\n",
         fabs(log(cores_x)) >= fabs(log(work_x)) ? "The cores kept busy"
                                                  : "The CPU each request cost",
-        hi->string, rx, lo->string, a, lo->string, b, cp, cx, ma, mb, wx);
+        hi->string, rx, lo->string, cx, a, b, cp, wx, ma, mb);
     return 1;
 }
 
