@@ -169,7 +169,17 @@ static void check_facts(const char *dir, const char *const *names, int n, int re
         }
         cJSON *srv = cJSON_GetObjectItem(v, "server");
         CHECK(cJSON_GetObjectItem(srv, "cpu_cores_used")->valuedouble > 0);
+        CHECK(cJSON_GetObjectItem(srv, "cpu_cores_used")->valuedouble <= 2.2); /* of 2 CPUs */
         CHECK(cJSON_GetObjectItem(srv, "threads_max")->valuedouble >= 2); /* loop + pool */
+        CHECK(cJSON_GetObjectItem(srv, "ctx_switches_voluntary")->valuedouble > 0);
+        CHECK(cJSON_GetObjectItem(srv, "rss_mib")->valuedouble > 1);
+        /* The load generator is one thread: at most one core, and busy. */
+        double gen = cJSON_GetObjectItem(cJSON_GetObjectItem(v, "loadgen"), "cpu_cores_used")->valuedouble;
+        CHECK(gen > 0 && gen <= 1.05);
+        /* miniserve says what it runs with; these servers got no flags. */
+        cJSON *set = cJSON_GetObjectItem(v, "settings");
+        CHECK_EQ_INT(cJSON_GetObjectItem(set, "workers")->valueint, 1);
+        CHECK_EQ_INT(cJSON_GetObjectItem(set, "io_delay_ms")->valueint, 0);
         CHECK_EQ_INT(cJSON_GetObjectItem(v, "requests")->valueint, requests);
         CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(v, "probe"), "unloaded_requests")->valueint >= 10);
         /* The phases file: one row per recorded request. */
