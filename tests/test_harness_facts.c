@@ -356,6 +356,14 @@ static void test_sleepy_loop(void) {
            idle > 0 ? loaded / idle : INFINITY, fact(v, v->string, "probe.p99_ms"));
     CHECK(fact(v, v->string, "probe.requests") >= 1);
     CHECK(loaded >= 10 * idle);
+    /* Each probe waited past the next one's tick (200 ms against 50): the
+     * ticks it missed are counted and skipped, not sent in a burst, so no
+     * more probes went out than the window had ticks. */
+    double window = fact(v, v->string, "server.window_s");
+    printf("sleepy_loop: %.0f ticks missed, %.0f probes in %.2f s\n",
+           fact(v, v->string, "probe.missed_ticks"), fact(v, v->string, "probe.requests"), window);
+    CHECK(fact(v, v->string, "probe.missed_ticks") > 0);
+    CHECK(fact(v, v->string, "probe.requests") <= 20 * window + 2);
     /* The blocked-loop rule names it; the accept-queue rule does not. */
     char found[16384];
     findings(dir, found, sizeof found);
