@@ -96,6 +96,24 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
                     100 * diff, 100 * c->threshold);
             }
         break;
+    case HS_CHECK_P95_GROWS_MORE:
+    case HS_CHECK_RPS_FALLS_MORE: {
+        if (c->n_subjects != 4) {
+            out->pass = 0;
+            snprintf(out->detail, sizeof out->detail, "needs 4 variants, has %d",
+                     c->n_subjects);
+            return -1;
+        }
+        int p95 = c->kind == HS_CHECK_P95_GROWS_MORE;
+        double x[4];
+        for (int i = 0; i < 4; i++) x[i] = p95 ? v[i]->summary.p95_s : v[i]->summary.rps;
+        double a = x[0] > 0 ? x[1] / x[0] : NAN, b = x[2] > 0 ? x[3] / x[2] : NAN;
+        out->pass = p95 ? a >= c->threshold * b : a * c->threshold <= b;
+        snprintf(out->detail, sizeof out->detail, "%s x%.2f from %s to %s, x%.2f from %s to %s",
+                 p95 ? "p95" : "requests/s", a, v[0]->name, v[1]->name, b, v[2]->name,
+                 v[3]->name);
+        break;
+    }
     case HS_CHECK_DISTINCT_CURVES:
         for (int i = 0; i < c->n_subjects; i++)
             if (v[i]->summary.requests == 0) out->pass = 0;

@@ -22,6 +22,12 @@ typedef enum {
      * apart somewhere by at least `threshold` in cumulative fraction (the
      * Kolmogorov-Smirnov distance), so no curve hides another */
     HS_CHECK_DISTINCT_CURVES,
+    /* four subjects, A before and after a change, B before and after:
+     * A's p95 grew by a factor at least `threshold` times B's */
+    HS_CHECK_P95_GROWS_MORE,
+    /* the same four: A kept at most 1/`threshold` of the share of its
+     * requests/s that B kept (A's after/before <= B's / threshold) */
+    HS_CHECK_RPS_FALLS_MORE,
 } hs_check_kind;
 
 typedef struct {

@@ -338,6 +338,16 @@ static cJSON *settings_json(const hs_facts_variant *v, const char *health_path) 
         figure(o, keys[i], cJSON_IsNumber(x), cJSON_IsNumber(x) ? x->valuedouble : 0,
                v->healthz ? why : "the server never answered its health check");
     }
+    /* Its own name for the handler it runs: variants of a lab that report
+     * the same one, and differ in one setting, are compared across it. */
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(h, "variant");
+    if (cJSON_IsString(name) && name->valuestring[0]) {
+        cJSON_AddStringToObject(o, "variant", name->valuestring);
+    } else {
+        cJSON_AddNullToObject(o, "variant");
+        cJSON_AddStringToObject(o, "variant_unknown",
+                                v->healthz ? why : "the server never answered its health check");
+    }
     cJSON_Delete(h);
     return o;
 }
@@ -431,16 +441,6 @@ static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) 
     return o;
 }
 
-static const char *check_kind_name(hs_check_kind k) {
-    switch (k) {
-    case HS_CHECK_MIN_OK_PERCENT: return "min_ok_percent";
-    case HS_CHECK_P95_RATIO_AT_LEAST: return "p95_ratio_at_least";
-    case HS_CHECK_P95_WITHIN: return "p95_within";
-    case HS_CHECK_DISTINCT_CURVES: return "distinct_curves";
-    }
-    return "unknown";
-}
-
 cJSON *hs_facts_build(const hs_facts_input *in) {
     cJSON *f = cJSON_CreateObject();
     if (!f) return NULL;
@@ -485,7 +485,7 @@ cJSON *hs_facts_build(const hs_facts_input *in) {
         const hs_check *ck = &in->lab->checks[c];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "title", ck->title);
-        cJSON_AddStringToObject(o, "kind", check_kind_name(ck->kind));
+        cJSON_AddStringToObject(o, "kind", hs_check_kind_name(ck->kind));
         cJSON *sub = cJSON_AddArrayToObject(o, "variants");
         for (int k = 0; k < ck->n_subjects; k++)
             cJSON_AddItemToArray(sub, cJSON_CreateString(ck->subjects[k]));

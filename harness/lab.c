@@ -47,7 +47,15 @@ static const struct {
     {"p95_ratio_at_least", HS_CHECK_P95_RATIO_AT_LEAST},
     {"p95_within", HS_CHECK_P95_WITHIN},
     {"distinct_curves", HS_CHECK_DISTINCT_CURVES},
+    {"p95_grows_more", HS_CHECK_P95_GROWS_MORE},
+    {"rps_falls_more", HS_CHECK_RPS_FALLS_MORE},
 };
+
+const char *hs_check_kind_name(hs_check_kind k) {
+    for (size_t i = 0; i < sizeof check_kinds / sizeof check_kinds[0]; i++)
+        if (check_kinds[i].kind == k) return check_kinds[i].name;
+    return "unknown";
+}
 
 /* An optional number: def when key is absent, -1 when present but bad. */
 static int get_opt_num(const cJSON *obj, const char *key, double lo, double hi,
@@ -131,8 +139,14 @@ static int parse_check(const cJSON *c, hs_check *k, const char *path, int i,
     if (j == sizeof check_kinds / sizeof check_kinds[0])
         return fail(err, err_size,
                     "%s: check %d: unknown kind \"%s\" (known: min_ok_percent, "
-                    "p95_ratio_at_least, p95_within, distinct_curves)", path, i, kind);
+                    "p95_ratio_at_least, p95_within, distinct_curves, p95_grows_more, "
+                    "rps_falls_more)", path, i, kind);
     k->kind = check_kinds[j].kind;
+    if ((k->kind == HS_CHECK_P95_GROWS_MORE || k->kind == HS_CHECK_RPS_FALLS_MORE) &&
+        cJSON_GetArraySize(vars) != 4)
+        return fail(err, err_size,
+                    "%s: check %d: %s compares two variants across a change, so it needs 4 "
+                    "\"variants\": A before, A after, B before, B after", path, i, kind);
     const cJSON *name;
     cJSON_ArrayForEach(name, vars) {
         if (!cJSON_IsString(name) || strlen(name->valuestring) >= HS_NAME_MAX)

@@ -89,6 +89,9 @@ hs_load_params hs_load_params_read(const struct cJSON *obj);
  * err says which file and what is wrong. Free with hs_lab_free. */
 int hs_lab_load(const char *path, hs_lab *lab, char *err, size_t err_size);
 
+/* A check kind's name in lab files ("p95_within"). */
+const char *hs_check_kind_name(hs_check_kind k);
+
 /* The same from a parsed lab object (a manifest embeds one); origin names
  * it in messages. */
 struct cJSON;

@@ -4,7 +4,6 @@
 #include "report.h"
 
 #include "files.h"
-#include "report_claims.h"
 #include "rules.h"
 #include "strbuf.h"
 
@@ -199,7 +198,6 @@ int hs_report_write(const char *dir, const hs_report *r) {
     hs_report_evidence(&b, r);
     hs_report_blocks(&b, r);
     findings(&b, r);
-    hs_report_claims(&b, r);
     files_line(&b, r->facts);
     if (!b.ok) {
         hs_strbuf_free(&b);

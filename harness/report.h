@@ -27,7 +27,6 @@ typedef struct {
     size_t n_variants;
     const hs_check_result *results; /* one per lab->checks */
     long cores;
-    long pool_threads;             /* the servers' pool size, 0: unknown */
     int complete;                  /* 0: the run was cut short */
     const char *incomplete_reason; /* why, when !complete */
     const struct cJSON *facts;     /* facts.json's object: the figures the

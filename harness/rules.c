@@ -11,6 +11,9 @@ const hs_rule hs_rules[] = {
     {"blocked_loop", hs_rule_blocked_loop},
     {"serialized_work", hs_rule_serialized_work},
     {"cpu_bound", hs_rule_cpu_bound},
+    {"setting_change", hs_rule_setting_change},
+    {"wait_held", hs_rule_wait_held},
+    {"uneven_spread", hs_rule_uneven_spread},
     {"accept_queue", hs_rule_accept_queue},
     {"loop_blocks", hs_rule_loop_blocks},
     {"littles_law", hs_rule_littles_law},
@@ -19,9 +22,12 @@ const hs_rule hs_rules[] = {
 };
 const int hs_n_rules = (int)(sizeof hs_rules / sizeof hs_rules[0]);
 
-int hs_rules_run(const cJSON *facts, hs_strbuf *out) {
+int hs_rules_run(const cJSON *facts, hs_strbuf *out) { return hs_rules_run_only(facts, NULL, out); }
+
+int hs_rules_run_only(const cJSON *facts, const char *only, hs_strbuf *out) {
     int n = 0;
     for (int i = 0; i < hs_n_rules; i++) {
+        if (only && strcmp(only, hs_rules[i].name)) continue;
         hs_strbuf one;
         hs_strbuf_init(&one, 512);
         n += hs_rules[i].fn(facts, &one);

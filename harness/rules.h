@@ -31,9 +31,15 @@ extern const int hs_n_rules;
  * that a reader or a test can tell which rule said it. */
 int hs_rules_run(const struct cJSON *facts, hs_strbuf *out);
 
+/* The same for the one rule named only (NULL: every rule). */
+int hs_rules_run_only(const struct cJSON *facts, const char *only, hs_strbuf *out);
+
 /* The families (rules_*.c). */
 int hs_rule_serialized_work(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_cpu_bound(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_setting_change(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_wait_held(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_uneven_spread(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_blocked_loop(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_loop_blocks(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_accept_queue(const struct cJSON *facts, hs_strbuf *out);

@@ -270,21 +270,6 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     }
 }
 
-/* The pool size the servers reported in /healthz ("threads"), if they
- * agree on one; 0 when unknown. */
-static long pool_threads(const variant_run *runs, int n) {
-    long found = 0;
-    for (int i = 0; i < n; i++) {
-        cJSON *h = runs[i].health ? cJSON_Parse(runs[i].health) : NULL;
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(h, "threads");
-        long v = cJSON_IsNumber(t) ? (long)t->valuedouble : 0;
-        cJSON_Delete(h);
-        if (v > 0 && found && v != found) return 0;
-        if (v > 0) found = v;
-    }
-    return found;
-}
-
 static cJSON *errors_json(const hs_load_errors *e) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "connect", (double)e->connect);
@@ -643,7 +628,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
 
     long cores = lround(cpus.available);
     hs_report rep = {lab, &lab->load, rv, (size_t)n, checks, cores > 0 ? cores : 1,
-                     pool_threads(runs, n), complete, reason, facts};
+                     complete, reason, facts};
     int rc = hs_report_write(dir, &rep);
     if (rc) {
         fprintf(stderr, "harness: %s/summary.md: %s\n", dir, strerror(-rc));

@@ -86,13 +86,6 @@ typedef struct {
     int n_variants;
     char variants[HS_MAX_VARIANTS][HS_NAME_MAX];
     char labels[HS_MAX_VARIANTS][128];
-    char programs[HS_MAX_VARIANTS][64]; /* the file name of each variant's
-                                         * server program ("miniserve"),
-                                         * "": not known */
-    /* What each variant's servers run with for the parameters not swept,
-     * from its command and the lab's load (hs_claims_server_setting):
-     * indexed by hs_sweep_param, -1 not known. The swept one's is unused. */
-    long settings[HS_MAX_VARIANTS][HS_SWEEP_N_PARAMS];
     hs_sweep_point points[HS_SWEEP_MAX_POINTS]; /* spec.n of them */
     long cores;
     char created[40];
@@ -116,10 +109,11 @@ struct cJSON *hs_sweep_to_json(const hs_sweep *s);
 int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size);
 
 /* Writes dir/summary.md: a note naming the points that failed or did not
- * run, per variant a table across the points, then what changed from the
- * first point to the last, computed from the numbers. Only numbers with
- * every request recorded, no problem and at least
- * HS_CLAIMS_MIN_OK_PERCENT HTTP 200 (claims.h) are compared.
+ * run, per variant a table across the points, a table of what changed
+ * from the first point to the last, and the setting_change rule over
+ * those two points' facts.json (dir/<point>/facts.json). Only numbers with
+ * every request recorded, no problem and at least HS_RULES_MIN_OK_PERCENT
+ * HTTP 200 (rules.h) are compared.
  * Returns 0 or a negative errno. */
 int hs_sweep_report_write(const char *dir, const hs_sweep *s);
 

@@ -82,17 +82,6 @@ cJSON *hs_sweep_to_json(const hs_sweep *s) {
         cJSON *v = cJSON_CreateObject();
         cJSON_AddStringToObject(v, "name", s->variants[i]);
         cJSON_AddStringToObject(v, "label", s->labels[i]);
-        cJSON_AddStringToObject(v, "program", s->programs[i]);
-        /* What its servers ran with for the parameters not swept. */
-        cJSON *set = cJSON_AddObjectToObject(v, "server_settings");
-        for (int q = HS_SWEEP_WORKERS; q <= HS_SWEEP_THREADS; q++) {
-            if (q == HS_SWEEP_CONCURRENCY || q == (int)s->spec.param) continue;
-            const char *key = hs_sweep_param_name((hs_sweep_param)q);
-            if (s->settings[i][q] >= 0)
-                cJSON_AddNumberToObject(set, key, (double)s->settings[i][q]);
-            else
-                cJSON_AddNullToObject(set, key);
-        }
         cJSON_AddItemToArray(vars, v);
     }
     cJSON_AddNumberToObject(m, "cores", (double)s->cores);
@@ -198,12 +187,6 @@ int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size) {
         if (s->n_variants == HS_MAX_VARIANTS) break;
         str(item, "name", s->variants[s->n_variants], sizeof s->variants[0]);
         str(item, "label", s->labels[s->n_variants], sizeof s->labels[0]);
-        str(item, "program", s->programs[s->n_variants], sizeof s->programs[0]);
-        const cJSON *set = cJSON_GetObjectItemCaseSensitive(item, "server_settings");
-        for (int q = HS_SWEEP_WORKERS; q <= HS_SWEEP_THREADS; q++) {
-            const cJSON *x = cJSON_GetObjectItemCaseSensitive(set, hs_sweep_param_name((hs_sweep_param)q));
-            s->settings[s->n_variants][q] = cJSON_IsNumber(x) ? (long)x->valuedouble : -1;
-        }
         s->n_variants++;
     }
     s->cores = (long)num(m, "cores");

@@ -1,19 +1,27 @@
 /* sweep_report.c - a sweep's summary.md: per variant, a table across the
- * points, then what changed from the first point to the last. Every
- * sentence in "What changed" is computed from the numbers in the tables;
- * none explains them, as the numbers alone cannot say why. A sweep over
- * the I/O wait or the workers then gets lab 01's stretch claims
- * (claims.h), which do explain, from what the lab says of the servers. */
+ * points, then a table of what changed from the first point to the last,
+ * then the setting_change rule (rules_settings.c) over the first and last
+ * points' facts. Each point's own summary.md has the rest of the findings. */
 #include "sweep.h"
 
-#include "claims.h"
 #include "files.h"
+#include "rules.h"
 #include "strbuf.h"
+
+#include <cJSON.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Milliseconds: two decimals below 10, one above. */
+static void ms_cell(hs_strbuf *b, double seconds) {
+    double v = seconds * 1e3;
+    hs_strbuf_printf(b, v < 10 ? "%.2f" : "%.1f", v);
+}
 
 static const hs_variant_outcome *find(const hs_sweep_point *pt, const char *name) {
     for (int k = 0; k < pt->out.n; k++)
@@ -24,15 +32,16 @@ static const hs_variant_outcome *find(const hs_sweep_point *pt, const char *name
 /* 1 when v recorded every request without a problem but too few of them
  * got HTTP 200 to be compared. */
 static int low_ok(const hs_variant_outcome *v) {
-    return v && v->complete && v->measured && hs_claims_low_ok(&v->summary);
+    return v && v->complete && v->measured && v->summary.ok_percent < HS_RULES_MIN_OK_PERCENT;
 }
 
 /* Variant name's numbers at point i when they can be compared (complete,
- * and at least HS_CLAIMS_MIN_OK_PERCENT HTTP 200), else NULL. */
+ * and at least HS_RULES_MIN_OK_PERCENT HTTP 200), else NULL. */
 static const hs_summary *complete_at(const hs_sweep *s, int i, const char *name) {
     const hs_variant_outcome *v = find(&s->points[i], name);
-    return v && v->complete && v->measured && !hs_claims_low_ok(&v->summary) ? &v->summary
-                                                                             : NULL;
+    return v && v->complete && v->measured && v->summary.ok_percent >= HS_RULES_MIN_OK_PERCENT
+               ? &v->summary
+               : NULL;
 }
 
 static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
@@ -51,9 +60,9 @@ static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
         } else {
             const hs_summary *m = &v->summary;
             hs_strbuf_printf(b, "%zu | %.1f%% | ", m->requests, m->ok_percent);
-            hs_claims_ms(b, m->p50_s), hs_strbuf_printf(b, " | ");
-            hs_claims_ms(b, m->p95_s), hs_strbuf_printf(b, " | ");
-            hs_claims_ms(b, m->p99_s), hs_strbuf_printf(b, " | %.1f | ", m->rps);
+            ms_cell(b, m->p50_s), hs_strbuf_printf(b, " | ");
+            ms_cell(b, m->p95_s), hs_strbuf_printf(b, " | ");
+            ms_cell(b, m->p99_s), hs_strbuf_printf(b, " | %.1f | ", m->rps);
             if (v->n_pids) hs_strbuf_printf(b, "%d | ", v->n_pids);
             else hs_strbuf_printf(b, "- | ");
         }
@@ -68,7 +77,7 @@ static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
         else if (v && !v->complete)
             hs_strbuf_printf(b, " incomplete%s%s", v->problem[0] ? ": " : "", v->problem);
         else if (low_ok(v))
-            hs_strbuf_printf(b, " not compared: below %g%% HTTP 200", HS_CLAIMS_MIN_OK_PERCENT);
+            hs_strbuf_printf(b, " not compared: below %g%% HTTP 200", HS_RULES_MIN_OK_PERCENT);
         hs_strbuf_printf(b, " |\n");
     }
     hs_strbuf_printf(b, "\n");
@@ -103,155 +112,90 @@ static const char *trend(const hs_sweep *s, const char *name, int want_rps) {
     return up ? "rose at every step" : down ? "fell at every step" : NULL;
 }
 
-/* The pair of end points (*f, *l) that most of the variants compared
- * share, and how many share it; ties go to the first variant's. */
-static int common_ends(const hs_sweep *s, const int *first, const int *last, int *f, int *l) {
-    int best = 0;
-    *f = *l = -1;
-    for (int vi = 0; vi < s->n_variants; vi++) {
-        if (first[vi] < 0 || first[vi] == last[vi]) continue;
-        int n = 0;
-        for (int wi = 0; wi < s->n_variants; wi++)
-            n += first[wi] == first[vi] && last[wi] == last[vi];
-        if (n > best) best = n, *f = first[vi], *l = last[vi];
-    }
-    return best;
+static void ratio_cell(hs_strbuf *b, double x, double y) {
+    hs_strbuf_printf(b, x > 0 ? " x%.2f |" : " - |", y / x);
 }
 
+/* One row per variant: its first and last points with complete numbers,
+ * the ratios last / first, and whether p95 and requests/s moved the same
+ * way at every step between. Figures only: why they moved is in each
+ * point's own summary and in the findings below. */
 static void what_changed(hs_strbuf *b, const hs_sweep *s) {
     const char *pname = hs_sweep_param_name(s->spec.param);
-    hs_strbuf_printf(b, "## What changed\n\n");
-    int compared = 0, first[HS_MAX_VARIANTS], last[HS_MAX_VARIANTS];
-    double p95_ratio[HS_MAX_VARIANTS];
+    hs_strbuf_printf(b, "## What changed, first to last\n\n"
+                        "| variant | %s | p50 | p95 | requests/s | p95 at each step | "
+                        "requests/s at each step |\n"
+                        "| --- | --- | ---: | ---: | ---: | --- | --- |\n", pname);
     for (int vi = 0; vi < s->n_variants; vi++) {
         const char *name = s->variants[vi];
         int f, l;
         ends(s, name, &f, &l);
-        first[vi] = f, last[vi] = l;
         if (f < 0 || f == l) {
-            hs_strbuf_printf(b, "- **%s**: fewer than two points with complete numbers; "
-                                "nothing to compare.\n", name);
+            hs_strbuf_printf(b, "| %s | fewer than two points with complete numbers | - | - | "
+                                "- | - | - |\n", name);
             continue;
         }
         const hs_summary *a = complete_at(s, f, name), *z = complete_at(s, l, name);
-        double p95_x = z->p95_s / a->p95_s, rps_x = z->rps / a->rps;
-        hs_strbuf_printf(b, "- **%s**, from %s=%ld to %s=%ld: p50 ", name, pname,
-                         s->points[f].value, pname, s->points[l].value);
-        hs_claims_ms(b, a->p50_s), hs_strbuf_printf(b, " -> "), hs_claims_ms(b, z->p50_s);
-        hs_strbuf_printf(b, " ms (x%.2f), p95 ", z->p50_s / a->p50_s);
-        hs_claims_ms(b, a->p95_s), hs_strbuf_printf(b, " -> "), hs_claims_ms(b, z->p95_s);
-        hs_strbuf_printf(b, " ms (x%.2f), requests/s %.1f -> %.1f (x%.2f)", p95_x, a->rps,
-                         z->rps, rps_x);
         const char *t95 = trend(s, name, 0), *trps = trend(s, name, 1);
-        if (t95 || trps) {
-            hs_strbuf_printf(b, "; ");
-            if (t95) hs_strbuf_printf(b, "p95 %s%s", t95, trps ? ", " : "");
-            if (trps) hs_strbuf_printf(b, "requests/s %s", trps);
-        }
-        hs_strbuf_printf(b, ".\n");
-        p95_ratio[vi] = p95_x;
-        compared++;
+        hs_strbuf_printf(b, "| %s | %ld → %ld |", name, s->points[f].value, s->points[l].value);
+        ratio_cell(b, a->p50_s, z->p50_s), ratio_cell(b, a->p95_s, z->p95_s);
+        ratio_cell(b, a->rps, z->rps);
+        hs_strbuf_printf(b, " %s | %s |\n", t95 ? t95 : "-", trps ? trps : "-");
     }
-
-    /* p95's ratios ranked only among variants with the same two end
-     * points: a ratio over other points measures another change. */
-    int f, l, grow_i = -1, slow_i = -1;
-    int sharing = common_ends(s, first, last, &f, &l);
-    for (int vi = 0; vi < s->n_variants && sharing >= 2; vi++) {
-        if (first[vi] != f || last[vi] != l) continue;
-        if (grow_i < 0 || p95_ratio[vi] > p95_ratio[grow_i]) grow_i = vi;
-        if (slow_i < 0 || p95_ratio[vi] < p95_ratio[slow_i]) slow_i = vi;
-    }
-    if (sharing >= 2 && grow_i != slow_i &&
-        (p95_ratio[grow_i] > 1 || p95_ratio[grow_i] < 1)) {
-        double grow = p95_ratio[grow_i], slow = p95_ratio[slow_i];
-        hs_strbuf_printf(b, "- ");
-        if (sharing < compared)
-            hs_strbuf_printf(b, "Among the %d variants compared from %s=%ld to %s=%ld, ", sharing,
-                             pname, s->points[f].value, pname, s->points[l].value);
-        if (grow > 1)
-            hs_strbuf_printf(b, "p95 grew fastest for **%s** (x%.2f first to last); the smallest "
-                                "ratio was **%s**'s (x%.2f).\n",
-                             s->variants[grow_i], grow, s->variants[slow_i], slow);
-        else
-            hs_strbuf_printf(b, "p95 fell for every %s: least for **%s** (x%.2f first to "
-                                "last), most for **%s** (x%.2f).\n",
-                             sharing < compared ? "one of them" : "variant", s->variants[grow_i],
-                             grow, s->variants[slow_i], slow);
-    }
-
-    /* Which variant had the highest p95 and the most requests/s at each
-     * point where all of them have complete numbers; said when it is the
-     * same one throughout. */
-    int worst_same = 1, best_same = 1, points = 0, worst = -1, best = -1;
-    for (int i = 0; i < s->spec.n && s->n_variants >= 2; i++) {
-        int w = -1, r = -1, all = 1;
-        for (int vi = 0; vi < s->n_variants; vi++) {
-            const hs_summary *m = complete_at(s, i, s->variants[vi]);
-            if (!m) { all = 0; break; }
-            if (w < 0 || m->p95_s > complete_at(s, i, s->variants[w])->p95_s) w = vi;
-            if (r < 0 || m->rps > complete_at(s, i, s->variants[r])->rps) r = vi;
-        }
-        if (!all) continue;
-        if (points++ == 0) worst = w, best = r;
-        worst_same &= w == worst, best_same &= r == best;
-    }
-    if (points >= 2 && worst_same)
-        hs_strbuf_printf(b, "- **%s** had the highest p95 at all %d points where every variant "
-                            "has numbers.\n", s->variants[worst], points);
-    if (points >= 2 && best_same)
-        hs_strbuf_printf(b, "- **%s** served the most requests/s at all %d points where every "
-                            "variant has numbers.\n", s->variants[best], points);
     hs_strbuf_printf(b, "\nOnly points with complete numbers are compared: every request "
                         "recorded, the variant's server and load generator without a problem "
                         "(the run column names any), and at least %g%% of the requests "
-                        "answered HTTP 200 (lab 01's success criterion). Ratios are last / "
-                        "first.\n\n", HS_CLAIMS_MIN_OK_PERCENT);
+                        "answered HTTP 200. Ratios are last / first.\n\n",
+                     HS_RULES_MIN_OK_PERCENT);
 }
 
-/* What every variant's servers ran with for parameter p, when they all
- * ran with the same known value; else unknown. */
-static long setting(const hs_sweep *s, hs_sweep_param p, long unknown) {
-    long v = s->n_variants ? s->settings[0][p] : -1;
-    for (int vi = 1; vi < s->n_variants; vi++)
-        if (s->settings[vi][p] != v) return unknown;
-    return v >= 0 ? v : unknown;
-}
-
-/* Lab 01's stretch claims (claims.h) for a sweep over the I/O wait or the
- * workers: every variant at the first and the last point where any has
- * complete numbers. What the servers ran with for the other parameters
- * comes from their commands (miniserve's defaults where they say
- * nothing); where the variants differ it is left unknown. */
-static void claims(hs_strbuf *b, const hs_sweep *s) {
-    hs_sweep_param p = s->spec.param;
-    if (p != HS_SWEEP_IO_DELAY_MS && p != HS_SWEEP_WORKERS) return;
-    int f = -1, l = -1;
-    for (int i = 0; i < s->spec.n; i++)
-        for (int vi = 0; vi < s->n_variants; vi++)
-            if (complete_at(s, i, s->variants[vi])) {
-                if (f < 0) f = i;
-                l = i;
-                break;
-            }
-    if (f < 0 || f == l) return;
-    hs_claims c = {
-        .param = p == HS_SWEEP_IO_DELAY_MS ? HS_CLAIMS_IO_DELAY : HS_CLAIMS_WORKERS,
-        .value_a = s->points[f].value, .value_b = s->points[l].value,
-        .concurrency = s->load.concurrency, .cores = s->cores,
-        .threads = setting(s, HS_SWEEP_THREADS, 0),
-        .workers = setting(s, HS_SWEEP_WORKERS, 0),
-        .io_delay_ms = setting(s, HS_SWEEP_IO_DELAY_MS, -1),
-        .memory_where = "each point's summary.md has a server-memory table", .miniserve = 1};
-    for (int vi = 0; vi < s->n_variants; vi++) {
-        const char *name = s->variants[vi];
-        c.miniserve &= hs_claims_is_miniserve(s->programs[vi]);
-        const hs_variant_outcome *va = find(&s->points[f], name), *vb = find(&s->points[l], name);
-        c.v[c.n++] = (hs_claims_variant){hs_claims_kind_of_name(name), name, name,
-                                         complete_at(s, f, name), complete_at(s, l, name), 0, 0,
-                                         va ? va->n_pids : 0, vb ? vb->n_pids : 0};
+/* The variants of point i's facts.json, renamed "name at param=value",
+ * added to into; 0, or -1 when the file is missing or unreadable. */
+static int add_point_facts(cJSON *into, const char *dir, const hs_sweep *s, int i) {
+    char path[4096], *text;
+    snprintf(path, sizeof path, "%s/%s/facts.json", dir, s->points[i].folder);
+    if (hs_read_file(path, 64 << 20, &text, NULL)) return -1;
+    cJSON *facts = cJSON_Parse(text);
+    free(text);
+    const cJSON *vars = hs_fact_variants(facts), *v;
+    if (!cJSON_IsObject(vars)) return cJSON_Delete(facts), -1;
+    cJSON *out = cJSON_GetObjectItemCaseSensitive(into, "variants");
+    cJSON_ArrayForEach(v, vars) {
+        char name[160];
+        snprintf(name, sizeof name, "%s at %s=%ld", v->string,
+                 hs_sweep_param_name(s->spec.param), s->points[i].value);
+        cJSON_AddItemToObject(out, name, cJSON_Duplicate(v, 1));
     }
-    hs_claims_write(b, &c);
+    if (!cJSON_GetObjectItemCaseSensitive(into, "load"))
+        cJSON_AddItemToObject(into, "load",
+                              cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(facts, "load"), 1));
+    cJSON_Delete(facts);
+    return 0;
+}
+
+/* The setting_change findings across the sweep: every variant at the
+ * first and the last point that have a facts.json, paired by what their servers
+ * reported. A sweep whose servers report no settings gets nothing here. */
+static void across_points(hs_strbuf *b, const char *dir, const hs_sweep *s) {
+    int f = -1, l = -1;
+    for (int i = 0; i < s->spec.n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s/facts.json", dir, s->points[i].folder);
+        if (s->points[i].status == HS_POINT_NOT_RUN || access(path, R_OK)) continue;
+        if (f < 0) f = i;
+        l = i;
+    }
+    if (f < 0 || f == l) return;
+    cJSON *facts = cJSON_CreateObject();
+    cJSON_AddObjectToObject(facts, "variants");
+    hs_strbuf found;
+    hs_strbuf_init(&found, 2048);
+    if (!add_point_facts(facts, dir, s, f) && !add_point_facts(facts, dir, s, l) &&
+        hs_rules_run_only(facts, "setting_change", &found) > 0 && found.ok)
+        hs_strbuf_printf(b, "## Across the %s, as the servers reported it\n\n%s\n",
+                         hs_sweep_param_name(s->spec.param), found.s);
+    hs_strbuf_free(&found);
+    cJSON_Delete(facts);
 }
 
 /* One line naming the points that failed, were interrupted or never ran,
@@ -321,7 +265,7 @@ int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
                          "distinct processes that answered GET /healthz over fresh "
                          "connections after warm-up.\n\n");
     what_changed(&b, s);
-    claims(&b, s);
+    across_points(&b, dir, s);
     hs_strbuf_printf(&b, "Files: `manifest.json` (the sweep, every point's numbers, machine "
                          "and versions), `sweep.png` drawn by `sweep.gp` from `sweep.dat`, "
                          "and one folder per point with a single run's files.\n");

@@ -5,7 +5,7 @@
  * (it keeps what it has) and skips the rest. */
 #include "run.h"
 
-#include "claims.h"
+#include "rules.h"
 #include "facts.h"
 #include "files.h"
 #include "load.h"
@@ -113,15 +113,6 @@ static void describe(hs_sweep *s, const hs_lab *lab, const char *lab_file,
     for (int i = 0; i < lab->n_variants; i++) {
         snprintf(s->variants[i], sizeof s->variants[i], "%s", lab->variants[i].name);
         snprintf(s->labels[i], sizeof s->labels[i], "%s", lab->variants[i].label);
-        snprintf(s->programs[i], sizeof s->programs[i], "%s",
-                 hs_claims_program(&lab->variants[i]));
-        /* The servers' own settings: not the load generator's concurrency,
-         * nor the swept one, which is per point. */
-        for (int q = 0; q < HS_SWEEP_N_PARAMS; q++)
-            s->settings[i][q] = q == HS_SWEEP_CONCURRENCY || q == (int)spec->param
-                                    ? -1
-                                    : hs_claims_server_setting(&lab->variants[i],
-                                                               hs_sweep_param_flag(q), &lab->load);
     }
     /* The CPUs the points' servers may use (affinity, quota), as each
      * point's facts.json records them. */
@@ -174,7 +165,7 @@ static void print_table(const hs_sweep *s) {
                     v->summary.p50_s * 1e3, v->summary.p95_s * 1e3, v->summary.p99_s * 1e3,
                     v->summary.rps,
                     !v->complete ? "  (incomplete)"
-                    : hs_claims_low_ok(&v->summary)
+                    : v->summary.ok_percent < HS_RULES_MIN_OK_PERCENT
                         ? "  (not compared: too few HTTP 200)"
                         : "");
         }

@@ -13,11 +13,6 @@ set_tests_properties(test_harness_blocks PROPERTIES LABELS harness)
 target_compile_definitions(test_harness_lab PRIVATE
   LAB01_FILE="${PROJECT_SOURCE_DIR}/harness/labs/lab01.json"
   LABS_DIR="${PROJECT_SOURCE_DIR}/harness/labs")
-# Lab 01's stretch claims (issue 7) from known numbers, and which variants
-# of the real lab files pair up.
-lab_test(test_harness_claims harness_core)
-target_compile_definitions(test_harness_claims PRIVATE LABS_DIR="${PROJECT_SOURCE_DIR}/harness/labs")
-set_tests_properties(test_harness_claims PROPERTIES LABELS harness)
 
 # /proc and cgroup readings (harness/procfs.c): parsers on canned text, then
 # a live process tree, CPUs and TCP counters of this machine.
@@ -49,12 +44,13 @@ target_compile_definitions(test_harness_sweep PRIVATE HARNESS_BIN="$<TARGET_FILE
 add_dependencies(test_harness_sweep harness miniserve)
 set_tests_properties(test_harness_sweep PROPERTIES TIMEOUT 300 LABELS harness)
 
-# The claims' sections in real runs: a lab01-iodelay-shaped run, a sweep
-# over io_delay_ms and a run at 1 and 2 workers, on the tests' weights.
-lab_test(test_harness_claims_run harness_core harness_test_cmd PkgConfig::CJSON)
-target_compile_definitions(test_harness_claims_run PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>")
-add_dependencies(test_harness_claims_run harness miniserve)
-set_tests_properties(test_harness_claims_run PROPERTIES TIMEOUT 300 LABELS harness)
+# Comparisons across a server setting in real runs, from what miniserve
+# reports in /healthz: a lab01-iodelay-shaped run with the stretch claim's
+# checks, a sweep over io_delay_ms, and 1 and 2 workers.
+lab_test(test_harness_settings_run harness_core harness_test_cmd PkgConfig::CJSON)
+target_compile_definitions(test_harness_settings_run PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>")
+add_dependencies(test_harness_settings_run harness miniserve)
+set_tests_properties(test_harness_settings_run PROPERTIES TIMEOUT 300 LABELS harness)
 
 # facts.json end to end: three small Python servers (tests/servers/), each
 # built to show one fact, run through their labs (tests/labs/); and check

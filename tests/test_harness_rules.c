@@ -263,6 +263,103 @@ static void test_instrument(void) {
     cJSON_Delete(f);
 }
 
+/* Gives v a reported handler name and settings; name NULL: none reported. */
+static void settings(cJSON *v, const char *name, double threads, double workers, double io) {
+    cJSON_DeleteItemFromObject(v, "settings");
+    cJSON *o = cJSON_AddObjectToObject(v, "settings");
+    if (name) cJSON_AddStringToObject(o, "variant", name);
+    else cJSON_AddNullToObject(o, "variant");
+    set(v, "settings.threads", threads), set(v, "settings.workers", workers);
+    set(v, "settings.io_delay_ms", io);
+}
+
+static void test_setting_change(void) {
+    cJSON *f = base();
+    /* The same handler "h" at 0 and 50 ms: one finding, a → b, with the
+     * ratios of requests/s (360 / 800), the cores (1.0 / 1.9) and the CPU
+     * per request (2.4 / 2.8). */
+    settings(var(f, "a"), "h", 4, 1, 0), settings(var(f, "b"), "h", 4, 1, 50);
+    set(var(f, "a"), "latency_ms.p95", 60), set(var(f, "b"), "latency_ms.p95", 150);
+    CHECK_EQ_INT(fire(hs_rule_setting_change, f), 1);
+    CHECK(says("(a → b)") && says("io_delay_ms 0 → 50") && says("x0.45") && says("x0.53") &&
+          says("x1.17") && says("x2.50"));
+    CHECK(!says("memory")); /* neither has it */
+    set(var(f, "a"), "memory_after_warmup.total_mib", 30);
+    set(var(f, "b"), "memory_after_warmup.total_mib", 45);
+    CHECK_EQ_INT(fire(hs_rule_setting_change, f), 1);
+    CHECK(says("x1.50"));
+    /* Reported the other way round, b is the low end. */
+    settings(var(f, "a"), "h", 4, 1, 50), settings(var(f, "b"), "h", 4, 1, 0);
+    CHECK_EQ_INT(fire(hs_rule_setting_change, f), 1);
+    CHECK(says("(b → a)"));
+    /* Not paired: other handlers, two settings apart, one unknown in one,
+     * no name reported, or one not comparable. */
+    settings(var(f, "a"), "h", 4, 1, 0), settings(var(f, "b"), "g", 4, 1, 50);
+    CHECK_EQ_INT(fire(hs_rule_setting_change, f), 0);
+    settings(var(f, "b"), "h", 8, 1, 50);
+    CHECK_EQ_INT(fire(hs_rule_setting_change, f), 0);
+    settings(var(f, "b"), "h", NUL, 1, 50);
+    CHECK_EQ_INT(fire(hs_rule_setting_change, f), 0);
+    settings(var(f, "a"), NULL, 4, 1, 0), settings(var(f, "b"), NULL, 4, 1, 50);
+    CHECK_EQ_INT(fire(hs_rule_setting_change, f), 0);
+    settings(var(f, "a"), "h", 4, 1, 0), settings(var(f, "b"), "h", 4, 1, 50);
+    set(var(f, "b"), "ok_percent", 90);
+    CHECK_EQ_INT(fire(hs_rule_setting_change, f), 0);
+    /* Unknown in both counts as the same: a server that reports no
+     * threads still pairs across its workers. */
+    set(var(f, "b"), "ok_percent", 100);
+    settings(var(f, "a"), "h", NUL, 1, NUL), settings(var(f, "b"), "h", NUL, 4, NUL);
+    CHECK_EQ_INT(fire(hs_rule_setting_change, f), 1);
+    CHECK(says("workers 1 → 4"));
+    cJSON_Delete(f);
+}
+
+static void test_wait_held(void) {
+    cJSON *f = base();
+    /* b: 360 requests/s through a 50 ms wait, so 18 in their wait at a
+     * time; 4 threads x 1 worker reported: more than the threads. */
+    settings(var(f, "a"), "h", 4, 1, 0), settings(var(f, "b"), "h", 4, 1, 50);
+    CHECK_EQ_INT(fire(hs_rule_wait_held, f), 1);
+    CHECK(says("**b: 18 requests") && !says("**a") && !says("x 1000 /"));
+    /* 18 threads reported: at the threads' bound, 18 x 1000 / 50. */
+    set(var(f, "b"), "settings.threads", 18);
+    CHECK_EQ_INT(fire(hs_rule_wait_held, f), 1);
+    CHECK(says("18 x 1000 / 50 = 360"));
+    /* 20 requests/s: one in its wait at a time, the one worker's bound. */
+    set(var(f, "b"), "requests_per_s", 20);
+    CHECK_EQ_INT(fire(hs_rule_wait_held, f), 1);
+    CHECK(says("1 x 1000 / 50 = 20"));
+    /* 980 requests/s: 49 of the 50 clients in their wait: the clients' bound. */
+    set(var(f, "b"), "requests_per_s", 980);
+    CHECK_EQ_INT(fire(hs_rule_wait_held, f), 1);
+    CHECK(says("50 x 1000 / 50 = 1000"));
+    /* Silent with no wait reported, none at all, or too few HTTP 200. */
+    set(var(f, "b"), "settings.io_delay_ms", NUL);
+    CHECK_EQ_INT(fire(hs_rule_wait_held, f), 0);
+    set(var(f, "b"), "settings.io_delay_ms", 0);
+    CHECK_EQ_INT(fire(hs_rule_wait_held, f), 0);
+    set(var(f, "b"), "settings.io_delay_ms", 50);
+    set(var(f, "b"), "ok_percent", 50);
+    CHECK_EQ_INT(fire(hs_rule_wait_held, f), 0);
+    cJSON_Delete(f);
+}
+
+static void test_uneven_spread(void) {
+    cJSON *f = base();
+    settings(var(f, "b"), "h", 4, 4, 0);
+    set(var(f, "b"), "memory_after_warmup.serving_pids", 2);
+    CHECK_EQ_INT(fire(hs_rule_uneven_spread, f), 1);
+    CHECK(says("**b") && says("2 of the 4"));
+    set(var(f, "b"), "memory_after_warmup.serving_pids", 4);
+    CHECK_EQ_INT(fire(hs_rule_uneven_spread, f), 0);
+    set(var(f, "b"), "memory_after_warmup.serving_pids", NUL);
+    CHECK_EQ_INT(fire(hs_rule_uneven_spread, f), 0);
+    set(var(f, "b"), "memory_after_warmup.serving_pids", 1);
+    set(var(f, "b"), "settings.workers", 1); /* one worker: nothing to spread */
+    CHECK_EQ_INT(fire(hs_rule_uneven_spread, f), 0);
+    cJSON_Delete(f);
+}
+
 /* hs_rules_run tags each finding with the rule that wrote it. */
 static void test_tags(void) {
     cJSON *f = base();
@@ -319,6 +416,9 @@ int main(void) {
     test_accept_queue();
     test_loop_blocks();
     test_littles_law();
+    test_setting_change();
+    test_wait_held();
+    test_uneven_spread();
     test_instrument();
     test_tags();
     test_all_silent_without_facts();
