@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const cJSON *sub(const cJSON *o, const char *key) {
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
 /* The files this run wrote, as its facts say it wrote them. */
 static void files_line(hs_strbuf *b, const cJSON *facts) {
     const cJSON *ev = cJSON_GetObjectItemCaseSensitive(facts, "evidence"), *v;
@@ -42,7 +46,7 @@ static void files_line(hs_strbuf *b, const cJSON *facts) {
  * incomplete run gets neither, as its variants did not run alike. */
 static void findings(hs_strbuf *b, const hs_report *r) {
     hs_strbuf_printf(b, "## What happened, and why\n\n");
-    if (!r->complete) {
+    if (!cJSON_IsTrue(sub(r->facts, "complete"))) {
         hs_strbuf_printf(b, "Not explained: the run was cut short, so its variants did not "
                             "run alike.\n\n");
     } else if (hs_rules_run(r->facts, b) == 0) {
@@ -56,9 +60,6 @@ static void findings(hs_strbuf *b, const hs_report *r) {
     }
 }
 
-static const cJSON *sub(const cJSON *o, const char *key) {
-    return cJSON_GetObjectItemCaseSensitive(o, key);
-}
 
 /* facts' number, or NAN (shown as "n/a") when it is null or missing. */
 static double num(const cJSON *o, const char *key) { return hs_fact(o, key); }
@@ -153,17 +154,44 @@ static void checks_table(hs_strbuf *b, const cJSON *facts) {
     hs_strbuf_printf(b, "\n");
 }
 
+/* Each variant's failed requests by kind, and its problem, from facts. */
+static void failures(hs_strbuf *b, const cJSON *facts) {
+    int problems = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, sub(facts, "variants")) {
+        const cJSON *e = sub(v, "errors"), *problem = sub(v, "problem");
+        double n[5];
+        static const char *const keys[] = {"connect", "timeout", "read_write", "other",
+                                           "http_not_2xx"};
+        double errs = 0;
+        for (int k = 0; k < 5; k++) n[k] = num(e, keys[k]), errs += isnan(n[k]) ? 0 : n[k];
+        if (!cJSON_IsString(problem) && !(errs > 0)) continue;
+        if (!problems++) hs_strbuf_printf(b, "## Failures\n\n");
+        hs_strbuf_printf(b, "- %s:", v->string);
+        if (errs > 0)
+            hs_strbuf_printf(b, " %.0f connect, %.0f timeout, %.0f read/write, %.0f other "
+                                "transport, %.0f non-2xx.", n[0], n[1], n[2], n[3], n[4]);
+        /* The first line only: the rest is a log tail, kept in the manifest. */
+        if (cJSON_IsString(problem))
+            hs_strbuf_printf(b, " %.*s.", (int)strcspn(problem->valuestring, "\n"),
+                             problem->valuestring);
+        hs_strbuf_printf(b, "\n");
+    }
+    if (problems) hs_strbuf_printf(b, "\n");
+}
+
 int hs_report_write(const char *dir, const hs_report *r) {
     hs_strbuf b;
     hs_strbuf_init(&b, 8192);
-    const hs_load_params *L = r->load;
+    const cJSON *L = sub(r->facts, "load"), *why = sub(r->facts, "incomplete_reason");
     hs_strbuf_printf(&b, "# %s\n\n", r->lab->title);
-    if (!r->complete)
+    if (!cJSON_IsTrue(sub(r->facts, "complete")))
         hs_strbuf_printf(&b, "> **Incomplete run:** %s. The numbers below cover what was measured.\n\n",
-           r->incomplete_reason ? r->incomplete_reason : "it was cut short");
-    hs_strbuf_printf(&b, "Load: %ld concurrent clients (closed loop), %ld recorded requests per "
-           "variant after %ld warm-up requests, %s %s, request timeout %.0f s",
-       L->concurrency, L->total, L->warmup, r->lab->method, r->lab->path, L->timeout_s);
+                         cJSON_IsString(why) ? why->valuestring : "it was cut short");
+    hs_strbuf_printf(&b, "Load: %.0f concurrent clients (closed loop), %.0f recorded requests per "
+                         "variant after %.0f warm-up requests, %s %s, request timeout %.0f s",
+                     num(L, "concurrency"), num(L, "total"), num(L, "warmup"), r->lab->method,
+                     r->lab->path, num(L, "timeout_s"));
     char settings[256];
     hs_lab_settings_phrase(r->lab, 0, settings, sizeof settings);
     hs_strbuf_printf(&b, "%s", settings);
@@ -174,26 +202,8 @@ int hs_report_write(const char *dir, const hs_report *r) {
            "interpolation between closest ranks (NumPy's default). Latency runs from "
            "handing a request to libcurl to its completion. requests/s is recorded "
            "requests over the time from the first sent to the last completed.\n\n");
-
     memory_table(&b, r->facts, r->lab->health);
-
-    int problems = 0;
-    for (size_t i = 0; i < r->n_variants; i++) {
-        const hs_report_variant *v = &r->variants[i];
-        const hs_load_errors *e = v->errors;
-        size_t errs = e ? e->connect + e->timeout + e->io + e->other + e->http : 0;
-        if (!v->problem && !errs) continue;
-        if (!problems++) hs_strbuf_printf(&b, "## Failures\n\n");
-        hs_strbuf_printf(&b, "- %s:", v->name);
-        if (errs)
-            hs_strbuf_printf(&b, " %zu connect, %zu timeout, %zu read/write, %zu other transport, "
-                   "%zu non-2xx.", e->connect, e->timeout, e->io, e->other, e->http);
-        /* The first line only: the rest is a log tail, kept in the manifest. */
-        if (v->problem) hs_strbuf_printf(&b, " %.*s.", (int)strcspn(v->problem, "\n"), v->problem);
-        hs_strbuf_printf(&b, "\n");
-    }
-    if (problems) hs_strbuf_printf(&b, "\n");
-
+    failures(&b, r->facts);
     checks_table(&b, r->facts);
     hs_report_evidence(&b, r);
     hs_report_blocks(&b, r);

@@ -3,34 +3,14 @@
 #ifndef HARNESS_REPORT_H
 #define HARNESS_REPORT_H
 
-#include "blocks.h"
 #include "lab.h"
-#include "load.h"
-#include "memory.h"
 #include "strbuf.h"
 
-typedef struct {
-    const char *name;
-    const char *label;
-    const hs_rss *rss;             /* server memory after warm-up, or NULL */
-    const hs_summary *summary;     /* NULL: nothing was recorded */
-    const hs_load_errors *errors;  /* NULL: not known */
-    const char *problem;           /* NULL, or what went wrong with it */
-    int serving_pids;              /* distinct pids that answered /healthz, 0: unknown */
-    const hs_blocks *blocks;       /* its servers' block reports, or NULL */
-} hs_report_variant;
+struct cJSON;
 
 typedef struct {
-    const hs_lab *lab;             /* title, folder, checks */
-    const hs_load_params *load;    /* what was run */
-    const hs_report_variant *variants;
-    size_t n_variants;
-    const hs_check_result *results; /* one per lab->checks */
-    long cores;
-    int complete;                  /* 0: the run was cut short */
-    const char *incomplete_reason; /* why, when !complete */
-    const struct cJSON *facts;     /* facts.json's object: the figures the
-                                    * tables show; NULL: none */
+    const hs_lab *lab;         /* title, request, background */
+    const struct cJSON *facts; /* facts.json's object: every figure shown */
 } hs_report;
 
 /* Writes dir/summary.md atomically. Returns 0 or a negative errno. */

@@ -565,17 +565,11 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
 
     /* Report, plot and manifest from whatever was measured. */
     hs_variant_result results[HS_MAX_VARIANTS];
-    hs_report_variant rv[HS_MAX_VARIANTS];
     plot_curve curves[HS_MAX_VARIANTS];
     int nr = 0;
     for (int i = 0; i < n; i++) {
         variant_run *vr = &runs[i];
         int has = vr->measured && vr->load.n > 0;
-        rv[i] = (hs_report_variant){vr->def->name, vr->def->label, vr->have_rss ? &vr->rss : NULL,
-                                    has ? &vr->summary : NULL,
-                                    vr->measured ? &vr->load.errors : NULL,
-                                    vr->problem[0] ? vr->problem : NULL, vr->n_pids,
-                                    vr->have_blocks ? &vr->blocks : NULL};
         curves[i] = (plot_curve){vr->def->name, vr->def->label, vr->sorted_s,
                                  has ? vr->load.n : 0, {0}};
         if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s, NULL};
@@ -626,9 +620,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     only_plot_missing = prc == 1 && exit_code == HS_EXIT_OK;
     if (prc != 0) exit_code = exit_code ? exit_code : HS_EXIT_FAILED;
 
-    long cores = lround(cpus.available);
-    hs_report rep = {lab, &lab->load, rv, (size_t)n, checks, cores > 0 ? cores : 1,
-                     complete, reason, facts};
+    hs_report rep = {lab, facts};
     int rc = hs_report_write(dir, &rep);
     if (rc) {
         fprintf(stderr, "harness: %s/summary.md: %s\n", dir, strerror(-rc));
