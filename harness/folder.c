@@ -15,20 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-double *hs_sorted_latencies(const hs_sample *s, size_t n) {
-    if (n == 0) return NULL;
-    double *v = malloc(n * sizeof *v);
-    if (!v) return NULL;
-    for (size_t i = 0; i < n; i++) v[i] = s[i].latency_s;
-    qsort(v, n, sizeof *v, cmp_double);
-    return v;
-}
-
 static int cmp_name(const void *a, const void *b) {
     return strcmp(((const hs_folder_variant *)a)->name, ((const hs_folder_variant *)b)->name);
 }

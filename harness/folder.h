@@ -22,9 +22,6 @@ typedef struct {
     int n;
 } hs_folder;
 
-/* Sorts the latencies of samples into a new array (NULL when n is 0). */
-double *hs_sorted_latencies(const hs_sample *s, size_t n);
-
 /* Reads dir's latencies_<variant>.json files: in the manifest's order when
  * there is a manifest.json, else in name order. lab (if not NULL) gets the
  * lab definition embedded in the manifest, or is loaded from

@@ -41,3 +41,12 @@ int hs_summarize(const hs_sample *s, size_t n, double wall_s, hs_summary *out) {
     free(lat);
     return 0;
 }
+
+double *hs_sorted_latencies(const hs_sample *s, size_t n) {
+    if (n == 0) return NULL;
+    double *v = malloc(n * sizeof *v);
+    if (!v) return NULL;
+    for (size_t i = 0; i < n; i++) v[i] = s[i].latency_s;
+    qsort(v, n, sizeof *v, cmp_double);
+    return v;
+}
