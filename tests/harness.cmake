@@ -14,7 +14,7 @@ target_compile_definitions(test_harness_lab PRIVATE
   LAB01_FILE="${PROJECT_SOURCE_DIR}/harness/labs/lab01.json"
   LABS_DIR="${PROJECT_SOURCE_DIR}/harness/labs")
 
-# /proc and cgroup readings (harness/procfs.c): parsers on canned text, then
+# /proc and cgroup readings (harness/evidence/procfs.c): parsers on canned text, then
 # a live process tree, CPUs and TCP counters of this machine.
 lab_test(test_harness_procfs harness_core)
 set_tests_properties(test_harness_procfs PROPERTIES LABELS harness)
@@ -60,3 +60,8 @@ target_compile_definitions(test_harness_facts PRIVATE HARNESS_BIN="$<TARGET_FILE
   SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(test_harness_facts harness)
 set_tests_properties(test_harness_facts PROPERTIES TIMEOUT 300 LABELS harness)
+
+# harness/'s layout: one folder per stage, one header each, includes only
+# of earlier stages (scripts/check_layout.sh).
+add_test(NAME harness_layout COMMAND ${PROJECT_SOURCE_DIR}/scripts/check_layout.sh)
+set_tests_properties(harness_layout PROPERTIES LABELS harness)

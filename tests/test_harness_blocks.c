@@ -1,5 +1,5 @@
 /* test_harness_blocks.c - summing the workers' /debug/blocks documents
- * (harness/blocks_sum.c) on hand-made ones: counts add up, the longest is
+ * (harness/evidence/blocks_sum.c) on hand-made ones: counts add up, the longest is
  * the longest, the place that blocked longest in all wins across workers,
  * and its example report comes from the worker where it weighs most,
  * falling back to that worker's newest report of the place when the
@@ -10,9 +10,9 @@
 #include <cJSON.h>
 #include <string.h>
 
-#include "blocks.h"
+#include "evidence/evidence.h"
 #include "check.h"
-#include "report.h"
+#include "report/report.h"
 
 /* The section for hand-made facts, into out. */
 static void section(const char *facts_text, char *out, size_t size) {

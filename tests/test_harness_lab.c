@@ -1,7 +1,7 @@
 /* test_harness_lab.c - lab files: lab01 as shipped, placeholders, variant
  * selection, and broken definitions refused with a message. */
 #include "check.h"
-#include "lab.h"
+#include "lab/lab.h"
 
 #include <cJSON.h>
 

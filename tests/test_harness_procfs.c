@@ -3,7 +3,7 @@
  * ASan sees any read past the end), then the readers on this machine: a
  * process tree we fork, the CPUs, /proc/stat and the TCP counters. */
 #include "check.h"
-#include "procfs.h"
+#include "evidence/evidence.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,12 +1,12 @@
 /* test_harness_rules.c - each rule of summary.md's "What happened, and why"
- * (harness/rules*.c) on hand-made facts: it fires when its facts say so,
+ * (harness/report/rules*.c) on hand-made facts: it fires when its facts say so,
  * for the variants they say it of, and stays silent when they are missing,
  * null, too few or on the other side of its threshold. Then the lab
  * background's placeholders: present, missing and null. The tests look
  * for facts in what a rule wrote (a variant's name, a figure), never for a
  * whole sentence. */
 #include "check.h"
-#include "rules.h"
+#include "report/report.h"
 
 #include <cJSON.h>
 #include <string.h>

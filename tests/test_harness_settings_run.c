@@ -6,7 +6,7 @@
  * asserts on speed). */
 #include "check.h"
 #include "harness_cmd.h"
-#include "rules.h"
+#include "report/report.h"
 
 #include <cJSON.h>
 #include <math.h>

@@ -1,9 +1,9 @@
 /* test_harness_stats.c - percentiles, summaries, latencies files and the
  * acceptance checks, on inputs whose answers are known. */
-#include "acceptance.h"
+#include "lab/lab.h"
 #include "check.h"
-#include "files.h"
-#include "latencies.h"
+#include "common/files.h"
+#include "load/load.h"
 
 #include <errno.h>
 #include <math.h>

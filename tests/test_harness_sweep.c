@@ -6,10 +6,10 @@
  * start; and Ctrl-C in the middle of a sweep. No check is on speed. */
 #include "check.h"
 #include "harness_cmd.h"
-#include "lab.h"
-#include "latencies.h"
-#include "stats.h"
-#include "sweep.h"
+#include "lab/lab.h"
+#include "facts/facts.h"
+#include "report/report.h"
+#include "load/load.h"
 
 #include <arpa/inet.h>
 #include <cJSON.h>

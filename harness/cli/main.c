@@ -1,0 +1,390 @@
+/* main.c - the harness command line. */
+#include "cli/cli.h"
+
+#include "lab/lab.h"
+#include "load/load.h"
+#include "run/run.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef HARNESS_SOURCE_DIR
+#define HARNESS_SOURCE_DIR "."
+#endif
+#ifndef HARNESS_DEFAULT_WEIGHTS
+#define HARNESS_DEFAULT_WEIGHTS "minigpt.bin"
+#endif
+
+static void usage(FILE *f) {
+    fprintf(f,
+        "usage: harness COMMAND [ARGS]\n"
+        "\n"
+        "  run LAB [options]   start each variant's server, load it, and write an\n"
+        "                      experiment folder: latencies_<variant>.json, manifest.json,\n"
+        "                      latency_cdf.gp/.png, summary.md, server_<variant>.log,\n"
+        "                      facts.json (every figure: latencies, the server's CPU and\n"
+        "                      threads, the load generator's CPU, the CPUs available,\n"
+        "                      kernel TCP counters, request phases, the probe),\n"
+        "                      phases_<variant>.json, probe_<variant>.json, and\n"
+        "                      blocks_<variant>.json (its event-loop block reports, when\n"
+        "                      the command has {detect_blocking_ms}: the lab's threshold)\n"
+        "      --concurrency N   requests in flight at most (lab default)\n"
+        "      --total N         recorded requests per variant\n"
+        "      --warmup N        unrecorded requests sent first\n"
+        "      --timeout S       per-request timeout in seconds\n"
+        "      --variants A,B    run only these variants, in this order\n"
+        "      --workers N       server worker processes ({workers}), at most %d\n"
+        "      --threads N       pool threads per server worker ({threads})\n"
+        "      --io-delay-ms N   extra I/O wait per request ({io_delay_ms})\n"
+        "      --seed N          0: prompts in file order; else shuffled with N\n"
+        "      --probe-rate R    bystander probes per second during the load (GET\n"
+        "                        on the lab's health path, own connection; the lab\n"
+        "                        file's load.probe_rate, else 20); 0 turns it off\n"
+        "      --no-evidence     no /proc or kernel readings around the load, no\n"
+        "                        request phases and no probe (only to measure what\n"
+        "                        they cost: facts.json then holds those as null)\n"
+        "      --out DIR         write here (new or empty folder) instead of\n"
+        "                        experiments/<date>-<lab folder>[-N]/\n"
+        "      --sweep NAME=V1,V2,...\n"
+        "                        one complete run per value (at most %d, sorted\n"
+        "                        ascending) of NAME: workers, concurrency, threads\n"
+        "                        or io_delay_ms; each in DIR/NAME-V/ with the files\n"
+        "                        above, and in DIR: manifest.json (every point's\n"
+        "                        p50/p95/p99, requests/s, HTTP 200 %%, serving pids),\n"
+        "                        sweep.dat/.gp/.png (percentiles and requests/s\n"
+        "                        against NAME per variant) and summary.md. DIR\n"
+        "                        defaults to experiments/<date>-<lab folder>-sweep-NAME.\n"
+        "                        workers, threads and io_delay_ms need their\n"
+        "                        placeholder in every variant's command; the flag\n"
+        "                        for NAME itself cannot be given too\n"
+        "  plot [DIR]          redraw DIR's latency CDF from its latencies files; on\n"
+        "                      a sweep's folder, every point's CDF and sweep.png\n"
+        "  check [DIR] [--lab LAB]\n"
+        "                      re-evaluate DIR's acceptance checks (the lab in its\n"
+        "                      manifest, else LAB, default lab01) from its facts.json,\n"
+        "                      or from its latencies files in a folder without one;\n"
+        "                      on a sweep's folder, every point that ran (exit 1 if\n"
+        "                      any FAILs)\n"
+        "  list                the labs there are\n"
+        "  load URL [--concurrency N] [--total N] [--timeout S] [--body JSON]\n"
+        "                      only the load generator, against any running server:\n"
+        "                      GET (POST with --body); prints requests/s, p50/p95/p99\n"
+        "                      and errors by class\n"
+        "\n"
+        "LAB is a name from %s (e.g. lab01) or a path to a .json lab file.\n"
+        "DIR defaults to the newest folder under %s.\n"
+        "\n"
+        "Exit status: 0 success (run: completed; check: all PASS), 1 something failed\n"
+        "(run: a server did not start or died, or no PNG; a sweep goes on with its\n"
+        "other points; check: a FAIL), 2 bad command line or input (nothing measured,\n"
+        "no folder made), 130 interrupted (what was measured is kept, finished sweep\n"
+        "points too; manifest.json says incomplete).\n",
+        HS_MAX_WORKERS, HS_SWEEP_MAX_POINTS, HARNESS_SOURCE_DIR "/harness/labs",
+        HARNESS_SOURCE_DIR "/experiments");
+}
+
+static int parse_long(const char *flag, const char *s, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "harness: %s takes a whole number from %ld to %ld, not \"%s\"\n",
+                flag, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_seconds(const char *flag, const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0.001 && v <= 3600)) {
+        fprintf(stderr, "harness: %s takes seconds from 0.001 to 3600, not \"%s\"\n", flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_rate(const char *flag, const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0 && v <= 1000)) {
+        fprintf(stderr, "harness: %s takes probes per second from 0 to 1000, not \"%s\"\n",
+                flag, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* LAB as a file path: a name in the labs folder, or a path as given. */
+static void lab_path(const char *labs_dir, const char *lab, char *out, size_t size) {
+    if (strchr(lab, '/') || strstr(lab, ".json")) snprintf(out, size, "%s", lab);
+    else snprintf(out, size, "%s/%s.json", labs_dir, lab);
+}
+
+static int cmd_list(const hs_paths *p) {
+    DIR *d = opendir(p->labs_dir);
+    if (!d) {
+        fprintf(stderr, "harness: %s: %s\n", p->labs_dir, strerror(errno));
+        return HS_EXIT_USAGE;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json")) continue;
+        char path[4096], err[1024];
+        hs_lab lab;
+        snprintf(path, sizeof path, "%s/%s", p->labs_dir, e->d_name);
+        if (hs_lab_load(path, &lab, err, sizeof err)) {
+            printf("%-16.*s (broken: %s)\n", (int)len - 5, e->d_name, err);
+            continue;
+        }
+        printf("%-16s %s  [", lab.name, lab.title);
+        for (int i = 0; i < lab.n_variants; i++) printf("%s%s", i ? ", " : "", lab.variants[i].name);
+        printf("]\n");
+        hs_lab_free(&lab);
+    }
+    closedir(d);
+    return HS_EXIT_OK;
+}
+
+static int cmd_run(int argc, char **argv, const hs_paths *p) {
+    static const struct option opts[] = {
+        {"concurrency", required_argument, NULL, 'c'}, {"total", required_argument, NULL, 'n'},
+        {"warmup", required_argument, NULL, 'w'},      {"timeout", required_argument, NULL, 't'},
+        {"variants", required_argument, NULL, 'v'},    {"workers", required_argument, NULL, 'W'},
+        {"seed", required_argument, NULL, 's'},        {"out", required_argument, NULL, 'o'},
+        {"threads", required_argument, NULL, 'T'},     {"io-delay-ms", required_argument, NULL, 'D'},
+        {"sweep", required_argument, NULL, 'S'},       {"probe-rate", required_argument, NULL, 'P'},
+        {"no-evidence", no_argument, NULL, 'E'},       {NULL, 0, NULL, 0}};
+    long conc = -1, total = -1, warmup = -1, workers = -1, seed = -1, threads = -1, io_delay = -1;
+    double timeout = -1, probe_rate = -1;
+    int no_evidence = 0;
+    const char *variants = NULL, *out = NULL, *sweep = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'c': bad = parse_long("--concurrency", optarg, 1, 10000, &conc); break;
+        case 'n': bad = parse_long("--total", optarg, 1, 10000000, &total); break;
+        case 'w': bad = parse_long("--warmup", optarg, 0, 1000000, &warmup); break;
+        case 't': bad = parse_seconds("--timeout", optarg, &timeout); break;
+        case 'W':
+            bad = parse_long("--workers", optarg, 1, HS_MAX_WORKERS, &workers);
+            if (bad && strtol(optarg, NULL, 10) > HS_MAX_WORKERS)
+                fprintf(stderr, "harness: miniserve runs at most %d worker processes\n",
+                        HS_MAX_WORKERS);
+            break;
+        case 's': bad = parse_long("--seed", optarg, 0, 2147483647, &seed); break;
+        case 'T': bad = parse_long("--threads", optarg, 1, 1024, &threads); break;
+        case 'D': bad = parse_long("--io-delay-ms", optarg, 0, 600000, &io_delay); break;
+        case 'P': bad = parse_rate("--probe-rate", optarg, &probe_rate); break;
+        case 'E': no_evidence = 1; break;
+        case 'v': variants = optarg; break;
+        case 'o': out = optarg; break;
+        case 'S':
+            if (sweep) {
+                fprintf(stderr, "harness: --sweep given twice; a sweep varies one parameter\n");
+                bad = 1;
+            }
+            sweep = optarg;
+            break;
+        default: bad = 1;
+        }
+        if (bad) return HS_EXIT_USAGE;
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "harness: run takes one LAB (try: harness list)\n");
+        return HS_EXIT_USAGE;
+    }
+    hs_sweep_spec spec;
+    char err[4096];
+    if (sweep) {
+        if (hs_sweep_parse(sweep, &spec, err, sizeof err)) {
+            fprintf(stderr, "harness: %s\n", err);
+            return HS_EXIT_USAGE;
+        }
+        /* Which flag sets the swept parameter too: one of them would lose. */
+        const long given[] = {[HS_SWEEP_WORKERS] = workers, [HS_SWEEP_CONCURRENCY] = conc,
+                              [HS_SWEEP_IO_DELAY_MS] = io_delay, [HS_SWEEP_THREADS] = threads};
+        if (given[spec.param] >= 0) {
+            fprintf(stderr, "harness: --sweep %s and %s both set %s; give one of them\n",
+                    hs_sweep_param_name(spec.param), hs_sweep_param_flag(spec.param),
+                    hs_sweep_param_name(spec.param));
+            return HS_EXIT_USAGE;
+        }
+    }
+    char file[4096];
+    hs_lab lab;
+    lab_path(p->labs_dir, argv[optind], file, sizeof file);
+    if (access(file, R_OK) != 0 && !strchr(argv[optind], '/')) {
+        fprintf(stderr, "harness: unknown lab \"%s\" (no %s; try: harness list)\n",
+                argv[optind], file);
+        return HS_EXIT_USAGE;
+    }
+    if (hs_lab_load(file, &lab, err, sizeof err)) {
+        fprintf(stderr, "harness: %s\n", err);
+        return HS_EXIT_USAGE;
+    }
+    if (conc > 0) lab.load.concurrency = conc;
+    if (total > 0) lab.load.total = total;
+    if (warmup >= 0) lab.load.warmup = warmup;
+    if (timeout > 0) lab.load.timeout_s = timeout;
+    if (workers > 0) lab.load.workers = workers;
+    if (seed >= 0) lab.load.seed = seed;
+    if (threads > 0) lab.load.threads = threads;
+    if (io_delay >= 0) lab.load.io_delay_ms = io_delay;
+    if (probe_rate >= 0) lab.load.probe_rate = probe_rate;
+    lab.load.no_evidence = no_evidence;
+    int rc = HS_EXIT_USAGE;
+    if (variants && hs_lab_select_variants(&lab, variants, err, sizeof err)) {
+        fprintf(stderr, "harness: %s\n", err);
+        goto out;
+    }
+    /* A server parameter reaches the servers only through its placeholder:
+     * a flag no variant takes would change nothing, silently. */
+    const struct { const char *flag, *placeholder; long value; } server_flags[] = {
+        {"--workers", "{workers}", workers}, {"--threads", "{threads}", threads},
+        {"--io-delay-ms", "{io_delay_ms}", io_delay}};
+    for (size_t i = 0; i < sizeof server_flags / sizeof server_flags[0]; i++)
+        if (server_flags[i].value >= 0 &&
+            hs_lab_lacking(&lab, server_flags[i].placeholder, NULL, 0) == lab.n_variants) {
+            fprintf(stderr, "harness: %s changes nothing in lab %s: no variant's command has "
+                            "%s\n", server_flags[i].flag, lab.name, server_flags[i].placeholder);
+            goto out;
+        }
+    if (sweep) {
+        if (hs_sweep_check_lab(&lab, spec.param, err, sizeof err)) {
+            fprintf(stderr, "harness: %s\n", err);
+            goto out;
+        }
+        rc = hs_cmd_sweep(&lab, file, &spec, out, p);
+    } else {
+        hs_run_options opt = {out, NULL, 0};
+        rc = hs_cmd_run(&lab, file, &opt, p, NULL);
+    }
+out:
+    hs_lab_free(&lab);
+    return rc;
+}
+
+/* `harness load URL`: the load generator alone, so it can be measured
+ * against other tools (wrk) on the same target. */
+static int cmd_load(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"concurrency", required_argument, NULL, 'c'}, {"total", required_argument, NULL, 'n'},
+        {"timeout", required_argument, NULL, 't'},     {"body", required_argument, NULL, 'b'},
+        {NULL, 0, NULL, 0}};
+    long conc = 50, total = 10000;
+    double timeout = 30;
+    char *body = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'c': bad = parse_long("--concurrency", optarg, 1, 10000, &conc); break;
+        case 'n': bad = parse_long("--total", optarg, 1, 100000000, &total); break;
+        case 't': bad = parse_seconds("--timeout", optarg, &timeout); break;
+        case 'b': body = optarg; break;
+        default: bad = 1;
+        }
+        if (bad) return HS_EXIT_USAGE;
+    }
+    if (argc - optind != 1 || strncmp(argv[optind], "http://", 7) != 0) {
+        fprintf(stderr, "harness: load takes one http:// URL\n");
+        return HS_EXIT_USAGE;
+    }
+    hs_load_config cfg = {argv[optind], body ? "POST" : "GET", &body, body ? 1 : 0,
+                          conc, total, timeout, "load", 0, 0, NULL, NULL};
+    hs_load_result r;
+    int rc = hs_load_run(&cfg, &r);
+    if (rc) {
+        fprintf(stderr, "harness: load generator failed: %s\n", strerror(-rc));
+        return HS_EXIT_FAILED;
+    }
+    hs_summary s = {0};
+    if (r.n) hs_summarize(r.samples, r.n, r.wall_s, &s);
+    printf("requests %zu  ok %.1f%%  requests/s %.0f  p50 %.3f ms  p95 %.3f ms  p99 %.3f ms\n",
+           r.n, s.ok_percent, s.rps, s.p50_s * 1e3, s.p95_s * 1e3, s.p99_s * 1e3);
+    printf("errors: connect %zu, timeout %zu, read/write %zu, other %zu, non-2xx %zu\n",
+           r.errors.connect, r.errors.timeout, r.errors.io, r.errors.other, r.errors.http);
+    free(r.samples);
+    return r.n == (size_t)total && s.ok == r.n ? HS_EXIT_OK : HS_EXIT_FAILED;
+}
+
+int main(int argc, char **argv) {
+    char exe[PATH_MAX], bin[PATH_MAX], labs[PATH_MAX], experiments[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        fprintf(stderr, "harness: cannot find my own binary: %s\n", strerror(errno));
+        return HS_EXIT_USAGE;
+    }
+    exe[n] = '\0';
+    snprintf(bin, sizeof bin, "%.*s", (int)(strrchr(exe, '/') - exe), exe);
+    snprintf(labs, sizeof labs, "%s/harness/labs", HARNESS_SOURCE_DIR);
+    snprintf(experiments, sizeof experiments, "%s/experiments", HARNESS_SOURCE_DIR);
+    hs_paths paths = {HARNESS_SOURCE_DIR, bin, labs, experiments, HARNESS_DEFAULT_WEIGHTS};
+
+    if (argc < 2) {
+        usage(stderr);
+        return HS_EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return HS_EXIT_OK;
+        }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        fprintf(stderr, "harness: libcurl failed to initialise\n");
+        return HS_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    int rc;
+    if (!strcmp(cmd, "run")) {
+        rc = cmd_run(argc - 1, argv + 1, &paths);
+    } else if (!strcmp(cmd, "plot")) {
+        if (argc > 3) {
+            fprintf(stderr, "harness: plot takes at most one DIR\n");
+            rc = HS_EXIT_USAGE;
+        } else {
+            rc = hs_cmd_plot(argc == 3 ? argv[2] : NULL, &paths);
+        }
+    } else if (!strcmp(cmd, "check")) {
+        const char *dir = NULL, *lab = "lab01";
+        rc = HS_EXIT_OK;
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "--lab") && i + 1 < argc) lab = argv[++i];
+            else if (argv[i][0] != '-' && !dir) dir = argv[i];
+            else {
+                fprintf(stderr, "harness: check takes [DIR] [--lab LAB]\n");
+                rc = HS_EXIT_USAGE;
+            }
+        }
+        char file[4096];
+        lab_path(labs, lab, file, sizeof file);
+        if (rc == HS_EXIT_OK) rc = hs_cmd_check(dir, file, &paths);
+    } else if (!strcmp(cmd, "load")) {
+        rc = cmd_load(argc - 1, argv + 1);
+    } else if (!strcmp(cmd, "list")) {
+        rc = cmd_list(&paths);
+    } else {
+        fprintf(stderr, "harness: unknown command \"%s\" (try: harness --help)\n", cmd);
+        rc = HS_EXIT_USAGE;
+    }
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,88 @@
+/* facts/facts.h - facts.json: every figure of a run, computed once from the measurements,
+ * written and read back; and a sweep's manifest.
+ *
+ * The one header of harness/facts/; the sections below were each a header
+ * of their own. */
+#ifndef HARNESS_FACTS_H
+#define HARNESS_FACTS_H
+
+#include "lab/lab.h"
+#include "load/load.h"
+#include "evidence/evidence.h"
+
+#include <stddef.h>
+
+/* --- facts --- facts.json: every number a run's summary, checks, plot titles
+ * and sweeps quote, computed once, here, from what the run measured.
+ *
+ * Measurement code (load.c, probe.c, evidence.c) produces readings; this
+ * turns them into figures; report code turns figures into words and never
+ * computes one of its own. A figure that could not be measured is null,
+ * with a sibling "<key>_unknown" saying why: never 0 and never a guess. */
+#define HS_FACTS_FORMAT 1
+
+struct cJSON;
+
+/* One variant as it ran. Pointers may be NULL: not measured, or that part
+ * of the evidence was off. */
+typedef struct {
+    const char *name;
+    const hs_summary *summary;     /* NULL: nothing recorded */
+    const hs_load_result *load;    /* samples, phases, errors, generator CPU */
+    const double *sorted_s;        /* ascending latencies, summary->requests */
+    const hs_evidence *evidence;   /* NULL: evidence off or not reached */
+    const hs_probe *probe_loaded;  /* during the load */
+    const hs_probe *probe_idle;    /* just before it */
+    const char *healthz;           /* the body of its first health answer */
+    const char *problem;           /* what went wrong, or NULL */
+    const hs_blocks *blocks;       /* its block detector's totals, or NULL */
+    const hs_rss *rss;             /* its processes' memory after warm-up, or NULL */
+    int serving_pids;              /* distinct pids that answered the health
+                                    * path over fresh connections, 0: unknown */
+    const char *blocks_note;       /* why blocks is NULL */
+} hs_facts_variant;
+
+typedef struct {
+    const hs_lab *lab;
+    int complete;
+    const char *incomplete_reason;
+    const hs_cpus *cpus;
+    double probe_rate;             /* 0: the probe was off */
+    int evidence;                  /* 0: --no-evidence */
+    const hs_facts_variant *variants;
+    int n_variants;
+    const hs_check_result *checks; /* one per lab->checks */
+} hs_facts_input;
+
+/* Builds the facts object; NULL when out of memory. */
+struct cJSON *hs_facts_build(const hs_facts_input *in);
+
+/* Writes facts as dir/facts.json atomically. Returns 0 or a negative errno. */
+int hs_facts_write(const char *dir, const struct cJSON *facts);
+
+/* Reads dir/facts.json. Returns the object, or NULL with *rc = -ENOENT
+ * (no such file: a folder from before facts.json) or another negative
+ * code with err saying why. */
+struct cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size);
+
+/* A variant's figures as the checks need them, from facts: 0, or -1 if the
+ * variant is missing or was not measured. ks (filled from facts' curves,
+ * owned by the caller, at most cap pairs) serves the distinct-curves check. */
+int hs_facts_variant_result(const struct cJSON *facts, const char *name, hs_variant_result *out);
+/* A variant's p50, p95 and p99 in ms as facts hold them (NAN where not),
+ * for the plot's marks. */
+void hs_facts_percentiles_ms(const struct cJSON *facts, const char *name, double p_ms[3]);
+
+size_t hs_facts_ks_pairs(const struct cJSON *facts, hs_ks_pair *pairs, size_t cap);
+
+/* --- a sweep's manifest (sweep_manifest.c) --- */
+/* The sweep as its manifest.json records it ("kind": "sweep"), without the
+ * machine, versions and git facts the caller adds. NULL when out of memory. */
+struct cJSON *hs_sweep_to_json(const hs_sweep *s);
+
+/* Reads dir/manifest.json back. Returns 0; -ENOENT when dir has no
+ * manifest; -EMEDIUMTYPE when it is not a sweep's (a single run's); or
+ * -EINVAL with err saying what is wrong. */
+int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size);
+
+#endif

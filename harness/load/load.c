@@ -1,0 +1,223 @@
+/* load.c - the closed-loop load generator on libcurl's multi interface.
+ * Everything here runs on the calling thread. */
+#include "load/load.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t hs_stop;
+
+typedef struct {
+    CURL *easy;
+    double started;
+} load_slot;
+
+double hs_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *user) {
+    (void)ptr, (void)user;
+    return size * nmemb;
+}
+
+static void classify(CURLcode cc, long status, hs_load_errors *e) {
+    switch (cc) {
+    case CURLE_OK:
+        if (status < 200 || status > 299) e->http++;
+        break;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+        e->connect++;
+        break;
+    case CURLE_OPERATION_TIMEDOUT:
+        e->timeout++;
+        break;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        e->io++;
+        break;
+    default:
+        e->other++;
+    }
+}
+
+/* 1 if pid has exited; the zombie is left for the caller to reap. */
+static int has_exited(pid_t pid) {
+    siginfo_t info = {0};
+    if (pid <= 0) return 0;
+    if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return 1;
+    return info.si_pid == pid;
+}
+
+static size_t error_total(const hs_load_errors *e) {
+    return e->connect + e->timeout + e->io + e->other + e->http;
+}
+
+static void progress(const hs_load_config *cfg, const hs_load_result *r,
+                     long in_flight, double t0, int final) {
+    static double last;
+    static int tty = -1;
+    if (!cfg->label) return;
+    double now = hs_now();
+    if (tty < 0) tty = isatty(STDERR_FILENO);
+    if (!final && now - last < (tty ? 0.25 : 2.0)) return;
+    last = now;
+    double el = now - t0;
+    fprintf(stderr, "%s%-16s %6zu/%ld done  %7.1f req/s  %3ld in flight  %zu errors%s%s",
+            tty ? "\r" : "", cfg->label, r->n, cfg->total, el > 0 ? r->n / el : 0.0,
+            in_flight, error_total(&r->errors),
+            r->server_exited ? "  (server exited)" : "",
+            tty && !final ? "" : "\n");
+}
+
+static int configure(const hs_load_config *cfg, CURL *easy, struct curl_slist *hdr,
+                     long idx) {
+    CURLcode rc = CURLE_OK;
+    rc |= curl_easy_setopt(easy, CURLOPT_URL, cfg->url);
+    rc |= curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    rc |= curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_s * 1000));
+    rc |= curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    rc |= curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    /* Measure the server on loopback, never through a proxy from the env. */
+    rc |= curl_easy_setopt(easy, CURLOPT_PROXY, "");
+    rc |= curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard_body);
+    rc |= curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)idx);
+    if (!strcmp(cfg->method, "POST")) {
+        rc |= curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hdr);
+        rc |= curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    }
+    return rc == CURLE_OK ? 0 : -EINVAL;
+}
+
+/* Hands request number seq to curl on slot. */
+static int start(const hs_load_config *cfg, CURLM *multi, load_slot *slot,
+                 long seq) {
+    if (!strcmp(cfg->method, "POST")) {
+        const char *body = cfg->bodies[(size_t)seq % cfg->n_bodies];
+        curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        curl_easy_setopt(slot->easy, CURLOPT_POSTFIELDS, body);
+    }
+    slot->started = hs_now();
+    return curl_multi_add_handle(multi, slot->easy) == CURLM_OK ? 0 : -EIO;
+}
+
+double hs_cpu_seconds(int who) {
+    struct rusage ru;
+    if (getrusage(who, &ru)) return -1;
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec * 1e-6;
+}
+
+/* curl's phase times of a finished transfer. */
+static hs_phase phase_of(CURL *easy) {
+    curl_off_t connect = 0, ttfb = 0, total = 0;
+    long conns = 0;
+    curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect);
+    curl_easy_getinfo(easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);
+    curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
+    curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &conns);
+    return (hs_phase){connect * 1e-6, ttfb * 1e-6, total * 1e-6, (int)conns};
+}
+
+int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
+    memset(out, 0, sizeof *out);
+    if (cfg->total <= 0 || cfg->concurrency <= 0) return -EINVAL;
+    if (!strcmp(cfg->method, "POST") && cfg->n_bodies == 0) return -EINVAL;
+    long nslots = cfg->concurrency < cfg->total ? cfg->concurrency : cfg->total;
+    load_slot *slots = calloc((size_t)nslots, sizeof *slots);
+    out->samples = calloc((size_t)cfg->total, sizeof *out->samples);
+    if (cfg->record_phases) out->phases = calloc((size_t)cfg->total, sizeof *out->phases);
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    /* An empty "Expect:" stops curl from waiting for 100-continue. */
+    hdr = hdr ? curl_slist_append(hdr, "Expect:") : NULL;
+    CURLM *multi = curl_multi_init();
+    int rc = -ENOMEM;
+    long sent = 0, in_flight = 0;
+    if (!slots || !out->samples || !hdr || !multi) goto out;
+    if (cfg->record_phases && !out->phases) goto out;
+
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, nslots);
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, nslots);
+    for (long i = 0; i < nslots; i++) {
+        slots[i].easy = curl_easy_init();
+        if (!slots[i].easy || configure(cfg, slots[i].easy, hdr, i)) goto out;
+    }
+
+    double cpu0 = hs_cpu_seconds(RUSAGE_THREAD);
+    double t0 = hs_now(), last_done = t0;
+    for (long i = 0; i < nslots; i++, sent++, in_flight++)
+        if ((rc = start(cfg, multi, &slots[i], sent))) goto out;
+
+    while (in_flight > 0) {
+        int running;
+        if (curl_multi_perform(multi, &running) != CURLM_OK) { rc = -EIO; goto out; }
+        CURLMsg *msg;
+        int queued;
+        while ((msg = curl_multi_info_read(multi, &queued))) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            double done = hs_now();
+            void *priv;
+            long status = 0;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+            load_slot *slot = &slots[(long)priv];
+            CURLcode cc = msg->data.result;
+            if (cc == CURLE_OK) curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
+            classify(cc, status, &out->errors);
+            hs_phase ph = phase_of(slot->easy);
+            out->connections_opened += (size_t)(ph.new_connections > 0 ? ph.new_connections : 0);
+            if (out->phases) out->phases[out->n] = ph;
+            out->samples[out->n++] = (hs_sample){done - slot->started,
+                                                 cc == CURLE_OK ? (int)status : 0};
+            last_done = done;
+            curl_multi_remove_handle(multi, slot->easy);
+            in_flight--;
+            if (sent < cfg->total && !hs_stop) {
+                if ((rc = start(cfg, multi, slot, sent))) goto out;
+                sent++, in_flight++;
+            }
+        }
+        if (hs_stop) {
+            out->interrupted = 1;
+            break;
+        }
+        if (!out->server_exited && has_exited(cfg->watch_pid)) out->server_exited = 1;
+        progress(cfg, out, in_flight, t0, 0);
+        if (in_flight > 0) curl_multi_poll(multi, NULL, 0, 50, NULL);
+    }
+    out->wall_s = last_done - t0;
+    double cpu1 = hs_cpu_seconds(RUSAGE_THREAD);
+    out->cpu_s = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
+    if (cfg->on_end) cfg->on_end(cfg->end_arg);
+    if (out->n < (size_t)cfg->total) out->interrupted = 1;
+    progress(cfg, out, 0, t0, 1);
+    rc = 0;
+out:
+    if (multi) {
+        for (long i = 0; slots && i < nslots; i++)
+            if (slots[i].easy) curl_multi_remove_handle(multi, slots[i].easy);
+    }
+    for (long i = 0; slots && i < nslots; i++) curl_easy_cleanup(slots[i].easy);
+    if (multi) curl_multi_cleanup(multi);
+    curl_slist_free_all(hdr);
+    free(slots);
+    if (rc) {
+        free(out->samples);
+        free(out->phases);
+        out->samples = NULL;
+        out->phases = NULL;
+        out->n = 0;
+    }
+    return rc;
+}

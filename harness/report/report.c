@@ -1,0 +1,219 @@
+/* report.c - summary.md: the figures from facts.json in tables, the
+ * acceptance checks, and the rules' findings (rules.h); it computes no
+ * figure of its own. */
+#include "report/report.h"
+
+#include "common/files.h"
+#include "common/strbuf.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cJSON *sub(const cJSON *o, const char *key) {
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* The files this run wrote, as its facts say it wrote them. */
+static void files_line(hs_strbuf *b, const cJSON *facts) {
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(facts, "evidence"), *v;
+    int evidence = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "collected"));
+    const cJSON *rate = cJSON_GetObjectItemCaseSensitive(ev, "probe_rate_per_s");
+    int blocks = 0;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(facts, "variants"))
+        blocks |= cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(v, "blocks"));
+    hs_strbuf_printf(b, "Files: `facts.json` (every figure above, computed once), "
+                        "`latencies_<variant>.json` ([latency_seconds, status_code] pairs), "
+                        "`manifest.json` (versions, machine, commands, times), "
+                        "`latency_cdf.png` drawn by `latency_cdf.gp` from "
+                        "`latency_cdf_<variant>.dat`, `server_<variant>.log`");
+    if (evidence)
+        hs_strbuf_printf(b, ", `phases_<variant>.json` (each request's connect and first-byte "
+                            "times)");
+    if (evidence && cJSON_IsNumber(rate) && rate->valuedouble > 0)
+        hs_strbuf_printf(b, ", `probe_<variant>.json` (the bystander probe's latencies)");
+    if (blocks)
+        hs_strbuf_printf(b, ", `blocks_<variant>.json` (the servers' event-loop block reports)");
+    hs_strbuf_printf(b, ".\n");
+}
+
+/* "What happened, and why": the findings of every rule over the facts,
+ * then the lab's own background with its placeholders filled. An
+ * incomplete run gets neither, as its variants did not run alike. */
+static void findings(hs_strbuf *b, const hs_report *r) {
+    hs_strbuf_printf(b, "## What happened, and why\n\n");
+    if (!cJSON_IsTrue(sub(r->facts, "complete"))) {
+        hs_strbuf_printf(b, "Not explained: the run was cut short, so its variants did not "
+                            "run alike.\n\n");
+    } else if (hs_rules_run(r->facts, b) == 0) {
+        hs_strbuf_printf(b, "No rule found anything in these figures to explain.\n");
+    }
+    hs_strbuf_printf(b, "\n");
+    if (r->lab->background[0]) {
+        hs_strbuf_printf(b, "## Background\n\n");
+        hs_render_template(r->lab->background, r->facts, b);
+        hs_strbuf_printf(b, "\n");
+    }
+}
+
+/* facts' number, or NAN (shown as "n/a") when it is null or missing. */
+static double num(const cJSON *o, const char *key) { return hs_fact(o, key); }
+
+static void number(hs_strbuf *b, double v, const char *fmt) {
+    if (isnan(v)) hs_strbuf_printf(b, " n/a |");
+    else hs_strbuf_printf(b, " "), hs_strbuf_printf(b, fmt, v), hs_strbuf_printf(b, " |");
+}
+
+/* The CPUs the run could use, as measured: affinity and cgroup quota. */
+static void machine_line(hs_strbuf *b, const cJSON *facts) {
+    const cJSON *m = sub(facts, "machine");
+    double avail = num(m, "cpus_available"), aff = num(m, "cpus_affinity");
+    double online = num(m, "cpus_online"), quota = num(m, "cpu_quota_cores");
+    if (isnan(avail)) return;
+    hs_strbuf_printf(b, "CPUs available to this run: %g (allowed by affinity: %g of %g online; "
+                        "cgroup CPU quota: ", avail, aff, online);
+    const cJSON *why = sub(m, "cpu_quota_cores_unknown");
+    if (!isnan(quota)) hs_strbuf_printf(b, "%g cores", quota);
+    else if (cJSON_IsString(why) && !strcmp(why->valuestring, "no quota is set"))
+        hs_strbuf_printf(b, "none");
+    else hs_strbuf_printf(b, "n/a, %s", cJSON_IsString(why) ? why->valuestring : "not known");
+    hs_strbuf_printf(b, ").\n\n");
+}
+
+/* The outcome per variant, from facts. */
+static void variants_table(hs_strbuf *b, const cJSON *facts) {
+    hs_strbuf_printf(b, "| variant | requests | HTTP 200 | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | requests/s |\n"
+                        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    const cJSON *v;
+    cJSON_ArrayForEach(v, sub(facts, "variants")) {
+        if (!cJSON_IsTrue(sub(v, "measured"))) {
+            hs_strbuf_printf(b, "| %s | 0 | - | - | - | - | - | - |\n", v->string);
+            continue;
+        }
+        const cJSON *l = sub(v, "latency_ms");
+        hs_strbuf_printf(b, "| %s |", v->string);
+        number(b, num(v, "requests"), "%.0f");
+        number(b, num(v, "ok_percent"), "%.1f%%");
+        number(b, num(l, "p50"), "%.1f");
+        number(b, num(l, "p95"), "%.1f");
+        number(b, num(l, "p99"), "%.1f");
+        number(b, num(l, "max"), "%.1f");
+        number(b, num(v, "requests_per_s"), "%.1f");
+        hs_strbuf_printf(b, "\n");
+    }
+}
+
+/* Each variant's server memory after warm-up, from facts. */
+static void memory_table(hs_strbuf *b, const cJSON *facts, const char *health) {
+    int any = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, sub(facts, "variants"))
+        any |= !isnan(num(sub(v, "memory_after_warmup"), "total_mib"));
+    if (!any) return;
+    hs_strbuf_printf(b, "## Server memory after warm-up\n\n"
+                        "| variant | processes | serving pids | resident (MiB), each | total (MiB) |\n"
+                        "| --- | ---: | ---: | --- | ---: |\n");
+    cJSON_ArrayForEach(v, sub(facts, "variants")) {
+        const cJSON *m = sub(v, "memory_after_warmup");
+        double total = num(m, "total_mib"), pids = num(m, "serving_pids");
+        if (isnan(total)) continue;
+        const cJSON *procs = sub(m, "processes"), *p;
+        hs_strbuf_printf(b, "| %s | %d | ", v->string, cJSON_GetArraySize(procs));
+        if (isnan(pids)) hs_strbuf_printf(b, "- | ");
+        else hs_strbuf_printf(b, "%.0f | ", pids);
+        int k = 0;
+        cJSON_ArrayForEach(p, procs) {
+            double mib = num(p, "rss_mib");
+            if (isnan(mib)) hs_strbuf_printf(b, "%sn/a", k++ ? ", " : "");
+            else hs_strbuf_printf(b, "%s%.1f", k++ ? ", " : "", mib);
+        }
+        hs_strbuf_printf(b, " | %.1f |\n", total);
+    }
+    hs_strbuf_printf(b, "\nVmRSS from /proc of the server and every process under it "
+                        "(with --workers N: the supervisor first, then the workers). "
+                        "Serving pids: the distinct processes that answered GET %s over "
+                        "fresh connections after warm-up.\n\n", health);
+}
+
+static void checks_table(hs_strbuf *b, const cJSON *facts) {
+    const cJSON *checks = sub(facts, "checks");
+    if (!cJSON_GetArraySize(checks)) return;
+    hs_strbuf_printf(b, "## Acceptance checks\n\n| check | measured | result |\n| --- | --- | --- |\n");
+    const cJSON *c;
+    cJSON_ArrayForEach(c, checks) {
+        const cJSON *t = sub(c, "title"), *m = sub(c, "measured"), *res = sub(c, "result");
+        int pass = cJSON_IsString(res) && !strcmp(res->valuestring, "PASS");
+        hs_strbuf_printf(b, "| %s | %s | %s |\n", cJSON_IsString(t) ? t->valuestring : "?",
+                         cJSON_IsString(m) ? m->valuestring : "?", pass ? "PASS" : "**FAIL**");
+    }
+    hs_strbuf_printf(b, "\n");
+}
+
+/* Each variant's failed requests by kind, and its problem, from facts. */
+static void failures(hs_strbuf *b, const cJSON *facts) {
+    int problems = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, sub(facts, "variants")) {
+        const cJSON *e = sub(v, "errors"), *problem = sub(v, "problem");
+        double n[5];
+        static const char *const keys[] = {"connect", "timeout", "read_write", "other",
+                                           "http_not_2xx"};
+        double errs = 0;
+        for (int k = 0; k < 5; k++) n[k] = num(e, keys[k]), errs += isnan(n[k]) ? 0 : n[k];
+        if (!cJSON_IsString(problem) && !(errs > 0)) continue;
+        if (!problems++) hs_strbuf_printf(b, "## Failures\n\n");
+        hs_strbuf_printf(b, "- %s:", v->string);
+        if (errs > 0)
+            hs_strbuf_printf(b, " %.0f connect, %.0f timeout, %.0f read/write, %.0f other "
+                                "transport, %.0f non-2xx.", n[0], n[1], n[2], n[3], n[4]);
+        /* The first line only: the rest is a log tail, kept in the manifest. */
+        if (cJSON_IsString(problem))
+            hs_strbuf_printf(b, " %.*s.", (int)strcspn(problem->valuestring, "\n"),
+                             problem->valuestring);
+        hs_strbuf_printf(b, "\n");
+    }
+    if (problems) hs_strbuf_printf(b, "\n");
+}
+
+int hs_report_write(const char *dir, const hs_report *r) {
+    hs_strbuf b;
+    hs_strbuf_init(&b, 8192);
+    const cJSON *L = sub(r->facts, "load"), *why = sub(r->facts, "incomplete_reason");
+    hs_strbuf_printf(&b, "# %s\n\n", r->lab->title);
+    if (!cJSON_IsTrue(sub(r->facts, "complete")))
+        hs_strbuf_printf(&b, "> **Incomplete run:** %s. The numbers below cover what was measured.\n\n",
+                         cJSON_IsString(why) ? why->valuestring : "it was cut short");
+    hs_strbuf_printf(&b, "Load: %.0f concurrent clients (closed loop), %.0f recorded requests per "
+                         "variant after %.0f warm-up requests, %s %s, request timeout %.0f s",
+                     num(L, "concurrency"), num(L, "total"), num(L, "warmup"), r->lab->method,
+                     r->lab->path, num(L, "timeout_s"));
+    char settings[256];
+    hs_lab_settings_phrase(r->lab, 0, settings, sizeof settings);
+    hs_strbuf_printf(&b, "%s", settings);
+    hs_strbuf_printf(&b, ".\n\n");
+    machine_line(&b, r->facts);
+    variants_table(&b, r->facts);
+    hs_strbuf_printf(&b, "\nPercentiles are over every recorded request, failures included, by linear "
+           "interpolation between closest ranks (NumPy's default). Latency runs from "
+           "handing a request to libcurl to its completion. requests/s is recorded "
+           "requests over the time from the first sent to the last completed.\n\n");
+    memory_table(&b, r->facts, r->lab->health);
+    failures(&b, r->facts);
+    checks_table(&b, r->facts);
+    hs_report_evidence(&b, r);
+    hs_report_blocks(&b, r);
+    findings(&b, r);
+    files_line(&b, r->facts);
+    if (!b.ok) {
+        hs_strbuf_free(&b);
+        return -ENOMEM;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.md", dir);
+    int rc = hs_write_atomic(path, b.s, b.len);
+    hs_strbuf_free(&b);
+    return rc;
+}

@@ -1,0 +1,129 @@
+/* report/report.h - words from facts: the rules whose findings explain a run, summary.md
+ * (tables of facts, the checks, the findings, the lab's background), and a
+ * sweep's summary.md. Reads facts only.
+ *
+ * The one header of harness/report/; the sections below were each a header
+ * of their own. */
+#ifndef HARNESS_REPORT_H
+#define HARNESS_REPORT_H
+
+#include "lab/lab.h"
+#include "common/strbuf.h"
+
+/* --- rules --- the sentences of summary.md's "What happened, and why".
+ *
+ * Each sentence comes from a rule: a small function that reads only
+ * facts.json's object, names in a comment the facts it needs and when it
+ * fires, and appends a markdown bullet or says nothing: when its facts are
+ * missing, null, too few to trust, or on the other side of its threshold.
+ * No rule knows what the server is; what it says follows from what the run
+ * measured. Rules live one family to a file (rules_*.c). */
+struct cJSON;
+
+/* A rule appends its findings to out and returns how many it wrote. */
+typedef int (*hs_rule_fn)(const struct cJSON *facts, hs_strbuf *out);
+
+typedef struct {
+    const char *name;  /* as tests and the README call it */
+    hs_rule_fn fn;
+} hs_rule;
+
+/* Every rule, in the order the summary gives their findings. */
+extern const hs_rule hs_rules[];
+extern const int hs_n_rules;
+
+/* Runs every rule over facts; returns how many findings were written.
+ * Each finding's line ends with an HTML comment naming its rule
+ * ("<!-- rule: blocked_loop -->"), invisible in the rendered markdown, so
+ * that a reader or a test can tell which rule said it. */
+int hs_rules_run(const struct cJSON *facts, hs_strbuf *out);
+
+/* The same for the one rule named only (NULL: every rule). */
+int hs_rules_run_only(const struct cJSON *facts, const char *only, hs_strbuf *out);
+
+/* The families (rules_*.c). */
+int hs_rule_serialized_work(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_cpu_bound(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_setting_change(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_wait_held(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_uneven_spread(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_blocked_loop(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_loop_blocks(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_accept_queue(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_littles_law(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_loadgen_busy(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_busy_machine(const struct cJSON *facts, hs_strbuf *out);
+
+/* Shared by the rules (rules.c). */
+
+/* The item at a dotted path under obj ("server.cpu_cores_used"), or NULL. */
+const struct cJSON *hs_fact_at(const struct cJSON *obj, const char *path);
+
+/* The number there, or NAN when it is missing, null or not finite. */
+double hs_fact(const struct cJSON *obj, const char *path);
+
+/* The variants object, and whether a variant can be compared: measured,
+ * with at least HS_RULES_MIN_OK_PERCENT % HTTP 200 and HS_RULES_MIN_REQUESTS
+ * requests. */
+const struct cJSON *hs_fact_variants(const struct cJSON *facts);
+int hs_fact_comparable(const struct cJSON *v);
+
+/* Whether two variants' servers reported the same settings (facts'
+ * settings.{threads,workers,io_delay_ms}; unknown matches unknown):
+ * figures are compared only within such a group, never across a
+ * parameter the lab varied. */
+int hs_fact_same_settings(const struct cJSON *a, const struct cJSON *b);
+
+/* Whether v is the first variant of its settings group. */
+int hs_fact_group_first(const struct cJSON *facts, const struct cJSON *v);
+
+#define HS_RULES_MIN_OK_PERCENT 99.0
+#define HS_RULES_MIN_REQUESTS 50
+/* Readings over a shorter window are in 10 ms ticks too coarse to compare. */
+#define HS_RULES_MIN_WINDOW_S 0.3
+
+/* Renders text, replacing each {path} by the number at that path in facts
+ * (formatted by hs_fact_format), or by "unknown" when it is missing or
+ * null; "{{" is a literal "{". Appends to out. */
+void hs_render_template(const char *text, const struct cJSON *facts, hs_strbuf *out);
+
+/* A figure as the summary prints it: three significant digits, at most
+ * two decimals ("0.31", "2.38", "139", "4101"); "unknown" for NAN. */
+void hs_fact_format(double v, char *buf, size_t size);
+
+/* A ratio or a count of cores: always two decimals ("1.00", "0.07"). */
+void hs_fact_format2(double v, char *buf, size_t size);
+
+/* "once"/"N times", "1 listen overflow"/"N listen overflows": n, then
+ * one or many, into buf. */
+void hs_fact_count(double n, const char *one, const char *many, char *buf, size_t size);
+
+/* --- report --- summary.md: facts.json's figures in tables, the acceptance
+ * checks, and the rules' findings (rules.h); nothing computed here. */
+struct cJSON;
+
+typedef struct {
+    const hs_lab *lab;         /* title, request, background */
+    const struct cJSON *facts; /* facts.json's object: every figure shown */
+} hs_report;
+
+/* Writes dir/summary.md atomically. Returns 0 or a negative errno. */
+int hs_report_write(const char *dir, const hs_report *r);
+/* Appends the event-loop blocks section (report_blocks.c); nothing when
+ * no variant has block reports. */
+void hs_report_blocks(hs_strbuf *b, const hs_report *r);
+/* Appends the evidence tables (report_evidence.c) from r->facts: the
+ * server's CPU, the probe, the request phases and the kernel's counters. */
+void hs_report_evidence(hs_strbuf *b, const hs_report *r);
+
+/* --- a sweep's summary (sweep_report.c) --- */
+/* Writes dir/summary.md: a note naming the points that failed or did not
+ * run, per variant a table across the points, a table of what changed
+ * from the first point to the last, and the setting_change rule over
+ * those two points' facts.json (dir/<point>/facts.json). Only numbers with
+ * every request recorded, no problem and at least HS_RULES_MIN_OK_PERCENT
+ * HTTP 200 (rules.h) are compared.
+ * Returns 0 or a negative errno. */
+int hs_sweep_report_write(const char *dir, const hs_sweep *s);
+
+#endif

@@ -1,0 +1,68 @@
+/* report_blocks.c - summary.md's table of event-loop blocks, from what each
+ * variant's servers said at GET /debug/blocks (facts' variants.<v>.blocks),
+ * and one block as the worst of them reported it, in its own words. What
+ * the blocks mean is a rule's (rules_blocks.c). */
+#include "report/report.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+
+static const cJSON *sub(const cJSON *o, const char *key) {
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* " N |", or " n/a |" for a figure facts.json does not have. */
+static void cell(hs_strbuf *b, double v) {
+    if (isnan(v)) hs_strbuf_printf(b, " n/a |");
+    else hs_strbuf_printf(b, " %.0f |", v);
+}
+
+void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
+    const cJSON *vars = sub(r->facts, "variants"), *v, *worst = NULL;
+    double threshold = NAN;
+    cJSON_ArrayForEach(v, vars) {
+        const cJSON *k = sub(v, "blocks");
+        if (!cJSON_IsObject(k)) continue;
+        if (isnan(threshold)) threshold = hs_fact(k, "threshold_ms");
+        if (hs_fact(k, "blocks") > 0 &&
+            (!worst || hs_fact(k, "blocked_ms") > hs_fact(sub(worst, "blocks"), "blocked_ms")))
+            worst = v;
+    }
+    int any = 0;
+    cJSON_ArrayForEach(v, vars) any |= cJSON_IsObject(sub(v, "blocks"));
+    if (!any) return;
+    hs_strbuf_printf(b, "## Event-loop blocks\n\n"
+                        "The servers' own block detector (`--detect-blocking=%.0f`): stretches "
+                        "of %.0f ms or more in which a loop did not poll for I/O; a stretch "
+                        "spent waiting for a core counts as starvation. Over the server's "
+                        "life, warm-up included; every report is in `blocks_<variant>.json`."
+                        "\n\n", isnan(threshold) ? 0 : threshold, isnan(threshold) ? 0 : threshold);
+    hs_strbuf_printf(b, "| variant | blocks | blocked (ms) | longest (ms) | mostly blocked in | "
+                        "starved | starved (ms) |\n"
+                        "| --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
+    cJSON_ArrayForEach(v, vars) {
+        const cJSON *k = sub(v, "blocks");
+        if (!cJSON_IsObject(k)) {
+            hs_strbuf_printf(b, "| %s | - | - | - | not measured | - | - |\n", v->string);
+            continue;
+        }
+        const cJSON *where = sub(k, "top_blocked_in");
+        hs_strbuf_printf(b, "| %s |", v->string);
+        cell(b, hs_fact(k, "blocks"));
+        cell(b, hs_fact(k, "blocked_ms"));
+        if (hs_fact(k, "blocks") > 0) cell(b, hs_fact(k, "longest_ms"));
+        else hs_strbuf_printf(b, " - |");
+        hs_strbuf_printf(b, " %s%s%s |", cJSON_IsString(where) ? "`" : "",
+                         cJSON_IsString(where) ? where->valuestring : "-",
+                         cJSON_IsString(where) ? "`" : "");
+        cell(b, hs_fact(k, "starved"));
+        cell(b, hs_fact(k, "starved_ms"));
+        hs_strbuf_printf(b, "\n");
+    }
+    hs_strbuf_printf(b, "\n");
+    const cJSON *report = sub(sub(worst, "blocks"), "top_report");
+    if (cJSON_IsString(report))
+        hs_strbuf_printf(b, "One of %s's blocks as its server reported it:\n\n```\n%s```\n\n",
+                         worst->string, report->valuestring);
+}

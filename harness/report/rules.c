@@ -1,0 +1,137 @@
+/* rules.c - the registry of rules and what they share: reading a figure,
+ * choosing the variants fit to compare, and the lab background's template. */
+#include "report/report.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const hs_rule hs_rules[] = {
+    {"blocked_loop", hs_rule_blocked_loop},
+    {"serialized_work", hs_rule_serialized_work},
+    {"cpu_bound", hs_rule_cpu_bound},
+    {"setting_change", hs_rule_setting_change},
+    {"wait_held", hs_rule_wait_held},
+    {"uneven_spread", hs_rule_uneven_spread},
+    {"accept_queue", hs_rule_accept_queue},
+    {"loop_blocks", hs_rule_loop_blocks},
+    {"littles_law", hs_rule_littles_law},
+    {"loadgen_busy", hs_rule_loadgen_busy},
+    {"busy_machine", hs_rule_busy_machine},
+};
+const int hs_n_rules = (int)(sizeof hs_rules / sizeof hs_rules[0]);
+
+int hs_rules_run(const cJSON *facts, hs_strbuf *out) { return hs_rules_run_only(facts, NULL, out); }
+
+int hs_rules_run_only(const cJSON *facts, const char *only, hs_strbuf *out) {
+    int n = 0;
+    for (int i = 0; i < hs_n_rules; i++) {
+        if (only && strcmp(only, hs_rules[i].name)) continue;
+        hs_strbuf one;
+        hs_strbuf_init(&one, 512);
+        n += hs_rules[i].fn(facts, &one);
+        for (const char *p = one.ok && one.len ? one.s : ""; *p;) {
+            size_t len = strcspn(p, "\n");
+            hs_strbuf_printf(out, "%.*s", (int)len, p);
+            if (!strncmp(p, "- ", 2)) hs_strbuf_printf(out, " <!-- rule: %s -->", hs_rules[i].name);
+            hs_strbuf_printf(out, "\n");
+            p += len + (p[len] == '\n');
+        }
+        hs_strbuf_free(&one);
+    }
+    return n;
+}
+
+const cJSON *hs_fact_at(const cJSON *obj, const char *path) {
+    char key[128];
+    const cJSON *o = obj;
+    for (const char *p = path; o && *p;) {
+        size_t len = strcspn(p, ".");
+        if (len >= sizeof key) return NULL;
+        memcpy(key, p, len);
+        key[len] = '\0';
+        o = cJSON_GetObjectItemCaseSensitive(o, key);
+        p += len + (p[len] == '.');
+    }
+    return o;
+}
+
+double hs_fact(const cJSON *obj, const char *path) {
+    const cJSON *o = hs_fact_at(obj, path);
+    return cJSON_IsNumber(o) && isfinite(o->valuedouble) ? o->valuedouble : NAN;
+}
+
+const cJSON *hs_fact_variants(const cJSON *facts) {
+    return cJSON_GetObjectItemCaseSensitive(facts, "variants");
+}
+
+int hs_fact_comparable(const cJSON *v) {
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured")) &&
+           hs_fact(v, "ok_percent") >= HS_RULES_MIN_OK_PERCENT &&
+           hs_fact(v, "requests") >= HS_RULES_MIN_REQUESTS;
+}
+
+int hs_fact_same_settings(const cJSON *a, const cJSON *b) {
+    static const char *keys[] = {"settings.threads", "settings.workers", "settings.io_delay_ms"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        double x = hs_fact(a, keys[i]), y = hs_fact(b, keys[i]);
+        if (isnan(x) != isnan(y) || (!isnan(x) && x != y)) return 0;
+    }
+    return 1;
+}
+
+int hs_fact_group_first(const cJSON *facts, const cJSON *v) {
+    const cJSON *w;
+    cJSON_ArrayForEach(w, hs_fact_variants(facts)) {
+        if (w == v) return 1;
+        if (hs_fact_comparable(w) && hs_fact_same_settings(w, v)) return 0;
+    }
+    return 1;
+}
+
+void hs_fact_format(double v, char *buf, size_t size) {
+    double a = fabs(v);
+    if (isnan(v)) snprintf(buf, size, "unknown");
+    else if (a >= 100 || v == floor(v)) snprintf(buf, size, "%.0f", v == 0 ? 0.0 : v);
+    else if (a >= 10) snprintf(buf, size, "%.1f", v);
+    else snprintf(buf, size, "%.2f", v);
+}
+
+void hs_fact_format2(double v, char *buf, size_t size) {
+    if (isnan(v)) snprintf(buf, size, "unknown");
+    else snprintf(buf, size, "%.2f", v == 0 ? 0.0 : v); /* no "-0.00" */
+    if (!strcmp(buf, "-0.00")) snprintf(buf, size, "0.00");
+}
+
+void hs_fact_count(double n, const char *one, const char *many, char *buf, size_t size) {
+    char num[32];
+    hs_fact_format(n, num, sizeof num);
+    if (n == 1) snprintf(buf, size, "1 %s", one);
+    else snprintf(buf, size, "%s %s", num, many);
+}
+
+void hs_render_template(const char *text, const cJSON *facts, hs_strbuf *out) {
+    for (const char *p = text; *p;) {
+        if (p[0] == '{' && p[1] == '{') {
+            hs_strbuf_printf(out, "{");
+            p += 2;
+            continue;
+        }
+        const char *close = p[0] == '{' ? strchr(p, '}') : NULL;
+        if (!close) {
+            size_t n = strcspn(p + 1, "{") + 1;
+            hs_strbuf_printf(out, "%.*s", (int)n, p);
+            p += n;
+            continue;
+        }
+        char path[256], num[64];
+        size_t len = (size_t)(close - p - 1);
+        if (len >= sizeof path) len = sizeof path - 1;
+        memcpy(path, p + 1, len);
+        path[len] = '\0';
+        hs_fact_format(hs_fact(facts, path), num, sizeof num);
+        hs_strbuf_printf(out, "%s", num);
+        p = close + 1;
+    }
+}

@@ -1,0 +1,130 @@
+/* rules_cpu.c - where the CPU went: work serialized onto one core, and
+ * CPU-bound work whose throughput the cores used explain. */
+#include "report/report.h"
+
+#include <cJSON.h>
+#include <math.h>
+
+/* A variant's CPU figures, when they are there over a window long enough
+ * to trust; 0 otherwise. */
+static int cpu_of(const cJSON *v, double *cores, double *ms) {
+    *cores = hs_fact(v, "server.cpu_cores_used");
+    *ms = hs_fact(v, "server.cpu_ms_per_request");
+    return hs_fact_comparable(v) && !isnan(*cores) && !isnan(*ms) && *ms > 0 &&
+           hs_fact(v, "server.window_s") >= HS_RULES_MIN_WINDOW_S;
+}
+
+/* Fires for a variant that kept between SERIAL_MIN and SERIAL_CORES cores
+ * busy (about one: it was busy, and never more) while at least SPARE_CPUS
+ * CPUs were available, and whose CPU per request is at least SERIAL_COST
+ * times the cheapest comparable variant's with the same settings. Needs machine.cpus_available
+ * and each variant's server.cpu_cores_used and server.cpu_ms_per_request. */
+#define SERIAL_MIN 0.75
+#define SERIAL_CORES 1.25
+#define SPARE_CPUS 1.75
+#define SERIAL_COST 1.5
+int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
+    double cpus = hs_fact(facts, "machine.cpus_available");
+    if (!(cpus >= SPARE_CPUS)) return 0;
+    int n = 0;
+    const cJSON *v, *w;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        double cores, ms, c2, m2, best_ms = INFINITY;
+        if (!cpu_of(v, &cores, &ms)) continue;
+        /* the cheapest of the variants with v's settings */
+        const cJSON *cheapest = NULL;
+        cJSON_ArrayForEach(w, hs_fact_variants(facts))
+            if (cpu_of(w, &c2, &m2) && hs_fact_same_settings(v, w) && m2 < best_ms)
+                best_ms = m2, cheapest = w;
+        if (!cheapest || v == cheapest) continue;
+        if (cores < SERIAL_MIN || cores > SERIAL_CORES || ms < SERIAL_COST * best_ms) continue;
+        char c[32], a[32], b[32], x[32], cp[32];
+        hs_fact_format2(cores, c, sizeof c), hs_fact_format(ms, a, sizeof a);
+        hs_fact_format(best_ms, b, sizeof b), hs_fact_format2(ms / best_ms, x, sizeof x);
+        hs_fact_format(cpus, cp, sizeof cp);
+        hs_strbuf_printf(out,
+            "- **%s's work ran one request at a time.** It kept %s cores busy of the %s "
+            "available, yet each request cost %s ms of CPU against %s's %s ms (%sx). Work "
+            "that costs more CPU per request and still never spreads past about one core is "
+            "serialized: by a lock, an interpreter lock or a single loop thread, which the "
+            "other threads only contend for.\n",
+            v->string, c, cp, a, cheapest->string, b, x);
+        n++;
+    }
+    return n;
+}
+
+/* Throughput over the window is the cores kept busy divided by the CPU
+ * per request, so the fastest and the slowest comparable variant's
+ * requests/s ratio splits into those two factors; the rule says which one
+ * set it, with the figures, within each group of variants whose servers
+ * reported the same settings. When every variant kept nearly all of the
+ * available CPUs busy (ALL_BUSY), it says that instead: no handler could
+ * add throughput. Needs machine.cpus_available and each variant's
+ * requests_per_s, server.cpu_cores_used and server.cpu_ms_per_request. */
+#define ALL_BUSY 0.85
+/* The rule for the group of comparable variants with group's settings. */
+static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, hs_strbuf *out) {
+    const cJSON *hi = NULL, *lo = NULL, *v;
+    double cores, ms;
+    int n = 0, all_busy = 1;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0) ||
+            !hs_fact_same_settings(v, group))
+            continue;
+        n++;
+        if (cores < ALL_BUSY * cpus) all_busy = 0;
+        if (!hi || hs_fact(v, "requests_per_s") > hs_fact(hi, "requests_per_s")) hi = v;
+        if (!lo || hs_fact(v, "requests_per_s") < hs_fact(lo, "requests_per_s")) lo = v;
+    }
+    if (n < 2 || hi == lo) return 0;
+    char cp[32];
+    hs_fact_format(cpus, cp, sizeof cp);
+    if (all_busy) {
+        hs_strbuf_printf(out, "- **Every variant kept the %s available CPU%s busy**", cp,
+                         cpus == 1 ? "" : "s");
+        const char *sep = " (";
+        cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+            if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0) ||
+                !hs_fact_same_settings(v, group))
+                continue;
+            char c[32];
+            hs_fact_format2(cores, c, sizeof c);
+            hs_strbuf_printf(out, "%s%s %s cores", sep, v->string, c);
+            sep = ", ";
+        }
+        hs_strbuf_printf(out, "): with no CPU to spare, how a handler is written cannot "
+                              "add throughput here; their requests/s differ only as their "
+                              "CPU per request does.\n");
+        return 1;
+    }
+    double rps_x = hs_fact(hi, "requests_per_s") / hs_fact(lo, "requests_per_s");
+    double ch = hs_fact(hi, "server.cpu_cores_used"), cl = hs_fact(lo, "server.cpu_cores_used");
+    double mh = hs_fact(hi, "server.cpu_ms_per_request"), ml = hs_fact(lo, "server.cpu_ms_per_request");
+    if (!(cl > 0) || !(ch > 0)) return 0;
+    double cores_x = ch / cl, work_x = ml / mh;
+    char rx[32], cx[32], wx[32], a[32], b[32], ma[32], mb[32];
+    hs_fact_format2(rps_x, rx, sizeof rx), hs_fact_format2(cores_x, cx, sizeof cx);
+    hs_fact_format2(work_x, wx, sizeof wx);
+    hs_fact_format2(ch, a, sizeof a), hs_fact_format2(cl, b, sizeof b);
+    hs_fact_format(mh, ma, sizeof ma), hs_fact_format(ml, mb, sizeof mb);
+    hs_strbuf_printf(out,
+        "- **%s set the throughput.** %s served %sx %s's requests per second: %sx the "
+        "cores kept busy (%s against %s, of the %s available) times %sx from the CPU per "
+        "request (%s ms against %s ms).\n",
+        fabs(log(cores_x)) >= fabs(log(work_x)) ? "The cores kept busy"
+                                                 : "The CPU each request cost",
+        hi->string, rx, lo->string, cx, a, b, cp, wx, ma, mb);
+    return 1;
+}
+
+int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {
+    double cpus = hs_fact(facts, "machine.cpus_available");
+    if (isnan(cpus)) return 0;
+    int n = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts))
+        if (hs_fact_comparable(v) && hs_fact_group_first(facts, v))
+            n += cpu_bound_group(facts, v, cpus, out);
+    return n;
+}

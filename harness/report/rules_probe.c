@@ -1,0 +1,47 @@
+/* rules_probe.c - what the bystander probe saw: a health check that queued
+ * behind the handlers' work. */
+#include "report/report.h"
+
+#include <cJSON.h>
+#include <math.h>
+
+/* Fires for a variant whose probe median under load is at least SLOWER
+ * times its idle median, at least MIN_MS, and at least QUEUED of the
+ * variant's own request median: the health check waited about as long as
+ * the work did, so it queued behind it, as requests on one blocked loop
+ * do. A probe that slowed but stayed far below the requests' latency
+ * (busy CPUs, not a queue) does not fire it. Needs probe.p50_ms,
+ * probe.unloaded_p50_ms, probe.requests less probe.failed (at least
+ * MIN_PROBES answered) and latency_ms.p50. */
+#define SLOWER 10.0
+#define MIN_MS 5.0
+#define QUEUED 0.5
+#define MIN_PROBES 5
+int hs_rule_blocked_loop(const cJSON *facts, hs_strbuf *out) {
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(facts, "evidence"), "probe_path");
+    int n = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        double loaded = hs_fact(v, "probe.p50_ms"), idle = hs_fact(v, "probe.unloaded_p50_ms");
+        double sent = hs_fact(v, "probe.requests"), failed = hs_fact(v, "probe.failed");
+        double probes = sent - (isnan(failed) ? 0 : failed), work = hs_fact(v, "latency_ms.p50");
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"))) continue;
+        if (!(probes >= MIN_PROBES) || !(idle > 0) || isnan(loaded) || isnan(work)) continue;
+        if (loaded < SLOWER * idle || loaded < MIN_MS || loaded < QUEUED * work) continue;
+        char l[32], i[32], x[32], w[32], pn[32];
+        hs_fact_format(loaded, l, sizeof l), hs_fact_format(idle, i, sizeof i);
+        hs_fact_format(loaded / idle, x, sizeof x), hs_fact_format(work, w, sizeof w);
+        hs_fact_format(probes, pn, sizeof pn);
+        hs_strbuf_printf(out,
+            "- **%s: a health check waited behind the handlers' work.** Under load, GET %s "
+            "took a median %s ms (%s answered probes) against %s ms on the idle server "
+            "(%sx), about as long as a request's own %s ms. The health check asks for none "
+            "of the handlers' work, yet it waited that long: it queued behind that work, as "
+            "requests do where one thread answers connections and also runs the handlers.\n",
+            v->string, cJSON_IsString(path) ? path->valuestring : "(the health path)", l, pn,
+            i, x, w);
+        n++;
+    }
+    return n;
+}
