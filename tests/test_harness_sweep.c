@@ -230,6 +230,13 @@ static void test_report_from_numbers(void) {
     const cJSON *failed = get(m, "failed_points");
     CHECK_EQ_INT(cJSON_GetArraySize(failed), 1);
     CHECK_EQ_INT(cJSON_GetArrayItem(failed, 0)->valueint, 50);
+    /* The manifest holds the same changes as the table: a's 0 → 20, x4 p95. */
+    const cJSON *ca = get(cJSON_GetArrayItem(get(m, "sweep_variants"), 0), "change");
+    CHECK_EQ_INT(get(ca, "from")->valueint, 0);
+    CHECK_EQ_INT(get(ca, "to")->valueint, 20);
+    CHECK(fabs(get(ca, "p95_ratio")->valuedouble - 4.0) < 1e-9);
+    CHECK_EQ_INT(get(ca, "p95_trend")->valueint, 1);
+    CHECK_EQ_INT(get(ca, "requests_per_s_trend")->valueint, -1);
     cJSON_Delete(m);
 
     /* With facts.json at points 0 and 2 whose servers report their

@@ -75,6 +75,35 @@ void hs_facts_percentiles_ms(const struct cJSON *facts, const char *name, double
 
 size_t hs_facts_ks_pairs(const struct cJSON *facts, hs_ks_pair *pairs, size_t cap);
 
+/* --- reading facts back (facts_read.c): a figure by its dotted path, and
+ * which variants are fit to compare --- */
+
+/* The item at a dotted path under obj ("server.cpu_cores_used"), or NULL. */
+const struct cJSON *hs_fact_at(const struct cJSON *obj, const char *path);
+
+/* The number there, or NAN when it is missing, null or not finite. */
+double hs_fact(const struct cJSON *obj, const char *path);
+
+/* The variants object, and whether a variant can be compared: measured,
+ * with at least HS_FACTS_MIN_OK_PERCENT % HTTP 200 and HS_FACTS_MIN_REQUESTS
+ * requests. */
+const struct cJSON *hs_fact_variants(const struct cJSON *facts);
+int hs_fact_comparable(const struct cJSON *v);
+
+/* Whether two variants' servers reported the same settings (facts'
+ * settings.{threads,workers,io_delay_ms}; unknown matches unknown):
+ * figures are compared only within such a group, never across a
+ * parameter the lab varied. */
+int hs_fact_same_settings(const struct cJSON *a, const struct cJSON *b);
+
+/* Whether v is the first variant of its settings group. */
+int hs_fact_group_first(const struct cJSON *facts, const struct cJSON *v);
+
+#define HS_FACTS_MIN_OK_PERCENT 99.0
+#define HS_FACTS_MIN_REQUESTS 50
+/* Readings over a shorter window are in 10 ms ticks too coarse to compare. */
+#define HS_FACTS_MIN_WINDOW_S 0.3
+
 /* --- a sweep's manifest (sweep_manifest.c) --- */
 /* The sweep as its manifest.json records it ("kind": "sweep"), without the
  * machine, versions and git facts the caller adds. NULL when out of memory. */
@@ -84,5 +113,28 @@ struct cJSON *hs_sweep_to_json(const hs_sweep *s);
  * manifest; -EMEDIUMTYPE when it is not a sweep's (a single run's); or
  * -EINVAL with err saying what is wrong. */
 int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size);
+
+/* --- what a sweep compares (sweep_facts.c) --- */
+
+/* Variant name's numbers at point i when they can be compared: every
+ * request recorded, no problem, at least HS_FACTS_MIN_OK_PERCENT HTTP 200;
+ * else NULL. */
+const hs_summary *hs_sweep_comparable(const hs_sweep *s, int i, const char *name);
+
+/* A variant from its first to its last comparable point. */
+typedef struct {
+    int first, last;            /* point indexes; -1: fewer than two comparable */
+    double p50_x, p95_x, rps_x; /* last / first */
+    int p95_trend, rps_trend;   /* +1 rose, -1 fell, at every step (two or more
+                                 * steps); 0 neither */
+} hs_sweep_change;
+
+void hs_sweep_change_of(const hs_sweep *s, int vi, hs_sweep_change *out);
+
+/* The first and last points that have a facts.json, their variants joined
+ * under "<name> at <param>=<value>" with the last one's load: the facts for
+ * rules across the swept setting. NULL when fewer than two points have one.
+ * The caller frees it with cJSON_Delete. */
+struct cJSON *hs_sweep_ends_facts(const char *dir, const hs_sweep *s);
 
 #endif

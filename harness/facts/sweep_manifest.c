@@ -9,6 +9,7 @@
 
 #include <cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,24 @@ cJSON *hs_sweep_to_json(const hs_sweep *s) {
         cJSON *v = cJSON_CreateObject();
         cJSON_AddStringToObject(v, "name", s->variants[i]);
         cJSON_AddStringToObject(v, "label", s->labels[i]);
+        /* First to last comparable point, as the summary's table shows it. */
+        hs_sweep_change c;
+        hs_sweep_change_of(s, i, &c);
+        cJSON *ch = cJSON_AddObjectToObject(v, "change");
+        if (c.first < 0) {
+            cJSON_AddNullToObject(ch, "from");
+            cJSON_AddStringToObject(ch, "from_unknown", "fewer than two comparable points");
+        } else {
+            cJSON_AddNumberToObject(ch, "from", (double)s->points[c.first].value);
+            cJSON_AddNumberToObject(ch, "to", (double)s->points[c.last].value);
+            const double x[3] = {c.p50_x, c.p95_x, c.rps_x};
+            static const char *const keys[3] = {"p50_ratio", "p95_ratio", "requests_per_s_ratio"};
+            for (int k = 0; k < 3; k++)
+                if (isfinite(x[k])) cJSON_AddNumberToObject(ch, keys[k], x[k]);
+                else cJSON_AddNullToObject(ch, keys[k]);
+            cJSON_AddNumberToObject(ch, "p95_trend", c.p95_trend);
+            cJSON_AddNumberToObject(ch, "requests_per_s_trend", c.rps_trend);
+        }
         cJSON_AddItemToArray(vars, v);
     }
     cJSON_AddNumberToObject(m, "cores", (double)s->cores);

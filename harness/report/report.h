@@ -8,6 +8,7 @@
 #define HARNESS_REPORT_H
 
 #include "lab/lab.h"
+#include "facts/facts.h"
 #include "common/strbuf.h"
 
 /* --- rules --- the sentences of summary.md's "What happened, and why".
@@ -54,33 +55,8 @@ int hs_rule_littles_law(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_loadgen_busy(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_busy_machine(const struct cJSON *facts, hs_strbuf *out);
 
-/* Shared by the rules (rules.c). */
-
-/* The item at a dotted path under obj ("server.cpu_cores_used"), or NULL. */
-const struct cJSON *hs_fact_at(const struct cJSON *obj, const char *path);
-
-/* The number there, or NAN when it is missing, null or not finite. */
-double hs_fact(const struct cJSON *obj, const char *path);
-
-/* The variants object, and whether a variant can be compared: measured,
- * with at least HS_RULES_MIN_OK_PERCENT % HTTP 200 and HS_RULES_MIN_REQUESTS
- * requests. */
-const struct cJSON *hs_fact_variants(const struct cJSON *facts);
-int hs_fact_comparable(const struct cJSON *v);
-
-/* Whether two variants' servers reported the same settings (facts'
- * settings.{threads,workers,io_delay_ms}; unknown matches unknown):
- * figures are compared only within such a group, never across a
- * parameter the lab varied. */
-int hs_fact_same_settings(const struct cJSON *a, const struct cJSON *b);
-
-/* Whether v is the first variant of its settings group. */
-int hs_fact_group_first(const struct cJSON *facts, const struct cJSON *v);
-
-#define HS_RULES_MIN_OK_PERCENT 99.0
-#define HS_RULES_MIN_REQUESTS 50
-/* Readings over a shorter window are in 10 ms ticks too coarse to compare. */
-#define HS_RULES_MIN_WINDOW_S 0.3
+/* Shared by the rules and the tables (rules.c); the facts they read
+ * come through facts/facts.h (facts_read.c). */
 
 /* Renders text, replacing each {path} by the number at that path in facts
  * (formatted by hs_fact_format), or by "unknown" when it is missing or
@@ -121,7 +97,7 @@ void hs_report_evidence(hs_strbuf *b, const hs_report *r);
  * run, per variant a table across the points, a table of what changed
  * from the first point to the last, and the setting_change rule over
  * those two points' facts.json (dir/<point>/facts.json). Only numbers with
- * every request recorded, no problem and at least HS_RULES_MIN_OK_PERCENT
+ * every request recorded, no problem and at least HS_FACTS_MIN_OK_PERCENT
  * HTTP 200 (rules.h) are compared.
  * Returns 0 or a negative errno. */
 int hs_sweep_report_write(const char *dir, const hs_sweep *s);

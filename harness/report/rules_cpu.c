@@ -11,7 +11,7 @@ static int cpu_of(const cJSON *v, double *cores, double *ms) {
     *cores = hs_fact(v, "server.cpu_cores_used");
     *ms = hs_fact(v, "server.cpu_ms_per_request");
     return hs_fact_comparable(v) && !isnan(*cores) && !isnan(*ms) && *ms > 0 &&
-           hs_fact(v, "server.window_s") >= HS_RULES_MIN_WINDOW_S;
+           hs_fact(v, "server.window_s") >= HS_FACTS_MIN_WINDOW_S;
 }
 
 /* Fires for a variant that kept between SERIAL_MIN and SERIAL_CORES cores

@@ -9,9 +9,6 @@
 #include "common/strbuf.h"
 
 #include <cJSON.h>
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,21 +24,6 @@ static const hs_variant_outcome *find(const hs_sweep_point *pt, const char *name
     for (int k = 0; k < pt->out.n; k++)
         if (!strcmp(pt->out.v[k].name, name)) return &pt->out.v[k];
     return NULL;
-}
-
-/* 1 when v recorded every request without a problem but too few of them
- * got HTTP 200 to be compared. */
-static int low_ok(const hs_variant_outcome *v) {
-    return v && v->complete && v->measured && v->summary.ok_percent < HS_RULES_MIN_OK_PERCENT;
-}
-
-/* Variant name's numbers at point i when they can be compared (complete,
- * and at least HS_RULES_MIN_OK_PERCENT HTTP 200), else NULL. */
-static const hs_summary *complete_at(const hs_sweep *s, int i, const char *name) {
-    const hs_variant_outcome *v = find(&s->points[i], name);
-    return v && v->complete && v->measured && v->summary.ok_percent >= HS_RULES_MIN_OK_PERCENT
-               ? &v->summary
-               : NULL;
 }
 
 static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
@@ -76,44 +58,11 @@ static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
                              v && v->problem[0] ? ": " : "", v ? v->problem : "");
         else if (v && !v->complete)
             hs_strbuf_printf(b, " incomplete%s%s", v->problem[0] ? ": " : "", v->problem);
-        else if (low_ok(v))
-            hs_strbuf_printf(b, " not compared: below %g%% HTTP 200", HS_RULES_MIN_OK_PERCENT);
+        else if (v && v->complete && v->measured && !hs_sweep_comparable(s, i, name))
+            hs_strbuf_printf(b, " not compared: below %g%% HTTP 200", HS_FACTS_MIN_OK_PERCENT);
         hs_strbuf_printf(b, " |\n");
     }
     hs_strbuf_printf(b, "\n");
-}
-
-/* The variant's first and last points with complete numbers, or -1. */
-static void ends(const hs_sweep *s, const char *name, int *first, int *last) {
-    *first = *last = -1;
-    for (int i = 0; i < s->spec.n; i++)
-        if (complete_at(s, i, name)) {
-            if (*first < 0) *first = i;
-            *last = i;
-        }
-}
-
-/* "rose at every step", "fell at every step", or NULL, over the complete
- * points in order; rps when want_rps, else p95. */
-static const char *trend(const hs_sweep *s, const char *name, int want_rps) {
-    int up = 1, down = 1, steps = 0;
-    double prev = NAN;
-    for (int i = 0; i < s->spec.n; i++) {
-        const hs_summary *m = complete_at(s, i, name);
-        if (!m) continue;
-        double v = want_rps ? m->rps : m->p95_s;
-        if (!isnan(prev)) {
-            up &= v > prev, down &= v < prev;
-            steps++;
-        }
-        prev = v;
-    }
-    if (steps < 2) return NULL; /* one step is already in the first-to-last ratio */
-    return up ? "rose at every step" : down ? "fell at every step" : NULL;
-}
-
-static void ratio_cell(hs_strbuf *b, double x, double y) {
-    hs_strbuf_printf(b, x > 0 ? " x%.2f |" : " - |", y / x);
 }
 
 /* One row per variant: its first and last points with complete numbers,
@@ -126,72 +75,34 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s) {
                         "| variant | %s | p50 | p95 | requests/s | p95 at each step | "
                         "requests/s at each step |\n"
                         "| --- | --- | ---: | ---: | ---: | --- | --- |\n", pname);
+    static const char *const trend[] = {"fell at every step", "-", "rose at every step"};
     for (int vi = 0; vi < s->n_variants; vi++) {
-        const char *name = s->variants[vi];
-        int f, l;
-        ends(s, name, &f, &l);
-        if (f < 0 || f == l) {
+        hs_sweep_change c;
+        hs_sweep_change_of(s, vi, &c);
+        if (c.first < 0) {
             hs_strbuf_printf(b, "| %s | fewer than two points with complete numbers | - | - | "
-                                "- | - | - |\n", name);
+                                "- | - | - |\n", s->variants[vi]);
             continue;
         }
-        const hs_summary *a = complete_at(s, f, name), *z = complete_at(s, l, name);
-        const char *t95 = trend(s, name, 0), *trps = trend(s, name, 1);
-        hs_strbuf_printf(b, "| %s | %ld → %ld |", name, s->points[f].value, s->points[l].value);
-        ratio_cell(b, a->p50_s, z->p50_s), ratio_cell(b, a->p95_s, z->p95_s);
-        ratio_cell(b, a->rps, z->rps);
-        hs_strbuf_printf(b, " %s | %s |\n", t95 ? t95 : "-", trps ? trps : "-");
+        hs_strbuf_printf(b, "| %s | %ld → %ld | x%.2f | x%.2f | x%.2f | %s | %s |\n",
+                         s->variants[vi], s->points[c.first].value, s->points[c.last].value,
+                         c.p50_x, c.p95_x, c.rps_x, trend[c.p95_trend + 1],
+                         trend[c.rps_trend + 1]);
     }
     hs_strbuf_printf(b, "\nOnly points with complete numbers are compared: every request "
                         "recorded, the variant's server and load generator without a problem "
                         "(the run column names any), and at least %g%% of the requests "
                         "answered HTTP 200. Ratios are last / first.\n\n",
-                     HS_RULES_MIN_OK_PERCENT);
+                     HS_FACTS_MIN_OK_PERCENT);
 }
 
-/* The variants of point i's facts.json, renamed "name at param=value",
- * added to into; 0, or -1 when the file is missing or unreadable. */
-static int add_point_facts(cJSON *into, const char *dir, const hs_sweep *s, int i) {
-    char path[4096], *text;
-    snprintf(path, sizeof path, "%s/%s/facts.json", dir, s->points[i].folder);
-    if (hs_read_file(path, 64 << 20, &text, NULL)) return -1;
-    cJSON *facts = cJSON_Parse(text);
-    free(text);
-    const cJSON *vars = hs_fact_variants(facts), *v;
-    if (!cJSON_IsObject(vars)) return cJSON_Delete(facts), -1;
-    cJSON *out = cJSON_GetObjectItemCaseSensitive(into, "variants");
-    cJSON_ArrayForEach(v, vars) {
-        char name[160];
-        snprintf(name, sizeof name, "%s at %s=%ld", v->string,
-                 hs_sweep_param_name(s->spec.param), s->points[i].value);
-        cJSON_AddItemToObject(out, name, cJSON_Duplicate(v, 1));
-    }
-    if (!cJSON_GetObjectItemCaseSensitive(into, "load"))
-        cJSON_AddItemToObject(into, "load",
-                              cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(facts, "load"), 1));
-    cJSON_Delete(facts);
-    return 0;
-}
-
-/* The setting_change findings across the sweep: every variant at the
- * first and the last point that have a facts.json, paired by what their servers
- * reported. A sweep whose servers report no settings gets nothing here. */
+/* The setting_change findings across the sweep (hs_sweep_ends_facts): a
+ * sweep whose servers report no settings gets nothing here. */
 static void across_points(hs_strbuf *b, const char *dir, const hs_sweep *s) {
-    int f = -1, l = -1;
-    for (int i = 0; i < s->spec.n; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s/facts.json", dir, s->points[i].folder);
-        if (s->points[i].status == HS_POINT_NOT_RUN || access(path, R_OK)) continue;
-        if (f < 0) f = i;
-        l = i;
-    }
-    if (f < 0 || f == l) return;
-    cJSON *facts = cJSON_CreateObject();
-    cJSON_AddObjectToObject(facts, "variants");
+    cJSON *facts = hs_sweep_ends_facts(dir, s);
     hs_strbuf found;
     hs_strbuf_init(&found, 2048);
-    if (!add_point_facts(facts, dir, s, f) && !add_point_facts(facts, dir, s, l) &&
-        hs_rules_run_only(facts, "setting_change", &found) > 0 && found.ok)
+    if (facts && hs_rules_run_only(facts, "setting_change", &found) > 0 && found.ok)
         hs_strbuf_printf(b, "## Across the %s, as the servers reported it\n\n%s\n",
                          hs_sweep_param_name(s->spec.param), found.s);
     hs_strbuf_free(&found);

@@ -165,7 +165,7 @@ static void print_table(const hs_sweep *s) {
                     v->summary.p50_s * 1e3, v->summary.p95_s * 1e3, v->summary.p99_s * 1e3,
                     v->summary.rps,
                     !v->complete ? "  (incomplete)"
-                    : v->summary.ok_percent < HS_RULES_MIN_OK_PERCENT
+                    : v->summary.ok_percent < HS_FACTS_MIN_OK_PERCENT
                         ? "  (not compared: too few HTTP 200)"
                         : "");
         }
