@@ -65,3 +65,7 @@ set_tests_properties(test_harness_facts PROPERTIES TIMEOUT 300 LABELS harness)
 # of earlier stages (scripts/check_layout.sh).
 add_test(NAME harness_layout COMMAND ${PROJECT_SOURCE_DIR}/scripts/check_layout.sh)
 set_tests_properties(harness_layout PROPERTIES LABELS harness)
+
+# Every sentence of harness/report/words.md is said by some rule or table.
+add_test(NAME harness_words COMMAND ${PROJECT_SOURCE_DIR}/scripts/check_words.sh)
+set_tests_properties(harness_words PROPERTIES LABELS harness)

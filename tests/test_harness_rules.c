@@ -76,6 +76,7 @@ static int fire(hs_rule_fn fn, const cJSON *f) {
     hs_strbuf_free(&b);
     if (n) printf("%s", out);
     CHECK((n > 0) == (out[0] != '\0'));
+    CHECK(strstr(out, "[words.md has no") == NULL); /* every key it said is in words.md */
     return n;
 }
 
@@ -385,6 +386,44 @@ static void test_all_silent_without_facts(void) {
     cJSON_Delete(empty);
 }
 
+/* The words: a key's template with the variant's name and figures, a
+ * computed value, two decimals, and "unknown" for what is missing; a key
+ * words.md lacks is said as such, and counts as no finding. */
+static void test_say(void) {
+    cJSON *f = base();
+    set(var(f, "b"), "settings.workers", 4);
+    set(var(f, "b"), "memory_after_warmup.serving_pids", 2);
+    hs_say_ctx c = {.facts = f, .v = var(f, "b")};
+    hs_strbuf b;
+    hs_strbuf_init(&b, 256);
+    CHECK_EQ_INT(hs_say(&b, "uneven_spread", &c), 1);
+    CHECK(b.ok && strstr(b.s, "**b:") && strstr(b.s, " 2 of the 4 ") && b.s[b.len - 1] == '\n');
+    hs_strbuf_free(&b);
+    /* {v.machine.other_cores_used:2} with the figure, then without it */
+    hs_strbuf_init(&b, 256);
+    set(var(f, "b"), "machine.other_cores_used", 0.3);
+    hs_say_part(&b, "busy_machine.others", &c);
+    CHECK(b.ok && strstr(b.s, " 0.30 cores") != NULL);
+    hs_strbuf_free(&b);
+    hs_strbuf_init(&b, 256);
+    set(var(f, "b"), "machine.other_cores_used", NUL);
+    hs_say_part(&b, "busy_machine.others", &c);
+    CHECK(b.ok && strstr(b.s, " unknown cores") != NULL);
+    hs_strbuf_free(&b);
+    /* a computed value comes before a figure of the same name */
+    hs_strbuf_init(&b, 256);
+    hs_say_str(&c, "v", "renamed");
+    hs_say(&b, "uneven_spread", &c);
+    CHECK(b.ok && strstr(b.s, "**renamed:") != NULL);
+    hs_strbuf_free(&b);
+    hs_strbuf_init(&b, 256);
+    CHECK_EQ_INT(hs_say(&b, "no_such_words", &c), 0);
+    CHECK(b.ok && strstr(b.s, "[words.md has no \"no_such_words\"]") != NULL);
+    CHECK(hs_words_have("blocked_loop") && !hs_words_have("no_such_words"));
+    hs_strbuf_free(&b);
+    cJSON_Delete(f);
+}
+
 static void test_template(void) {
     cJSON *f = base();
     set(var(f, "a"), "server.cpu_ms_per_request", NUL);
@@ -422,6 +461,7 @@ int main(void) {
     test_instrument();
     test_tags();
     test_all_silent_without_facts();
+    test_say();
     test_template();
     printf("test_harness_rules: ok\n");
     return 0;

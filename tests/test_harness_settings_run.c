@@ -148,6 +148,7 @@ static void test_iodelay_run(void) {
     /* One setting_change finding per handler, with the facts' ratios; the
      * two handlers are never paired with each other. */
     const char *md = slurp(dir, "summary.md");
+    CHECK(strstr(md, "[words.md has no") == NULL);
     char rps[32], p95[32];
     const char *line = finding(md, "setting_change", "(sync_io0 → sync_io20)");
     CHECK(line != NULL);

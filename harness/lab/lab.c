@@ -403,26 +403,39 @@ int hs_variant_uses_port(const hs_variant_def *v) {
     return 0;
 }
 
-void hs_lab_settings_phrase(const hs_lab *lab, int brief, char *out, size_t size) {
-    const hs_load_params *L = &lab->load;
-    int n = lab->n_variants;
+void hs_settings_phrase(const hs_load_params *L, unsigned takes, int brief, char *out,
+                        size_t size) {
     size_t len = 0;
     out[0] = '\0';
 #define APPEND(...)                                                                  \
     do {                                                                             \
         if (len < size) len += (size_t)snprintf(out + len, size - len, __VA_ARGS__); \
     } while (0)
-    if (hs_lab_lacking(lab, "{workers}", NULL, 0) < n) {
+    if (takes & (1u << HS_SWEEP_WORKERS)) {
         if (brief) APPEND(", %ld worker%s", L->workers, L->workers == 1 ? "" : "s");
         else APPEND(", %ld server worker process%s", L->workers, L->workers == 1 ? "" : "es");
     }
-    if (hs_lab_lacking(lab, "{threads}", NULL, 0) < n)
+    if (takes & (1u << HS_SWEEP_THREADS))
         APPEND(brief ? ", %ld pool threads" : ", %ld pool threads each", L->threads);
-    if (hs_lab_lacking(lab, "{io_delay_ms}", NULL, 0) < n) {
+    if (takes & (1u << HS_SWEEP_IO_DELAY_MS)) {
         if (!brief) APPEND(", %ld ms extra I/O wait per request", L->io_delay_ms);
         else if (L->io_delay_ms > 0) APPEND(", +%ld ms I/O wait", L->io_delay_ms);
     }
 #undef APPEND
+}
+
+void hs_lab_settings_phrase(const hs_lab *lab, int brief, char *out, size_t size) {
+    unsigned takes = 0;
+    static const struct {
+        hs_sweep_param p;
+        const char *placeholder;
+    } ph[] = {{HS_SWEEP_WORKERS, "{workers}"},
+              {HS_SWEEP_THREADS, "{threads}"},
+              {HS_SWEEP_IO_DELAY_MS, "{io_delay_ms}"}};
+    for (size_t i = 0; i < sizeof ph / sizeof ph[0]; i++)
+        if (hs_lab_lacking(lab, ph[i].placeholder, NULL, 0) < lab->n_variants)
+            takes |= 1u << ph[i].p;
+    hs_settings_phrase(&lab->load, takes, brief, out, size);
 }
 
 int hs_lab_lacking(const hs_lab *lab, const char *placeholder, char *names,

@@ -235,6 +235,12 @@ int hs_variant_uses_port(const hs_variant_def *v);
  * NUL-terminated, cut to size. */
 void hs_lab_settings_phrase(const hs_lab *lab, int brief, char *out, size_t size);
 
+/* The same phrase for the settings in takes (bits 1 << hs_sweep_param:
+ * workers, threads, io_delay_ms) at L's values: the one builder of it,
+ * which a sweep's summary calls for the settings it did not sweep. */
+void hs_settings_phrase(const hs_load_params *L, unsigned takes, int brief, char *out,
+                        size_t size);
+
 /* How many of lab's variants have placeholder (e.g. "{threads}") nowhere in
  * their command; their names, comma-separated, go to names (if not NULL).
  * A parameter reaches a server only through its placeholder, so a variant

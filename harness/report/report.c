@@ -19,25 +19,17 @@ static const cJSON *sub(const cJSON *o, const char *key) {
 
 /* The files this run wrote, as its facts say it wrote them. */
 static void files_line(hs_strbuf *b, const cJSON *facts) {
-    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(facts, "evidence"), *v;
-    int evidence = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "collected"));
-    const cJSON *rate = cJSON_GetObjectItemCaseSensitive(ev, "probe_rate_per_s");
-    int blocks = 0;
-    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(facts, "variants"))
+    const cJSON *v;
+    int evidence = cJSON_IsTrue(hs_fact_at(facts, "evidence.collected")), blocks = 0;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts))
         blocks |= cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(v, "blocks"));
-    hs_strbuf_printf(b, "Files: `facts.json` (every figure above, computed once), "
-                        "`latencies_<variant>.json` ([latency_seconds, status_code] pairs), "
-                        "`manifest.json` (versions, machine, commands, times), "
-                        "`latency_cdf.png` drawn by `latency_cdf.gp` from "
-                        "`latency_cdf_<variant>.dat`, `server_<variant>.log`");
-    if (evidence)
-        hs_strbuf_printf(b, ", `phases_<variant>.json` (each request's connect and first-byte "
-                            "times)");
-    if (evidence && cJSON_IsNumber(rate) && rate->valuedouble > 0)
-        hs_strbuf_printf(b, ", `probe_<variant>.json` (the bystander probe's latencies)");
-    if (blocks)
-        hs_strbuf_printf(b, ", `blocks_<variant>.json` (the servers' event-loop block reports)");
-    hs_strbuf_printf(b, ".\n");
+    hs_say_ctx c = {.facts = facts};
+    if (evidence) hs_say_sub(&c, "phases", "files.phases", NULL);
+    if (evidence && hs_fact(facts, "evidence.probe_rate_per_s") > 0)
+        hs_say_sub(&c, "probe", "files.probe", NULL);
+    if (blocks) hs_say_sub(&c, "blocks", "files.blocks", NULL);
+    hs_say_str(&c, "phases", ""), hs_say_str(&c, "probe", ""), hs_say_str(&c, "blocks", "");
+    hs_say(b, "files", &c);
 }
 
 /* "What happened, and why": the findings of every rule over the facts,
@@ -45,12 +37,11 @@ static void files_line(hs_strbuf *b, const cJSON *facts) {
  * incomplete run gets neither, as its variants did not run alike. */
 static void findings(hs_strbuf *b, const hs_report *r) {
     hs_strbuf_printf(b, "## What happened, and why\n\n");
-    if (!cJSON_IsTrue(sub(r->facts, "complete"))) {
-        hs_strbuf_printf(b, "Not explained: the run was cut short, so its variants did not "
-                            "run alike.\n\n");
-    } else if (hs_rules_run(r->facts, b) == 0) {
-        hs_strbuf_printf(b, "No rule found anything in these figures to explain.\n");
-    }
+    hs_say_ctx c = {.facts = r->facts};
+    if (!cJSON_IsTrue(sub(r->facts, "complete")))
+        hs_say(b, "findings.incomplete", &c), hs_strbuf_printf(b, "\n");
+    else if (hs_rules_run(r->facts, b) == 0)
+        hs_say(b, "findings.none", &c);
     hs_strbuf_printf(b, "\n");
     if (r->lab->background[0]) {
         hs_strbuf_printf(b, "## Background\n\n");
@@ -69,18 +60,15 @@ static void number(hs_strbuf *b, double v, const char *fmt) {
 
 /* The CPUs the run could use, as measured: affinity and cgroup quota. */
 static void machine_line(hs_strbuf *b, const cJSON *facts) {
-    const cJSON *m = sub(facts, "machine");
-    double avail = num(m, "cpus_available"), aff = num(m, "cpus_affinity");
-    double online = num(m, "cpus_online"), quota = num(m, "cpu_quota_cores");
-    if (isnan(avail)) return;
-    hs_strbuf_printf(b, "CPUs available to this run: %g (allowed by affinity: %g of %g online; "
-                        "cgroup CPU quota: ", avail, aff, online);
-    const cJSON *why = sub(m, "cpu_quota_cores_unknown");
-    if (!isnan(quota)) hs_strbuf_printf(b, "%g cores", quota);
+    if (isnan(hs_fact(facts, "machine.cpus_available"))) return;
+    const cJSON *why = hs_fact_at(facts, "machine.cpu_quota_cores_unknown");
+    hs_say_ctx c = {.facts = facts};
+    if (!isnan(hs_fact(facts, "machine.cpu_quota_cores")))
+        hs_say_sub(&c, "quota", "machine.quota", NULL);
     else if (cJSON_IsString(why) && !strcmp(why->valuestring, "no quota is set"))
-        hs_strbuf_printf(b, "none");
-    else hs_strbuf_printf(b, "n/a, %s", cJSON_IsString(why) ? why->valuestring : "not known");
-    hs_strbuf_printf(b, ").\n\n");
+        hs_say_sub(&c, "quota", "machine.no_quota", NULL);
+    hs_say_sub(&c, "quota", "machine.quota_unknown", NULL); /* the first set counts */
+    hs_say(b, "machine", &c), hs_strbuf_printf(b, "\n");
 }
 
 /* The outcome per variant, from facts. */
@@ -132,10 +120,9 @@ static void memory_table(hs_strbuf *b, const cJSON *facts, const char *health) {
         }
         hs_strbuf_printf(b, " | %.1f |\n", total);
     }
-    hs_strbuf_printf(b, "\nVmRSS from /proc of the server and every process under it "
-                        "(with --workers N: the supervisor first, then the workers). "
-                        "Serving pids: the distinct processes that answered GET %s over "
-                        "fresh connections after warm-up.\n\n", health);
+    hs_say_ctx c = {.facts = facts};
+    hs_say_str(&c, "health", health);
+    hs_strbuf_printf(b, "\n"), hs_say(b, "memory.caption", &c), hs_strbuf_printf(b, "\n");
 }
 
 static void checks_table(hs_strbuf *b, const cJSON *facts) {
@@ -181,25 +168,17 @@ static void failures(hs_strbuf *b, const cJSON *facts) {
 int hs_report_write(const char *dir, const hs_report *r) {
     hs_strbuf b;
     hs_strbuf_init(&b, 8192);
-    const cJSON *L = sub(r->facts, "load"), *why = sub(r->facts, "incomplete_reason");
-    hs_strbuf_printf(&b, "# %s\n\n", r->lab->title);
-    if (!cJSON_IsTrue(sub(r->facts, "complete")))
-        hs_strbuf_printf(&b, "> **Incomplete run:** %s. The numbers below cover what was measured.\n\n",
-                         cJSON_IsString(why) ? why->valuestring : "it was cut short");
-    hs_strbuf_printf(&b, "Load: %.0f concurrent clients (closed loop), %.0f recorded requests per "
-                         "variant after %.0f warm-up requests, %s %s, request timeout %.0f s",
-                     num(L, "concurrency"), num(L, "total"), num(L, "warmup"), r->lab->method,
-                     r->lab->path, num(L, "timeout_s"));
+    hs_say_ctx c = {.facts = r->facts};
     char settings[256];
     hs_lab_settings_phrase(r->lab, 0, settings, sizeof settings);
-    hs_strbuf_printf(&b, "%s", settings);
-    hs_strbuf_printf(&b, ".\n\n");
+    hs_say_str(&c, "settings", settings);
+    hs_strbuf_printf(&b, "# %s\n\n", r->lab->title);
+    if (!cJSON_IsTrue(sub(r->facts, "complete")))
+        hs_say(&b, "run.incomplete", &c), hs_strbuf_printf(&b, "\n");
+    hs_say(&b, "run.load", &c), hs_strbuf_printf(&b, "\n");
     machine_line(&b, r->facts);
     variants_table(&b, r->facts);
-    hs_strbuf_printf(&b, "\nPercentiles are over every recorded request, failures included, by linear "
-           "interpolation between closest ranks (NumPy's default). Latency runs from "
-           "handing a request to libcurl to its completion. requests/s is recorded "
-           "requests over the time from the first sent to the last completed.\n\n");
+    hs_strbuf_printf(&b, "\n"), hs_say(&b, "run.percentiles", &c), hs_strbuf_printf(&b, "\n");
     memory_table(&b, r->facts, r->lab->health);
     failures(&b, r->facts);
     checks_table(&b, r->facts);

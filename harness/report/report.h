@@ -58,9 +58,40 @@ int hs_rule_busy_machine(const struct cJSON *facts, hs_strbuf *out);
 /* Shared by the rules and the tables (rules.c); the facts they read
  * come through facts/facts.h (facts_read.c). */
 
-/* Renders text, replacing each {path} by the number at that path in facts
- * (formatted by hs_fact_format), or by "unknown" when it is missing or
- * null; "{{" is a literal "{". Appends to out. */
+/* --- words (words.c): every sentence is a template in report/words.md,
+ * under "## key", its lines joined by spaces, a blank line a paragraph
+ * break. A rule fills a hs_say_ctx and says a key. Placeholders: {name},
+ * a value the rule computed (hs_say_str/num/num2); {v} and {w}, the names
+ * of the variants it speaks of, and {v.path}, {w.path}, their figures;
+ * {path}, a figure of facts.json's root. A number prints as
+ * hs_fact_format, or with ":2" ({v.server.cpu_cores_used:2}) as
+ * hs_fact_format2; a missing or null one as "unknown". "{{" is "{". */
+#define HS_SAY_MAX 16
+typedef struct {
+    const struct cJSON *facts;
+    const struct cJSON *v, *w;
+    int n;
+    const char *name[HS_SAY_MAX];
+    char value[HS_SAY_MAX][2048];
+} hs_say_ctx;
+
+void hs_say_str(hs_say_ctx *c, const char *name, const char *value);
+void hs_say_num(hs_say_ctx *c, const char *name, double v);
+void hs_say_num2(hs_say_ctx *c, const char *name, double v);
+/* {name} becomes key's words rendered with from (NULL: with c itself),
+ * for a part that a sentence has only sometimes. */
+void hs_say_sub(hs_say_ctx *c, const char *name, const char *key, const hs_say_ctx *from);
+
+/* Appends key's sentence and a newline; returns 1 (one finding), or 0
+ * with "[words.md has no ...]" written when the key is missing. */
+int hs_say(hs_strbuf *out, const char *key, const hs_say_ctx *c);
+/* The same without the newline, for a part of a sentence; 0 or -1. */
+int hs_say_part(hs_strbuf *out, const char *key, const hs_say_ctx *c);
+/* 1 when words.md has key. */
+int hs_words_have(const char *key);
+
+/* Renders a lab's background: {path} from facts, as above, its own
+ * newlines kept. Appends to out. */
 void hs_render_template(const char *text, const struct cJSON *facts, hs_strbuf *out);
 
 /* A figure as the summary prints it: three significant digits, at most

@@ -32,12 +32,10 @@ void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
     int any = 0;
     cJSON_ArrayForEach(v, vars) any |= cJSON_IsObject(sub(v, "blocks"));
     if (!any) return;
-    hs_strbuf_printf(b, "## Event-loop blocks\n\n"
-                        "The servers' own block detector (`--detect-blocking=%.0f`): stretches "
-                        "of %.0f ms or more in which a loop did not poll for I/O; a stretch "
-                        "spent waiting for a core counts as starvation. Over the server's "
-                        "life, warm-up included; every report is in `blocks_<variant>.json`."
-                        "\n\n", isnan(threshold) ? 0 : threshold, isnan(threshold) ? 0 : threshold);
+    hs_say_ctx c = {.facts = r->facts, .v = worst};
+    hs_say_num(&c, "threshold", threshold);
+    hs_strbuf_printf(b, "## Event-loop blocks\n\n");
+    hs_say(b, "blocks.caption", &c), hs_strbuf_printf(b, "\n");
     hs_strbuf_printf(b, "| variant | blocks | blocked (ms) | longest (ms) | mostly blocked in | "
                         "starved | starved (ms) |\n"
                         "| --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
@@ -62,7 +60,8 @@ void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
     }
     hs_strbuf_printf(b, "\n");
     const cJSON *report = sub(sub(worst, "blocks"), "top_report");
-    if (cJSON_IsString(report))
-        hs_strbuf_printf(b, "One of %s's blocks as its server reported it:\n\n```\n%s```\n\n",
-                         worst->string, report->valuestring);
+    if (cJSON_IsString(report)) {
+        hs_say(b, "blocks.example", &c);
+        hs_strbuf_printf(b, "\n```\n%s```\n\n", report->valuestring);
+    }
 }

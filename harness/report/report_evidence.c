@@ -28,8 +28,8 @@ typedef struct {
     const char *heading;
     const column *cols;
     int n_cols;
-    const char *caption; /* what the figures are (a printf format, %s: the
-                          * probe's path); no explanation of the outcome */
+    const char *caption; /* words.md's key for what the figures are; no
+                          * explanation of the outcome */
 } table;
 
 /* The reasons behind a table's n/a cells, each once, with where it applies. */
@@ -70,7 +70,8 @@ static void value(hs_strbuf *b, const cJSON *v, const char *path, const char *fm
     hs_strbuf_printf(b, " n/a");
 }
 
-static void render(hs_strbuf *b, const table *t, const cJSON *vars, const char *arg) {
+static void render(hs_strbuf *b, const table *t, const cJSON *facts) {
+    const cJSON *vars = hs_fact_variants(facts);
     unknowns u = {0};
     hs_strbuf_printf(b, "## %s\n\n| variant |", t->heading);
     for (int c = 0; c < t->n_cols; c++) hs_strbuf_printf(b, " %s |", t->cols[c].title);
@@ -92,8 +93,9 @@ static void render(hs_strbuf *b, const table *t, const cJSON *vars, const char *
         hs_strbuf_printf(b, "\n");
     }
     hs_strbuf_printf(b, "\n");
-    hs_strbuf_printf(b, t->caption, arg);
-    hs_strbuf_printf(b, "\n\n");
+    hs_say_ctx c = {.facts = facts};
+    hs_say(b, t->caption, &c);
+    hs_strbuf_printf(b, "\n");
     for (int i = 0; i < u.n; i++) hs_strbuf_printf(b, "- n/a: %s (%s)\n", u.reason[i], u.where[i]);
     if (u.n) hs_strbuf_printf(b, "\n");
 }
@@ -113,11 +115,7 @@ static const column cpu_cols[] = {
 };
 static const table cpu_table = {
     "Where the CPU went", cpu_cols, sizeof cpu_cols / sizeof cpu_cols[0],
-    "Over the recorded phase (after minus before), from /proc%s: the server is its process "
-    "and every process and thread under it; cores are CPU seconds per second of wall time. "
-    "The load generator is the harness's one load thread; the harness column adds the probe "
-    "and the readings. Other processes' cores: the allowed CPUs' busy time from /proc/stat "
-    "minus the server and the harness, in 10 ms ticks."};
+    "evidence.cpu"};
 
 static const column probe_cols[] = {
     {"idle p50 (ms)", {"probe.unloaded_p50_ms"}, "%.2f", ""},
@@ -132,9 +130,7 @@ static const column probe_cols[] = {
 };
 static const table probe_table = {
     "The bystander probe", probe_cols, sizeof probe_cols / sizeof probe_cols[0],
-    "GET %s on a connection of its own, at a fixed rate while the load ran; a probe still "
-    "waiting when the next was due delays it (ticks missed), and one unanswered when the "
-    "load ended is cut short; idle: the same probe on the idle server just before."};
+    "evidence.probe"};
 
 static const column phase_cols[] = {
     {"connect p50 / p95 / p99 (ms)",
@@ -146,9 +142,7 @@ static const column phase_cols[] = {
 };
 static const table phase_table = {
     "Request phases", phase_cols, sizeof phase_cols / sizeof phase_cols[0],
-    "libcurl's timings of the recorded requests from the start of their transfer%s: connect "
-    "over the requests that opened a connection, first byte over those that got an answer. "
-    "Per request in `phases_<variant>.json`."};
+    "evidence.phases"};
 
 static const column kernel_cols[] = {
     {"listen overflows", {"kernel.listen_overflows"}, "%.0f", ""},
@@ -161,30 +155,23 @@ static const column kernel_cols[] = {
 };
 static const table kernel_table = {
     "Kernel TCP counters", kernel_cols, sizeof kernel_cols / sizeof kernel_cols[0],
-    "Differences over the recorded phase in /proc/net/netstat and /proc/net/snmp%s, which "
-    "count for the whole network namespace: on loopback this run's connections (its probe's "
-    "included) and any other program's on the machine meanwhile."};
+    "evidence.kernel"};
 
 void hs_report_evidence(hs_strbuf *b, const hs_report *r) {
-    const cJSON *f = r->facts;
+    const cJSON *f = r->facts, *v;
+    hs_say_ctx c = {.facts = f};
     if (!f) return;
-    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(f, "evidence");
-    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "collected"))) {
-        hs_strbuf_printf(b, "Evidence was off (`--no-evidence`): no CPU, probe, phase or "
-                            "kernel readings were taken, so those tables are left out.\n\n");
+    if (!cJSON_IsTrue(hs_fact_at(f, "evidence.collected"))) {
+        hs_say(b, "evidence.off", &c), hs_strbuf_printf(b, "\n");
         return;
     }
-    const cJSON *vars = cJSON_GetObjectItemCaseSensitive(f, "variants"), *v;
     int any = 0;
-    cJSON_ArrayForEach(v, vars) any |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"));
+    cJSON_ArrayForEach(v, hs_fact_variants(f))
+        any |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"));
     if (!any) return;
-    render(b, &cpu_table, vars, "");
-    const cJSON *rate = cJSON_GetObjectItemCaseSensitive(ev, "probe_rate_per_s");
-    const cJSON *path = cJSON_GetObjectItemCaseSensitive(ev, "probe_path");
-    if (cJSON_IsNumber(rate) && rate->valuedouble > 0)
-        render(b, &probe_table, vars, cJSON_IsString(path) ? path->valuestring : "(health path)");
-    else
-        hs_strbuf_printf(b, "The bystander probe was off (`--probe-rate 0`).\n\n");
-    render(b, &phase_table, vars, "");
-    render(b, &kernel_table, vars, "");
+    render(b, &cpu_table, f);
+    if (hs_fact(f, "evidence.probe_rate_per_s") > 0) render(b, &probe_table, f);
+    else hs_say(b, "evidence.probe_off", &c), hs_strbuf_printf(b, "\n");
+    render(b, &phase_table, f);
+    render(b, &kernel_table, f);
 }

@@ -64,27 +64,3 @@ void hs_fact_count(double n, const char *one, const char *many, char *buf, size_
     else snprintf(buf, size, "%s %s", num, many);
 }
 
-void hs_render_template(const char *text, const cJSON *facts, hs_strbuf *out) {
-    for (const char *p = text; *p;) {
-        if (p[0] == '{' && p[1] == '{') {
-            hs_strbuf_printf(out, "{");
-            p += 2;
-            continue;
-        }
-        const char *close = p[0] == '{' ? strchr(p, '}') : NULL;
-        if (!close) {
-            size_t n = strcspn(p + 1, "{") + 1;
-            hs_strbuf_printf(out, "%.*s", (int)n, p);
-            p += n;
-            continue;
-        }
-        char path[256], num[64];
-        size_t len = (size_t)(close - p - 1);
-        if (len >= sizeof path) len = sizeof path - 1;
-        memcpy(path, p + 1, len);
-        path[len] = '\0';
-        hs_fact_format(hs_fact(facts, path), num, sizeof num);
-        hs_strbuf_printf(out, "%s", num);
-        p = close + 1;
-    }
-}

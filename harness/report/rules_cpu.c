@@ -38,17 +38,9 @@ int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
                 best_ms = m2, cheapest = w;
         if (!cheapest || v == cheapest) continue;
         if (cores < SERIAL_MIN || cores > SERIAL_CORES || ms < SERIAL_COST * best_ms) continue;
-        char c[32], a[32], b[32], x[32], cp[32];
-        hs_fact_format2(cores, c, sizeof c), hs_fact_format(ms, a, sizeof a);
-        hs_fact_format(best_ms, b, sizeof b), hs_fact_format2(ms / best_ms, x, sizeof x);
-        hs_fact_format(cpus, cp, sizeof cp);
-        hs_strbuf_printf(out,
-            "- **%s's work ran one request at a time.** It kept %s cores busy of the %s "
-            "available, yet each request cost %s ms of CPU against %s's %s ms (%sx). Work "
-            "that costs more CPU per request and still never spreads past about one core is "
-            "serialized: by a lock, an interpreter lock or a single loop thread, which the "
-            "other threads only contend for.\n",
-            v->string, c, cp, a, cheapest->string, b, x);
+        hs_say_ctx c = {.facts = facts, .v = v, .w = cheapest};
+        hs_say_num2(&c, "ratio", ms / best_ms);
+        hs_say(out, "serialized_work", &c);
         n++;
     }
     return n;
@@ -78,44 +70,35 @@ static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, 
         if (!lo || hs_fact(v, "requests_per_s") < hs_fact(lo, "requests_per_s")) lo = v;
     }
     if (n < 2 || hi == lo) return 0;
-    char cp[32];
-    hs_fact_format(cpus, cp, sizeof cp);
     if (all_busy) {
-        hs_strbuf_printf(out, "- **Every variant kept the %s available CPU%s busy**", cp,
-                         cpus == 1 ? "" : "s");
-        const char *sep = " (";
+        hs_strbuf each;
+        hs_strbuf_init(&each, 256);
         cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
             if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0) ||
                 !hs_fact_same_settings(v, group))
                 continue;
-            char c[32];
-            hs_fact_format2(cores, c, sizeof c);
-            hs_strbuf_printf(out, "%s%s %s cores", sep, v->string, c);
-            sep = ", ";
+            hs_say_ctx one = {.facts = facts, .v = v};
+            hs_strbuf_printf(&each, "%s", each.len ? ", " : "");
+            hs_say_part(&each, "cpu_bound.all_busy.each", &one);
         }
-        hs_strbuf_printf(out, "): with no CPU to spare, how a handler is written cannot "
-                              "add throughput here; their requests/s differ only as their "
-                              "CPU per request does.\n");
-        return 1;
+        hs_say_ctx c = {.facts = facts};
+        hs_say_str(&c, "each", each.ok && each.len ? each.s : "");
+        hs_say_str(&c, "s", cpus == 1 ? "" : "s");
+        hs_strbuf_free(&each);
+        return hs_say(out, "cpu_bound.all_busy", &c);
     }
-    double rps_x = hs_fact(hi, "requests_per_s") / hs_fact(lo, "requests_per_s");
     double ch = hs_fact(hi, "server.cpu_cores_used"), cl = hs_fact(lo, "server.cpu_cores_used");
-    double mh = hs_fact(hi, "server.cpu_ms_per_request"), ml = hs_fact(lo, "server.cpu_ms_per_request");
+    double mh = hs_fact(hi, "server.cpu_ms_per_request");
+    double ml = hs_fact(lo, "server.cpu_ms_per_request");
     if (!(cl > 0) || !(ch > 0)) return 0;
     double cores_x = ch / cl, work_x = ml / mh;
-    char rx[32], cx[32], wx[32], a[32], b[32], ma[32], mb[32];
-    hs_fact_format2(rps_x, rx, sizeof rx), hs_fact_format2(cores_x, cx, sizeof cx);
-    hs_fact_format2(work_x, wx, sizeof wx);
-    hs_fact_format2(ch, a, sizeof a), hs_fact_format2(cl, b, sizeof b);
-    hs_fact_format(mh, ma, sizeof ma), hs_fact_format(ml, mb, sizeof mb);
-    hs_strbuf_printf(out,
-        "- **%s set the throughput.** %s served %sx %s's requests per second: %sx the "
-        "cores kept busy (%s against %s, of the %s available) times %sx from the CPU per "
-        "request (%s ms against %s ms).\n",
-        fabs(log(cores_x)) >= fabs(log(work_x)) ? "The cores kept busy"
-                                                 : "The CPU each request cost",
-        hi->string, rx, lo->string, cx, a, b, cp, wx, ma, mb);
-    return 1;
+    hs_say_ctx c = {.facts = facts, .v = hi, .w = lo};
+    hs_say_num2(&c, "rps_x", hs_fact(hi, "requests_per_s") / hs_fact(lo, "requests_per_s"));
+    hs_say_num2(&c, "cores_x", cores_x), hs_say_num2(&c, "work_x", work_x);
+    hs_say_sub(&c, "factor", fabs(log(cores_x)) >= fabs(log(work_x)) ? "cpu_bound.factor.cores"
+                                                                     : "cpu_bound.factor.work",
+               NULL);
+    return hs_say(out, "cpu_bound.split", &c);
 }
 
 int hs_rule_cpu_bound(const cJSON *facts, hs_strbuf *out) {

@@ -18,14 +18,11 @@ int hs_rule_loadgen_busy(const cJSON *facts, hs_strbuf *out) {
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         double g = hs_fact(v, "loadgen.cpu_cores_used");
         if (!(g >= GEN_BUSY)) continue;
+        hs_say_ctx c = {.facts = facts, .v = v};
         char b[32];
         hs_fact_format(100 * g, b, sizeof b);
-        if (!strcmp(b, "100")) snprintf(b, sizeof b, "nearly 100"); /* 99.96 is not 100 */
-        hs_strbuf_printf(out,
-            "- **%s's numbers are partly the load generator's.** Its one thread was busy %s%% "
-            "of the time, so requests also waited for it to send and read them; %s may be "
-            "faster than measured.\n", v->string, b, v->string);
-        n++;
+        hs_say_str(&c, "busy", strcmp(b, "100") ? b : "nearly 100"); /* 99.96 is not 100 */
+        n += hs_say(out, "loadgen_busy", &c);
     }
     return n;
 }
@@ -43,17 +40,11 @@ int hs_rule_busy_machine(const cJSON *facts, hs_strbuf *out) {
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"))) continue;
         double o = hs_fact(v, "machine.other_cores_used"), s = hs_fact(v, "machine.steal_cores");
         if (!(o >= OTHERS) && !(s >= STEAL)) continue;
-        char a[32], b[32];
-        hs_fact_format2(o, a, sizeof a), hs_fact_format2(s, b, sizeof b);
-        hs_strbuf_printf(out, "- **%s was measured on a busy machine.**", v->string);
-        if (o >= OTHERS)
-            hs_strbuf_printf(out, " Other processes kept %s cores of the allowed CPUs busy "
-                                  "during its load.", a);
-        if (s >= STEAL)
-            hs_strbuf_printf(out, " The hypervisor took %s cores from it (steal).", b);
-        hs_strbuf_printf(out, " Its numbers include that competition; run it again on a "
-                              "quiet machine.\n");
-        n++;
+        hs_say_ctx c = {.facts = facts, .v = v};
+        if (o >= OTHERS) hs_say_sub(&c, "others", "busy_machine.others", NULL);
+        if (s >= STEAL) hs_say_sub(&c, "steal", "busy_machine.steal", NULL);
+        hs_say_str(&c, "others", ""), hs_say_str(&c, "steal", ""); /* the first set counts */
+        n += hs_say(out, "busy_machine", &c);
     }
     return n;
 }
@@ -63,32 +54,36 @@ int hs_rule_busy_machine(const cJSON *facts, hs_strbuf *out) {
  * C = X * W. Fires once, giving C / X against W for the comparable
  * variants; a mean below it by more than LITTLE_GAP says some clients were
  * not waiting (the generator, connection set-up or the run's ramp held
- * them); above it, the figures disagree with each other. Needs load.concurrency and
- * each variant's requests_per_s and latency_ms.mean. */
+ * them); above it, the figures disagree with each other. Needs
+ * load.concurrency and each variant's requests_per_s and latency_ms.mean. */
 #define LITTLE_GAP 0.15
 int hs_rule_littles_law(const cJSON *facts, hs_strbuf *out) {
-    double c = hs_fact(facts, "load.concurrency");
-    const cJSON *mode = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(facts, "load"), "loop");
-    if (!(c > 0) || !cJSON_IsString(mode) || strcmp(cJSON_GetStringValue(mode), "closed")) return 0;
-    int n = 0;
+    double conc = hs_fact(facts, "load.concurrency");
+    const cJSON *mode = hs_fact_at(facts, "load.loop");
+    if (!(conc > 0) || !cJSON_IsString(mode) || strcmp(mode->valuestring, "closed")) return 0;
+    hs_strbuf each;
+    hs_strbuf_init(&each, 512);
     const cJSON *v;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         double x = hs_fact(v, "requests_per_s"), w = hs_fact(v, "latency_ms.mean");
         if (!hs_fact_comparable(v) || !(x > 0) || isnan(w)) continue;
-        double predicted = 1e3 * c / x;
-        char cs[32], xs[32], ps[32], ws[32];
-        hs_fact_format(c, cs, sizeof cs), hs_fact_format(x, xs, sizeof xs);
-        hs_fact_format(predicted, ps, sizeof ps), hs_fact_format(w, ws, sizeof ws);
-        hs_strbuf_printf(out, "%s%s %s / %s = %s ms vs %s measured", n ? "; " :
-                         "- **Little's law** (clients = throughput x mean latency, for a closed "
-                         "loop): ", v->string, cs, xs, ps, ws);
+        double predicted = 1e3 * conc / x;
+        hs_say_ctx c = {.facts = facts, .v = v};
+        hs_say_num(&c, "predicted", predicted);
         if (w < (1 - LITTLE_GAP) * predicted)
-            hs_strbuf_printf(out, " (not all %s clients were waiting on the server)", cs);
+            hs_say_sub(&c, "note", "littles_law.not_waiting", NULL);
         else if (w > (1 + LITTLE_GAP) * predicted)
-            hs_strbuf_printf(out, " (more than the loop's own: %s's figures disagree)", v->string);
-        n++;
+            hs_say_sub(&c, "note", "littles_law.disagree", NULL);
+        hs_say_str(&c, "note", "");
+        hs_strbuf_printf(&each, "%s", each.len ? "; " : "");
+        hs_say_part(&each, "littles_law.each", &c);
     }
-    if (n) hs_strbuf_printf(out, ".\n");
-    return n ? 1 : 0;
+    int n = 0;
+    if (each.ok && each.len) {
+        hs_say_ctx c = {.facts = facts};
+        hs_say_str(&c, "each", each.s);
+        n = hs_say(out, "littles_law", &c);
+    }
+    hs_strbuf_free(&each);
+    return n;
 }

@@ -18,8 +18,6 @@
 #define QUEUED 0.5
 #define MIN_PROBES 5
 int hs_rule_blocked_loop(const cJSON *facts, hs_strbuf *out) {
-    const cJSON *path = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(facts, "evidence"), "probe_path");
     int n = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
@@ -29,19 +27,9 @@ int hs_rule_blocked_loop(const cJSON *facts, hs_strbuf *out) {
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"))) continue;
         if (!(probes >= MIN_PROBES) || !(idle > 0) || isnan(loaded) || isnan(work)) continue;
         if (loaded < SLOWER * idle || loaded < MIN_MS || loaded < QUEUED * work) continue;
-        char l[32], i[32], x[32], w[32], pn[32];
-        hs_fact_format(loaded, l, sizeof l), hs_fact_format(idle, i, sizeof i);
-        hs_fact_format(loaded / idle, x, sizeof x), hs_fact_format(work, w, sizeof w);
-        hs_fact_format(probes, pn, sizeof pn);
-        hs_strbuf_printf(out,
-            "- **%s: a health check waited behind the handlers' work.** Under load, GET %s "
-            "took a median %s ms (%s answered probes) against %s ms on the idle server "
-            "(%sx), about as long as a request's own %s ms. The health check asks for none "
-            "of the handlers' work, yet it waited that long: it queued behind that work, as "
-            "requests do where one thread answers connections and also runs the handlers.\n",
-            v->string, cJSON_IsString(path) ? path->valuestring : "(the health path)", l, pn,
-            i, x, w);
-        n++;
+        hs_say_ctx c = {.facts = facts, .v = v};
+        hs_say_num(&c, "probes", probes), hs_say_num(&c, "ratio", loaded / idle);
+        n += hs_say(out, "blocked_loop", &c);
     }
     return n;
 }

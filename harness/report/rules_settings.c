@@ -40,17 +40,18 @@ static double setting(const cJSON *v, int k) {
     return hs_fact(v, path);
 }
 
-/* "x1.52 (1.01 → 1.53 unit)" for the figure at path in a and b, or
- * nothing when either is unknown or a's is not above 0. */
-static int change(hs_strbuf *out, const char *lead, const cJSON *a, const cJSON *b,
-                  const char *path, const char *unit) {
+/* "x1.52 (1.01 → 1.53 unit)" for the figure at path in a and b into buf;
+ * 0, or -1 (buf "unknown") when either is unknown or a's is not above 0. */
+static int change(const cJSON *a, const cJSON *b, const char *path, const char *unit,
+                  char *buf, size_t size) {
     double x = hs_fact(a, path), y = hs_fact(b, path);
-    if (!(x > 0) || isnan(y)) return 0;
+    snprintf(buf, size, "unknown");
+    if (!(x > 0) || isnan(y)) return -1;
     char r[32], xs[32], ys[32];
     hs_fact_format2(y / x, r, sizeof r), hs_fact_format(x, xs, sizeof xs);
     hs_fact_format(y, ys, sizeof ys);
-    hs_strbuf_printf(out, "%sx%s (%s → %s%s)", lead, r, xs, ys, unit);
-    return 1;
+    snprintf(buf, size, "x%s (%s → %s%s)", r, xs, ys, unit);
+    return 0;
 }
 
 /* Fires for each family of comparable variants that report the same
@@ -75,22 +76,26 @@ int hs_rule_setting_change(const cJSON *facts, hs_strbuf *out) {
                 else if (!hi || setting(w, k) > setting(hi, k)) hi = w;
             }
             if (!lowest || !hi) continue;
-            char a[32], b[32];
-            hs_fact_format(setting(v, k), a, sizeof a), hs_fact_format(setting(hi, k), b, sizeof b);
-            hs_strbuf_printf(out, "- **%s, %s %s → %s** (%s → %s):",
-                             hs_fact_at(v, "settings.variant")->valuestring, setting_keys[k], a,
-                             b, v->string, hi->string);
-            change(out, " requests/s ", v, hi, "requests_per_s", "");
-            double ca = hs_fact(v, "server.cpu_cores_used"), cb = hs_fact(hi, "server.cpu_cores_used");
-            double ma = hs_fact(v, "server.cpu_ms_per_request");
-            double mb = hs_fact(hi, "server.cpu_ms_per_request");
-            if (ca > 0 && cb > 0 && ma > 0 && mb > 0) {
-                change(out, " = cores kept busy ", v, hi, "server.cpu_cores_used", "");
-                change(out, " ÷ CPU per request ", v, hi, "server.cpu_ms_per_request", " ms");
+            hs_say_ctx c = {.facts = facts, .v = v, .w = hi};
+            char buf[160];
+            hs_say_str(&c, "name", hs_fact_at(v, "settings.variant")->valuestring);
+            hs_say_str(&c, "setting", setting_keys[k]);
+            hs_say_num(&c, "from", setting(v, k)), hs_say_num(&c, "to", setting(hi, k));
+            change(v, hi, "requests_per_s", "", buf, sizeof buf), hs_say_str(&c, "rps", buf);
+            change(v, hi, "latency_ms.p95", " ms", buf, sizeof buf), hs_say_str(&c, "p95", buf);
+            hs_say_ctx part = c;
+            if (!change(v, hi, "server.cpu_cores_used", "", buf, sizeof buf) &&
+                (hs_say_str(&part, "cores", buf),
+                 !change(v, hi, "server.cpu_ms_per_request", " ms", buf, sizeof buf))) {
+                hs_say_str(&part, "cpu", buf);
+                hs_say_sub(&c, "split", "setting_change.split", &part);
             }
-            change(out, "; p95 ", v, hi, "latency_ms.p95", " ms");
-            change(out, "; memory after warm-up ", v, hi, "memory_after_warmup.total_mib", " MiB");
-            hs_strbuf_printf(out, ".\n");
+            if (!change(v, hi, "memory_after_warmup.total_mib", " MiB", buf, sizeof buf)) {
+                hs_say_str(&part, "mib", buf);
+                hs_say_sub(&c, "memory", "setting_change.memory", &part);
+            }
+            hs_say_str(&c, "split", ""), hs_say_str(&c, "memory", ""); /* the first set counts */
+            hs_say(out, "setting_change", &c);
             n++;
         }
     }
@@ -110,7 +115,7 @@ int hs_rule_setting_change(const cJSON *facts, hs_strbuf *out) {
 int hs_rule_wait_held(const cJSON *facts, hs_strbuf *out) {
     const cJSON *mode = hs_fact_at(facts, "load.loop");
     int closed = cJSON_IsString(mode) && !strcmp(mode->valuestring, "closed");
-    double c = closed ? hs_fact(facts, "load.concurrency") : NAN;
+    double c_ = closed ? hs_fact(facts, "load.concurrency") : NAN; /* the clients */
     int n = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
@@ -119,34 +124,27 @@ int hs_rule_wait_held(const cJSON *facts, hs_strbuf *out) {
         double p = t * wk; /* NAN when either is unknown */
         if (!hs_fact_comparable(v) || !(d > 0) || !(x > 0)) continue;
         double waiting = x * d / 1e3;
-        char ls[32], ds[32], xs[32], bs[32], cap[32];
-        hs_fact_format(waiting, ls, sizeof ls), hs_fact_format(d, ds, sizeof ds);
-        hs_fact_format(x, xs, sizeof xs);
-        hs_strbuf_printf(out, "- **%s: %s request%s in %s %s ms wait at any moment** "
-                              "(Little's law: %s requests/s x %s ms, the wait its server "
-                              "reports)", v->string, ls, strcmp(ls, "1") ? "s were" : " was",
-                         strcmp(ls, "1") ? "their" : "its", ds, xs, ds);
-        if (waiting >= (1 - NEAR) * c) {
-            hs_fact_format(c, bs, sizeof bs), hs_fact_format(1e3 * c / d, cap, sizeof cap);
-            hs_strbuf_printf(out, ", nearly all of the %s clients: the clients' own number "
-                                  "capped requests/s at %s x 1000 / %s = %s, so what the "
-                                  "server does while it waits could not show", bs, bs, ds, cap);
-        } else if (fabs(waiting - p) <= NEAR * p) {
-            hs_fact_format(p, bs, sizeof bs), hs_fact_format(1e3 * p / d, cap, sizeof cap);
-            hs_strbuf_printf(out, ", as many as the %s pool threads its server reports: each "
-                                  "wait held a thread, which caps requests/s at %s x 1000 / %s "
-                                  "= %s", bs, bs, ds, cap);
-        } else if (waiting <= (1 + NEAR) * wk) {
-            hs_fact_format(wk, bs, sizeof bs), hs_fact_format(1e3 * wk / d, cap, sizeof cap);
-            hs_strbuf_printf(out, ", about one per worker process (%s reported): the waits ran "
-                                  "one after another, which caps requests/s at %s x 1000 / %s "
-                                  "= %s", bs, bs, ds, cap);
-        } else if (waiting > (1 + NEAR) * p) {
-            hs_fact_format(p, bs, sizeof bs);
-            hs_strbuf_printf(out, ", more than the %s pool threads its server reports: the "
-                                  "wait held no thread", bs);
-        }
-        hs_strbuf_printf(out, ".\n");
+        hs_say_ctx c = {.facts = facts, .v = v};
+        hs_say_num(&c, "waiting", waiting);
+        char ws[32];
+        hs_fact_format(waiting, ws, sizeof ws);
+        int one = !strcmp(ws, "1");
+        hs_say_sub(&c, "requests", one ? "wait_held.requests.one" : "wait_held.requests.many", NULL);
+        hs_say_str(&c, "their", one ? "its" : "their");
+        hs_say_num(&c, "threads", p);
+        const char *bound = waiting >= (1 - NEAR) * c_ ? "wait_held.clients"
+                            : fabs(waiting - p) <= NEAR * p ? "wait_held.threads"
+                            : waiting <= (1 + NEAR) * wk    ? "wait_held.workers"
+                            : waiting > (1 + NEAR) * p      ? "wait_held.no_thread"
+                                                            : NULL;
+        double cap = !bound ? NAN
+                     : !strcmp(bound, "wait_held.clients") ? 1e3 * c_ / d
+                     : !strcmp(bound, "wait_held.threads") ? 1e3 * p / d
+                                                            : 1e3 * wk / d;
+        hs_say_num(&c, "cap", cap);
+        if (bound) hs_say_sub(&c, "bound", bound, NULL);
+        hs_say_str(&c, "bound", "");
+        hs_say(out, "wait_held", &c);
         n++;
     }
     return n;
@@ -162,12 +160,8 @@ int hs_rule_uneven_spread(const cJSON *facts, hs_strbuf *out) {
         double w = hs_fact(v, "settings.workers");
         double s = hs_fact(v, "memory_after_warmup.serving_pids");
         if (!hs_fact_comparable(v) || !(w > 1) || !(s > 0) || s >= w) continue;
-        char ws[32], ss[32];
-        hs_fact_format(w, ws, sizeof ws), hs_fact_format(s, ss, sizeof ss);
-        hs_strbuf_printf(out, "- **%s: fresh connections after warm-up reached %s of the %s "
-                              "worker processes its server reports.** A process that gets no "
-                              "connections serves nothing, whatever the cores allow.\n",
-                         v->string, ss, ws);
+        hs_say_ctx c = {.facts = facts, .v = v};
+        hs_say(out, "uneven_spread", &c);
         n++;
     }
     return n;

@@ -69,7 +69,7 @@ static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
  * the ratios last / first, and whether p95 and requests/s moved the same
  * way at every step between. Figures only: why they moved is in each
  * point's own summary and in the findings below. */
-static void what_changed(hs_strbuf *b, const hs_sweep *s) {
+static void what_changed(hs_strbuf *b, const hs_sweep *s, const hs_say_ctx *words) {
     const char *pname = hs_sweep_param_name(s->spec.param);
     hs_strbuf_printf(b, "## What changed, first to last\n\n"
                         "| variant | %s | p50 | p95 | requests/s | p95 at each step | "
@@ -89,11 +89,7 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s) {
                          c.p50_x, c.p95_x, c.rps_x, trend[c.p95_trend + 1],
                          trend[c.rps_trend + 1]);
     }
-    hs_strbuf_printf(b, "\nOnly points with complete numbers are compared: every request "
-                        "recorded, the variant's server and load generator without a problem "
-                        "(the run column names any), and at least %g%% of the requests "
-                        "answered HTTP 200. Ratios are last / first.\n\n",
-                     HS_FACTS_MIN_OK_PERCENT);
+    hs_strbuf_printf(b, "\n"), hs_say(b, "sweep.changed", words), hs_strbuf_printf(b, "\n");
 }
 
 /* The setting_change findings across the sweep (hs_sweep_ends_facts): a
@@ -112,32 +108,29 @@ static void across_points(hs_strbuf *b, const char *dir, const hs_sweep *s) {
 /* One line naming the points that failed, were interrupted or never ran,
  * before anything else: their rows alone would not say why. */
 static void unmeasured_note(hs_strbuf *b, const hs_sweep *s) {
-    static const struct {
-        hs_point_status st;
-        const char *says;
-    } kinds[] = {{HS_POINT_FAILED, "failed"},
-                 {HS_POINT_INTERRUPTED, "interrupted"},
-                 {HS_POINT_NOT_RUN, "not run"}};
+    static const hs_point_status kinds[] = {HS_POINT_FAILED, HS_POINT_INTERRUPTED,
+                                            HS_POINT_NOT_RUN};
     const char *pname = hs_sweep_param_name(s->spec.param);
-    int groups = 0;
+    hs_strbuf groups;
+    hs_strbuf_init(&groups, 256);
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         int n = 0;
         for (int i = 0; i < s->spec.n; i++) {
             const hs_sweep_point *pt = &s->points[i];
-            if (pt->status != kinds[k].st) continue;
+            if (pt->status != kinds[k]) continue;
             if (n++ == 0)
-                hs_strbuf_printf(b, "%s%s: ", groups++ ? "; " : "> **Not every point was "
-                                                               "measured in full.** ",
-                                 kinds[k].says);
+                hs_strbuf_printf(&groups, "%s%s: ", groups.len ? "; " : "",
+                                 hs_point_status_name(kinds[k]));
             else
-                hs_strbuf_printf(b, ", ");
-            hs_strbuf_printf(b, "%s=%ld", pname, pt->value);
-            if (pt->status == HS_POINT_FAILED) hs_strbuf_printf(b, " (exit %d)", pt->exit_code);
+                hs_strbuf_printf(&groups, ", ");
+            hs_strbuf_printf(&groups, "%s=%ld", pname, pt->value);
+            if (pt->status == HS_POINT_FAILED) hs_strbuf_printf(&groups, " (exit %d)", pt->exit_code);
         }
     }
-    if (groups)
-        hs_strbuf_printf(b, ". Their rows below show what there is; nothing of theirs that is "
-                            "incomplete is compared.\n\n");
+    hs_say_ctx c = {0};
+    hs_say_str(&c, "groups", groups.ok && groups.len ? groups.s : "");
+    if (groups.len) hs_say(b, "sweep.unmeasured", &c), hs_strbuf_printf(b, "\n");
+    hs_strbuf_free(&groups);
 }
 
 int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
@@ -145,41 +138,37 @@ int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
     hs_strbuf_init(&b, 16384);
     const hs_load_params *L = &s->load;
     hs_sweep_param p = s->spec.param;
+    char buf[512];
+    hs_say_ctx c = {0};
+    hs_say_str(&c, "param", hs_sweep_param_name(p)), hs_say_str(&c, "axis", hs_sweep_param_axis(p));
+    hs_say_str(&c, "reason", s->reason[0] ? s->reason : "it was cut short");
+    hs_say_str(&c, "lab", s->lab_name), hs_say_str(&c, "method", s->method);
+    hs_say_str(&c, "path", s->path), hs_say_num(&c, "total", (double)L->total);
+    hs_say_num(&c, "warmup", (double)L->warmup), hs_say_num(&c, "timeout", L->timeout_s);
+    hs_say_num(&c, "cores", (double)s->cores);
+    hs_say_num(&c, "concurrency", (double)L->concurrency);
+    hs_say_num(&c, "min_ok", HS_FACTS_MIN_OK_PERCENT);
+    size_t len = 0;
+    for (int i = 0; i < s->spec.n && len < sizeof buf; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%ld", i ? ", " : "",
+                                s->spec.values[i]);
+    hs_say_str(&c, "values", buf);
+    hs_settings_phrase(L, s->takes & ~(1u << p), 0, buf, sizeof buf);
+    hs_say_str(&c, "settings", buf);
+    if (p != HS_SWEEP_CONCURRENCY) hs_say_sub(&c, "clients", "sweep.clients", NULL);
+    hs_say_str(&c, "clients", "");
+
     hs_strbuf_printf(&b, "# Sweep of %s: %s\n\n", hs_sweep_param_name(p), s->lab_title);
-    if (!s->complete)
-        hs_strbuf_printf(&b, "> **Incomplete sweep:** %s. The tables cover what was measured.\n\n",
-                         s->reason[0] ? s->reason : "it was cut short");
+    if (!s->complete) hs_say(&b, "sweep.incomplete", &c), hs_strbuf_printf(&b, "\n");
     unmeasured_note(&b, s);
-    hs_strbuf_printf(&b, "Swept: %s = ", hs_sweep_param_axis(p));
-    for (int i = 0; i < s->spec.n; i++)
-        hs_strbuf_printf(&b, "%s%ld", i ? ", " : "", s->spec.values[i]);
-    hs_strbuf_printf(&b, ". Each point is a complete run of lab %s in its own folder. Fixed: ",
-                     s->lab_name);
-    if (p != HS_SWEEP_CONCURRENCY)
-        hs_strbuf_printf(&b, "%ld concurrent clients (closed loop), ", L->concurrency);
-    hs_strbuf_printf(&b, "%ld recorded requests per variant and point after %ld warm-up "
-                         "requests, %s %s, request timeout %.0f s",
-                     L->total, L->warmup, s->method, s->path, L->timeout_s);
-    if (p != HS_SWEEP_WORKERS && (s->takes & (1u << HS_SWEEP_WORKERS)))
-        hs_strbuf_printf(&b, ", %ld server worker process%s", L->workers,
-                         L->workers == 1 ? "" : "es");
-    if (p != HS_SWEEP_THREADS && (s->takes & (1u << HS_SWEEP_THREADS)))
-        hs_strbuf_printf(&b, ", %ld pool threads per worker", L->threads);
-    if (p != HS_SWEEP_IO_DELAY_MS && (s->takes & (1u << HS_SWEEP_IO_DELAY_MS)))
-        hs_strbuf_printf(&b, ", %ld ms extra I/O wait per request", L->io_delay_ms);
-    hs_strbuf_printf(&b, ". Machine: %ld cores.\n\n", s->cores);
+    hs_say(&b, "sweep.swept", &c), hs_strbuf_printf(&b, "\n");
     hs_strbuf_printf(&b, "![latency percentiles and requests/s against %s](sweep.png)\n\n",
                      hs_sweep_param_name(p));
     for (int vi = 0; vi < s->n_variants; vi++) table(&b, s, vi);
-    hs_strbuf_printf(&b, "Percentiles are over every recorded request, failures included "
-                         "(linear interpolation, NumPy's default). \"serving pids\" counts the "
-                         "distinct processes that answered GET /healthz over fresh "
-                         "connections after warm-up.\n\n");
-    what_changed(&b, s);
+    hs_say(&b, "sweep.percentiles", &c), hs_strbuf_printf(&b, "\n");
+    what_changed(&b, s, &c);
     across_points(&b, dir, s);
-    hs_strbuf_printf(&b, "Files: `manifest.json` (the sweep, every point's numbers, machine "
-                         "and versions), `sweep.png` drawn by `sweep.gp` from `sweep.dat`, "
-                         "and one folder per point with a single run's files.\n");
+    hs_say(&b, "sweep.files", &c);
     if (!b.ok) {
         hs_strbuf_free(&b);
         return -ENOMEM;

@@ -1,0 +1,143 @@
+/* words.c - the sentences of summary.md, kept in words.md (embedded at
+ * build time as hs_words_text) rather than in C, and filled from facts:
+ * a rule decides whether to speak and computes what the facts do not
+ * hold; the words say it. The lab background renders the same way. */
+#include "report/report.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+extern const char hs_words_text[];
+
+void hs_say_str(hs_say_ctx *c, const char *name, const char *value) {
+    if (c->n >= HS_SAY_MAX) return;
+    c->name[c->n] = name;
+    snprintf(c->value[c->n++], sizeof c->value[0], "%s", value);
+}
+
+void hs_say_num(hs_say_ctx *c, const char *name, double v) {
+    char buf[64];
+    hs_fact_format(v, buf, sizeof buf);
+    hs_say_str(c, name, buf);
+}
+
+void hs_say_num2(hs_say_ctx *c, const char *name, double v) {
+    char buf[64];
+    hs_fact_format2(v, buf, sizeof buf);
+    hs_say_str(c, name, buf);
+}
+
+/* The template of key: its lines after "## key" up to the next "## ",
+ * into *start and *len; 0, or -1 when words.md has no such key. */
+static int find(const char *key, const char **start, size_t *len) {
+    size_t kl = strlen(key);
+    for (const char *p = hs_words_text; (p = strstr(p, "## ")); p += 3) {
+        if ((p != hs_words_text && p[-1] != '\n') || strncmp(p + 3, key, kl) ||
+            p[3 + kl] != '\n')
+            continue;
+        *start = p + 3 + kl + 1;
+        const char *end = strstr(*start, "\n## ");
+        *len = end ? (size_t)(end - *start) : strlen(*start);
+        return 0;
+    }
+    return -1;
+}
+
+/* Appends one placeholder's value: a value the rule computed, a variant's
+ * name ({v}, {w}) or figure ({v.path}), or a figure of facts ({path});
+ * ":2" after it asks for two decimals. Missing or null: "unknown". */
+static void fill(hs_strbuf *out, const char *ph, size_t len, const hs_say_ctx *c) {
+    char name[160];
+    int two = len > 2 && !strncmp(ph + len - 2, ":2", 2);
+    snprintf(name, sizeof name, "%.*s", (int)(two ? len - 2 : len), ph);
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->name[i], name)) {
+            hs_strbuf_printf(out, "%s", c->value[i]);
+            return;
+        }
+    const cJSON *base = c->facts, *x;
+    const char *path = name;
+    if ((name[0] == 'v' || name[0] == 'w') && (name[1] == '\0' || name[1] == '.')) {
+        base = name[0] == 'v' ? c->v : c->w;
+        if (name[1] == '\0') {
+            hs_strbuf_printf(out, "%s", base && base->string ? base->string : "unknown");
+            return;
+        }
+        path = name + 2;
+    }
+    x = hs_fact_at(base, path);
+    char num[64];
+    if (cJSON_IsString(x)) {
+        hs_strbuf_printf(out, "%s", x->valuestring);
+        return;
+    }
+    double v = cJSON_IsNumber(x) && isfinite(x->valuedouble) ? x->valuedouble : NAN;
+    (two ? hs_fact_format2 : hs_fact_format)(v, num, sizeof num);
+    hs_strbuf_printf(out, "%s", num);
+}
+
+/* Renders len bytes of text: {placeholders} filled, "{{" a literal "{";
+ * with join, lines are joined by spaces and a blank line is a paragraph
+ * break (words.md's templates), else newlines stay (a lab's background). */
+static void render(hs_strbuf *out, const char *text, size_t len, const hs_say_ctx *c, int join) {
+    const char *p = text, *end = text + len;
+    while (end > p && (end[-1] == '\n' || end[-1] == ' ')) end--; /* trailing blank lines */
+    while (p < end) {
+        if (p[0] == '{' && p + 1 < end && p[1] == '{') {
+            hs_strbuf_printf(out, "{");
+            p += 2;
+        } else if (p[0] == '{' && memchr(p, '}', (size_t)(end - p))) {
+            const char *close = memchr(p, '}', (size_t)(end - p));
+            fill(out, p + 1, (size_t)(close - p - 1), c);
+            p = close + 1;
+        } else if (join && p[0] == '\n') {
+            int blank = p + 1 < end && p[1] == '\n';
+            while (p < end && p[0] == '\n') p++;
+            hs_strbuf_printf(out, blank ? "\n\n" : " ");
+        } else {
+            size_t n = strcspn(p, join ? "{\n" : "{");
+            if (p + n > end) n = (size_t)(end - p);
+            if (n == 0) n = 1; /* a lone "{" with no "}" */
+            hs_strbuf_printf(out, "%.*s", (int)n, p);
+            p += n;
+        }
+    }
+}
+
+int hs_say_part(hs_strbuf *out, const char *key, const hs_say_ctx *c) {
+    const char *t;
+    size_t len;
+    if (find(key, &t, &len)) {
+        hs_strbuf_printf(out, "[words.md has no \"%s\"]", key);
+        return -1;
+    }
+    render(out, t, len, c, 1);
+    return 0;
+}
+
+int hs_say(hs_strbuf *out, const char *key, const hs_say_ctx *c) {
+    int rc = hs_say_part(out, key, c);
+    hs_strbuf_printf(out, "\n");
+    return rc ? 0 : 1;
+}
+
+void hs_say_sub(hs_say_ctx *c, const char *name, const char *key, const hs_say_ctx *from) {
+    hs_strbuf b;
+    hs_strbuf_init(&b, 256);
+    hs_say_part(&b, key, from ? from : c);
+    hs_say_str(c, name, b.ok && b.len ? b.s : "");
+    hs_strbuf_free(&b);
+}
+
+int hs_words_have(const char *key) {
+    const char *t;
+    size_t len;
+    return find(key, &t, &len) == 0;
+}
+
+void hs_render_template(const char *text, const cJSON *facts, hs_strbuf *out) {
+    hs_say_ctx c = {.facts = facts};
+    render(out, text, strlen(text), &c, 0);
+}
