@@ -53,10 +53,6 @@ static void findings(hs_strbuf *b, const hs_report *r) {
 /* facts' number, or NAN (shown as "n/a") when it is null or missing. */
 static double num(const cJSON *o, const char *key) { return hs_fact(o, key); }
 
-static void number(hs_strbuf *b, double v, const char *fmt) {
-    if (isnan(v)) hs_strbuf_printf(b, " n/a |");
-    else hs_strbuf_printf(b, " "), hs_strbuf_printf(b, fmt, v), hs_strbuf_printf(b, " |");
-}
 
 /* The CPUs the run could use, as measured: affinity and cgroup quota. */
 static void machine_line(hs_strbuf *b, const cJSON *facts) {
@@ -69,29 +65,6 @@ static void machine_line(hs_strbuf *b, const cJSON *facts) {
         hs_say_sub(&c, "quota", "machine.no_quota", NULL);
     hs_say_sub(&c, "quota", "machine.quota_unknown", NULL); /* the first set counts */
     hs_say(b, "machine", &c), hs_strbuf_printf(b, "\n");
-}
-
-/* The outcome per variant, from facts. */
-static void variants_table(hs_strbuf *b, const cJSON *facts) {
-    hs_strbuf_printf(b, "| variant | requests | HTTP 200 | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | requests/s |\n"
-                        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    const cJSON *v;
-    cJSON_ArrayForEach(v, sub(facts, "variants")) {
-        if (!cJSON_IsTrue(sub(v, "measured"))) {
-            hs_strbuf_printf(b, "| %s | 0 | - | - | - | - | - | - |\n", v->string);
-            continue;
-        }
-        const cJSON *l = sub(v, "latency_ms");
-        hs_strbuf_printf(b, "| %s |", v->string);
-        number(b, num(v, "requests"), "%.0f");
-        number(b, num(v, "ok_percent"), "%.1f%%");
-        number(b, num(l, "p50"), "%.1f");
-        number(b, num(l, "p95"), "%.1f");
-        number(b, num(l, "p99"), "%.1f");
-        number(b, num(l, "max"), "%.1f");
-        number(b, num(v, "requests_per_s"), "%.1f");
-        hs_strbuf_printf(b, "\n");
-    }
 }
 
 /* Each variant's server memory after warm-up, from facts. */
@@ -177,8 +150,7 @@ int hs_report_write(const char *dir, const hs_report *r) {
         hs_say(&b, "run.incomplete", &c), hs_strbuf_printf(&b, "\n");
     hs_say(&b, "run.load", &c), hs_strbuf_printf(&b, "\n");
     machine_line(&b, r->facts);
-    variants_table(&b, r->facts);
-    hs_strbuf_printf(&b, "\n"), hs_say(&b, "run.percentiles", &c), hs_strbuf_printf(&b, "\n");
+    hs_say_table(&b, "run.variants", r->facts);
     memory_table(&b, r->facts, r->lab->health);
     failures(&b, r->facts);
     checks_table(&b, r->facts);

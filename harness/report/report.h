@@ -67,9 +67,18 @@ int hs_rule_busy_machine(const struct cJSON *facts, hs_strbuf *out);
  * hs_fact_format, or with ":2" ({v.server.cpu_cores_used:2}) as
  * hs_fact_format2; a missing or null one as "unknown". "{{" is "{". */
 #define HS_SAY_MAX 16
+/* Why the figures a table shows as missing are missing, each reason once. */
+typedef struct {
+    char reason[HS_SAY_MAX][256];
+    char where[HS_SAY_MAX][512];
+    int n;
+} hs_say_unknowns;
+
 typedef struct {
     const struct cJSON *facts;
     const struct cJSON *v, *w;
+    const char *missing;         /* for a missing figure; NULL: "unknown" */
+    hs_say_unknowns *unknowns;   /* where to note why, or NULL */
     int n;
     const char *name[HS_SAY_MAX];
     char value[HS_SAY_MAX][2048];
@@ -87,6 +96,11 @@ void hs_say_sub(hs_say_ctx *c, const char *name, const char *key, const hs_say_c
 int hs_say(hs_strbuf *out, const char *key, const hs_say_ctx *c);
 /* The same without the newline, for a part of a sentence; 0 or -1. */
 int hs_say_part(hs_strbuf *out, const char *key, const hs_say_ctx *c);
+/* A table of facts: key.head and key.rule, then key.row once per measured
+ * variant ({v}) (key.unmeasured for the others, when words.md has it),
+ * then key.caption and, for figures shown as "n/a", their reasons from
+ * facts. Returns the rows written. */
+int hs_say_table(hs_strbuf *out, const char *key, const struct cJSON *facts);
 /* 1 when words.md has key. */
 int hs_words_have(const char *key);
 

@@ -45,13 +45,38 @@ static int find(const char *key, const char **start, size_t *len) {
     return -1;
 }
 
+/* Notes why a figure shown as missing is missing: its sibling
+ * "<key>_unknown" in facts, once per reason, with where it applies. */
+static void note_unknown(hs_say_unknowns *u, const cJSON *base, const char *path) {
+    char parent[160], why_key[200];
+    const char *dot = strrchr(path, '.');
+    snprintf(parent, sizeof parent, "%.*s", dot ? (int)(dot - path) : 0, path);
+    snprintf(why_key, sizeof why_key, "%s_unknown", dot ? dot + 1 : path);
+    const cJSON *holder = parent[0] ? hs_fact_at(base, parent) : base;
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(holder, why_key);
+    const char *reason = cJSON_IsString(why) ? why->valuestring : "not recorded";
+    int i = 0;
+    while (i < u->n && strcmp(u->reason[i], reason)) i++;
+    if (i == u->n) {
+        if (u->n == HS_SAY_MAX) return;
+        snprintf(u->reason[u->n], sizeof u->reason[0], "%s", reason);
+        u->where[u->n++][0] = '\0';
+    }
+    size_t len = strlen(u->where[i]);
+    snprintf(u->where[i] + len, sizeof u->where[i] - len, "%s%s %s", len ? ", " : "",
+             base->string ? base->string : "", path);
+}
+
 /* Appends one placeholder's value: a value the rule computed, a variant's
- * name ({v}, {w}) or figure ({v.path}), or a figure of facts ({path});
- * ":2" after it asks for two decimals. Missing or null: "unknown". */
+ * name ({v}, {w}) or figure ({v.path}), or a figure of facts ({path}).
+ * ":2", ":1", ":0" after a figure ask for that many decimals (else
+ * hs_fact_format). Missing or null: c->missing, or "unknown". */
 static void fill(hs_strbuf *out, const char *ph, size_t len, const hs_say_ctx *c) {
     char name[160];
-    int two = len > 2 && !strncmp(ph + len - 2, ":2", 2);
-    snprintf(name, sizeof name, "%.*s", (int)(two ? len - 2 : len), ph);
+    int decimals = -1;
+    if (len > 2 && ph[len - 2] == ':' && ph[len - 1] >= '0' && ph[len - 1] <= '2')
+        decimals = ph[len - 1] - '0', len -= 2;
+    snprintf(name, sizeof name, "%.*s", (int)len, ph);
     for (int i = 0; i < c->n; i++)
         if (!strcmp(c->name[i], name)) {
             hs_strbuf_printf(out, "%s", c->value[i]);
@@ -68,13 +93,20 @@ static void fill(hs_strbuf *out, const char *ph, size_t len, const hs_say_ctx *c
         path = name + 2;
     }
     x = hs_fact_at(base, path);
-    char num[64];
     if (cJSON_IsString(x)) {
         hs_strbuf_printf(out, "%s", x->valuestring);
         return;
     }
     double v = cJSON_IsNumber(x) && isfinite(x->valuedouble) ? x->valuedouble : NAN;
-    (two ? hs_fact_format2 : hs_fact_format)(v, num, sizeof num);
+    char num[64];
+    if (isnan(v)) {
+        if (c->unknowns && base) note_unknown(c->unknowns, base, path);
+        hs_strbuf_printf(out, "%s", c->missing ? c->missing : "unknown");
+        return;
+    }
+    if (decimals == 2) hs_fact_format2(v, num, sizeof num);
+    else if (decimals >= 0) snprintf(num, sizeof num, "%.*f", decimals, v == 0 ? 0.0 : v);
+    else hs_fact_format(v, num, sizeof num);
     hs_strbuf_printf(out, "%s", num);
 }
 
@@ -135,6 +167,35 @@ int hs_words_have(const char *key) {
     const char *t;
     size_t len;
     return find(key, &t, &len) == 0;
+}
+
+int hs_say_table(hs_strbuf *out, const char *key, const cJSON *facts) {
+    hs_say_unknowns u = {0};
+    hs_say_ctx c = {.facts = facts, .missing = "n/a", .unknowns = &u};
+    char k[128];
+    const char *const parts[] = {"head", "rule"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(k, sizeof k, "%s.%s", key, parts[i]);
+        hs_say(out, k, &c);
+    }
+    char none[128];
+    snprintf(k, sizeof k, "%s.row", key);
+    snprintf(none, sizeof none, "%s.unmeasured", key);
+    const cJSON *v;
+    int rows = 0;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        c.v = v;
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured")))
+            rows += hs_say(out, k, &c);
+        else if (hs_words_have(none)) /* a row for it, when the table has one */
+            rows += hs_say(out, none, &c);
+    }
+    snprintf(k, sizeof k, "%s.caption", key);
+    c.unknowns = NULL;
+    hs_strbuf_printf(out, "\n"), hs_say(out, k, &c), hs_strbuf_printf(out, "\n");
+    for (int i = 0; i < u.n; i++) hs_strbuf_printf(out, "- n/a: %s (%s)\n", u.reason[i], u.where[i]);
+    if (u.n) hs_strbuf_printf(out, "\n");
+    return rows;
 }
 
 void hs_render_template(const char *text, const cJSON *facts, hs_strbuf *out) {
