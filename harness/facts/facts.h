@@ -96,6 +96,22 @@ int hs_fact_comparable(const struct cJSON *v);
  * parameter the lab varied. */
 int hs_fact_same_settings(const struct cJSON *a, const struct cJSON *b);
 
+/* The settings a server may report (facts' settings.<name>), by index. */
+#define HS_FACT_N_SETTINGS 3
+extern const char *const hs_fact_setting_names[HS_FACT_N_SETTINGS];
+double hs_fact_setting(const struct cJSON *v, int k); /* NAN: not reported */
+
+/* The setting a and b differ in, when their servers report the same
+ * handler name (settings.variant) and differ in exactly one known setting
+ * (the others equal, or unknown in both); else -1. Variants are compared
+ * across a setting only so, never by their commands or names. */
+int hs_fact_one_setting_apart(const struct cJSON *a, const struct cJSON *b);
+
+/* A variant's server.cpu_cores_used and server.cpu_ms_per_request, when
+ * it is comparable and they were read over at least HS_FACTS_MIN_WINDOW_S;
+ * else 0. */
+int hs_fact_cpu(const struct cJSON *v, double *cores, double *ms);
+
 /* Whether v is the first variant of its settings group. */
 int hs_fact_group_first(const struct cJSON *facts, const struct cJSON *v);
 

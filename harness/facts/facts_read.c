@@ -5,6 +5,7 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 const cJSON *hs_fact_at(const cJSON *obj, const char *path) {
@@ -36,13 +37,43 @@ int hs_fact_comparable(const cJSON *v) {
            hs_fact(v, "requests") >= HS_FACTS_MIN_REQUESTS;
 }
 
+const char *const hs_fact_setting_names[HS_FACT_N_SETTINGS] = {"threads", "workers",
+                                                               "io_delay_ms"};
+
+double hs_fact_setting(const cJSON *v, int k) {
+    char path[64];
+    snprintf(path, sizeof path, "settings.%s", hs_fact_setting_names[k]);
+    return hs_fact(v, path);
+}
+
 int hs_fact_same_settings(const cJSON *a, const cJSON *b) {
-    static const char *keys[] = {"settings.threads", "settings.workers", "settings.io_delay_ms"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        double x = hs_fact(a, keys[i]), y = hs_fact(b, keys[i]);
+    for (int k = 0; k < HS_FACT_N_SETTINGS; k++) {
+        double x = hs_fact_setting(a, k), y = hs_fact_setting(b, k);
         if (isnan(x) != isnan(y) || (!isnan(x) && x != y)) return 0;
     }
     return 1;
+}
+
+int hs_fact_one_setting_apart(const cJSON *a, const cJSON *b) {
+    const cJSON *na = hs_fact_at(a, "settings.variant"), *nb = hs_fact_at(b, "settings.variant");
+    if (a == b || !cJSON_IsString(na) || !cJSON_IsString(nb) ||
+        strcmp(na->valuestring, nb->valuestring))
+        return -1;
+    int apart = -1;
+    for (int k = 0; k < HS_FACT_N_SETTINGS; k++) {
+        double x = hs_fact_setting(a, k), y = hs_fact_setting(b, k);
+        if ((isnan(x) && isnan(y)) || x == y) continue;
+        if (isnan(x) || isnan(y) || apart >= 0) return -1;
+        apart = k;
+    }
+    return apart;
+}
+
+int hs_fact_cpu(const cJSON *v, double *cores, double *ms) {
+    *cores = hs_fact(v, "server.cpu_cores_used");
+    *ms = hs_fact(v, "server.cpu_ms_per_request");
+    return hs_fact_comparable(v) && !isnan(*cores) && !isnan(*ms) && *ms > 0 &&
+           hs_fact(v, "server.window_s") >= HS_FACTS_MIN_WINDOW_S;
 }
 
 int hs_fact_group_first(const cJSON *facts, const cJSON *v) {

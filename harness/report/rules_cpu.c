@@ -5,15 +5,6 @@
 #include <cJSON.h>
 #include <math.h>
 
-/* A variant's CPU figures, when they are there over a window long enough
- * to trust; 0 otherwise. */
-static int cpu_of(const cJSON *v, double *cores, double *ms) {
-    *cores = hs_fact(v, "server.cpu_cores_used");
-    *ms = hs_fact(v, "server.cpu_ms_per_request");
-    return hs_fact_comparable(v) && !isnan(*cores) && !isnan(*ms) && *ms > 0 &&
-           hs_fact(v, "server.window_s") >= HS_FACTS_MIN_WINDOW_S;
-}
-
 /* Fires for a variant that kept between SERIAL_MIN and SERIAL_CORES cores
  * busy (about one: it was busy, and never more) while at least SPARE_CPUS
  * CPUs were available, and whose CPU per request is at least SERIAL_COST
@@ -30,11 +21,11 @@ int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
     const cJSON *v, *w;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         double cores, ms, c2, m2, best_ms = INFINITY;
-        if (!cpu_of(v, &cores, &ms)) continue;
+        if (!hs_fact_cpu(v, &cores, &ms)) continue;
         /* the cheapest of the variants with v's settings */
         const cJSON *cheapest = NULL;
         cJSON_ArrayForEach(w, hs_fact_variants(facts))
-            if (cpu_of(w, &c2, &m2) && hs_fact_same_settings(v, w) && m2 < best_ms)
+            if (hs_fact_cpu(w, &c2, &m2) && hs_fact_same_settings(v, w) && m2 < best_ms)
                 best_ms = m2, cheapest = w;
         if (!cheapest || v == cheapest) continue;
         if (cores < SERIAL_MIN || cores > SERIAL_CORES || ms < SERIAL_COST * best_ms) continue;
@@ -61,7 +52,7 @@ static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, 
     double cores, ms;
     int n = 0, all_busy = 1;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
-        if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0) ||
+        if (!hs_fact_cpu(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0) ||
             !hs_fact_same_settings(v, group))
             continue;
         n++;
@@ -74,7 +65,7 @@ static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, 
         hs_strbuf each;
         hs_strbuf_init(&each, 256);
         cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
-            if (!cpu_of(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0) ||
+            if (!hs_fact_cpu(v, &cores, &ms) || !(hs_fact(v, "requests_per_s") > 0) ||
                 !hs_fact_same_settings(v, group))
                 continue;
             hs_say_ctx one = {.facts = facts, .v = v};

@@ -10,36 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const setting_keys[] = {"threads", "workers", "io_delay_ms"};
-#define N_SETTINGS (int)(sizeof setting_keys / sizeof setting_keys[0])
-
-/* The setting a and b differ in, when they report the same handler name
- * and differ in exactly one known setting (the others equal, or unknown
- * in both); else -1. */
-static int one_setting_apart(const cJSON *a, const cJSON *b) {
-    const cJSON *na = hs_fact_at(a, "settings.variant"), *nb = hs_fact_at(b, "settings.variant");
-    if (a == b || !cJSON_IsString(na) || !cJSON_IsString(nb) ||
-        strcmp(na->valuestring, nb->valuestring))
-        return -1;
-    int apart = -1;
-    for (int k = 0; k < N_SETTINGS; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "settings.%s", setting_keys[k]);
-        double x = hs_fact(a, path), y = hs_fact(b, path);
-        if (isnan(x) && isnan(y)) continue;
-        if (x == y) continue;
-        if (isnan(x) || isnan(y) || apart >= 0) return -1;
-        apart = k;
-    }
-    return apart;
-}
-
-static double setting(const cJSON *v, int k) {
-    char path[64];
-    snprintf(path, sizeof path, "settings.%s", setting_keys[k]);
-    return hs_fact(v, path);
-}
-
 /* "x1.52 (1.01 → 1.53 unit)" for the figure at path in a and b into buf;
  * 0, or -1 (buf "unknown") when either is unknown or a's is not above 0. */
 static int change(const cJSON *a, const cJSON *b, const char *path, const char *unit,
@@ -66,21 +36,21 @@ int hs_rule_setting_change(const cJSON *facts, hs_strbuf *out) {
     const cJSON *v, *w;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         if (!hs_fact_comparable(v)) continue;
-        for (int k = 0; k < N_SETTINGS; k++) {
+        for (int k = 0; k < HS_FACT_N_SETTINGS; k++) {
             /* v must be its family's lowest value; hi its highest. */
             const cJSON *hi = NULL;
             int lowest = 1;
             cJSON_ArrayForEach(w, hs_fact_variants(facts)) {
-                if (!hs_fact_comparable(w) || one_setting_apart(v, w) != k) continue;
-                if (setting(w, k) < setting(v, k)) lowest = 0;
-                else if (!hi || setting(w, k) > setting(hi, k)) hi = w;
+                if (!hs_fact_comparable(w) || hs_fact_one_setting_apart(v, w) != k) continue;
+                if (hs_fact_setting(w, k) < hs_fact_setting(v, k)) lowest = 0;
+                else if (!hi || hs_fact_setting(w, k) > hs_fact_setting(hi, k)) hi = w;
             }
             if (!lowest || !hi) continue;
             hs_say_ctx c = {.facts = facts, .v = v, .w = hi};
             char buf[160];
             hs_say_str(&c, "name", hs_fact_at(v, "settings.variant")->valuestring);
-            hs_say_str(&c, "setting", setting_keys[k]);
-            hs_say_num(&c, "from", setting(v, k)), hs_say_num(&c, "to", setting(hi, k));
+            hs_say_str(&c, "setting", hs_fact_setting_names[k]);
+            hs_say_num(&c, "from", hs_fact_setting(v, k)), hs_say_num(&c, "to", hs_fact_setting(hi, k));
             change(v, hi, "requests_per_s", "", buf, sizeof buf), hs_say_str(&c, "rps", buf);
             change(v, hi, "latency_ms.p95", " ms", buf, sizeof buf), hs_say_str(&c, "p95", buf);
             hs_say_ctx part = c;
