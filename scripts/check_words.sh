@@ -11,7 +11,8 @@ bad=0
 while IFS= read -r key; do
     # a table's parts (hs_say_table) are said by the table's name
     table=$(sed -n 's/^\(.*\)\.\(head\|rule\|row\|unmeasured\|caption\)$/\1/p' <<<"$key")
-    grep -qF "\"$key\"" ./*.c && continue
+    # (the registry's rule names in rules.c do not count as saying a key)
+    grep -F "\"$key\"" ./*.c | grep -qv 'hs_rule_' && continue
     [ -n "$table" ] && grep -qE "hs_say_table\(\&?b, \"$table\"" ./*.c && continue
     echo "words.md: \"$key\" is said by no file of harness/report/"
     bad=1

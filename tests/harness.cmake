@@ -58,7 +58,7 @@ set_tests_properties(test_harness_settings_run PROPERTIES TIMEOUT 300 LABELS har
 lab_test(test_harness_facts harness_test_cmd PkgConfig::CJSON)
 target_compile_definitions(test_harness_facts PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>"
   SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-add_dependencies(test_harness_facts harness)
+add_dependencies(test_harness_facts harness miniserve)
 set_tests_properties(test_harness_facts PROPERTIES TIMEOUT 300 LABELS harness)
 
 # harness/'s layout: one folder per stage, one header each, includes only

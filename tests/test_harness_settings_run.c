@@ -166,7 +166,7 @@ static void test_iodelay_run(void) {
     for (int k = 0; k < 2; k++) {
         char head[128], n[32];
         hs_fact_format(hs_fact(with[k], "requests_per_s") * 20 / 1e3, n, sizeof n);
-        snprintf(head, sizeof head, "%s: %s request", names[k], n);
+        snprintf(head, sizeof head, "%s: %s ", names[k], n);
         CHECK(finding(md, "wait_held", head) != NULL);
     }
     CHECK(finding(md, "wait_held", "sync_io0") == NULL);

@@ -387,7 +387,9 @@ static cJSON *memory_json(const hs_facts_variant *v) {
     }
     figure(o, "total_mib", m != NULL, m ? m->total_kib / 1024.0 : 0, why);
     figure(o, "serving_pids", v->serving_pids > 0, (double)v->serving_pids,
-           "no process answered the health path over fresh connections");
+           v->serving_pids < 0 ? "the server's health answer has no \"pid\", so its "
+                                 "processes cannot be told apart"
+                               : "no process answered the health path over fresh connections");
     return o;
 }
 

@@ -38,7 +38,8 @@ typedef struct {
     const hs_blocks *blocks;       /* its block detector's totals, or NULL */
     const hs_rss *rss;             /* its processes' memory after warm-up, or NULL */
     int serving_pids;              /* distinct pids that answered the health
-                                    * path over fresh connections, 0: unknown */
+                                    * path over fresh connections; 0: none
+                                    * answered, -1: an answer had no pid */
     const char *blocks_note;       /* why blocks is NULL */
 } hs_facts_variant;
 
@@ -147,7 +148,8 @@ typedef struct {
 
 void hs_sweep_change_of(const hs_sweep *s, int vi, hs_sweep_change *out);
 
-/* The first and last points that have a facts.json, their variants joined
+/* The first and last points that ran in full (done, or done without the
+ * plot) and have a facts.json, their variants joined
  * under "<name> at <param>=<value>" with the last one's load: the facts for
  * rules across the swept setting. NULL when fewer than two points have one.
  * The caller frees it with cJSON_Delete. */

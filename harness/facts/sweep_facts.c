@@ -61,11 +61,16 @@ void hs_sweep_change_of(const hs_sweep *s, int vi, hs_sweep_change *c) {
     c->p95_trend = trend(s, name, 0), c->rps_trend = trend(s, name, 1);
 }
 
-/* Point i's facts.json, or NULL when it has none or it is unreadable. */
+/* Point i's facts.json, or NULL when it did not run in full, has none, or
+ * it is unreadable. */
 static cJSON *point_facts(const char *dir, const hs_sweep *s, int i) {
     char path[4096], *text;
     snprintf(path, sizeof path, "%s/%s/facts.json", dir, s->points[i].folder);
-    if (s->points[i].status == HS_POINT_NOT_RUN || hs_read_file(path, 64 << 20, &text, NULL))
+    /* Only points that ran in full: a failed or interrupted one's figures
+     * are not comparable, as the summary's tables say. */
+    hs_point_status st = s->points[i].status;
+    if ((st != HS_POINT_DONE && st != HS_POINT_DONE_NO_PLOT) ||
+        hs_read_file(path, 64 << 20, &text, NULL))
         return NULL;
     cJSON *facts = cJSON_Parse(text);
     free(text);

@@ -109,8 +109,12 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
         for (int i = 0; i < 4; i++) x[i] = p95 ? v[i]->summary.p95_s : v[i]->summary.rps;
         double a = x[0] > 0 ? x[1] / x[0] : NAN, b = x[2] > 0 ? x[3] / x[2] : NAN;
         out->pass = p95 ? a >= c->threshold * b : a * c->threshold <= b;
-        snprintf(out->detail, sizeof out->detail, "%s x%.2f from %s to %s, x%.2f from %s to %s",
-                 p95 ? "p95" : "requests/s", a, v[0]->name, v[1]->name, b, v[2]->name,
+        /* a ratio with no number (a zero before) is said so, not "xnan" */
+        char ra[32] = "unknown", rb[32] = "unknown";
+        if (isfinite(a)) snprintf(ra, sizeof ra, "x%.2f", a);
+        if (isfinite(b)) snprintf(rb, sizeof rb, "x%.2f", b);
+        snprintf(out->detail, sizeof out->detail, "%s %s from %s to %s, %s from %s to %s",
+                 p95 ? "p95" : "requests/s", ra, v[0]->name, v[1]->name, rb, v[2]->name,
                  v[3]->name);
         break;
     }

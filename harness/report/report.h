@@ -66,7 +66,7 @@ int hs_rule_busy_machine(const struct cJSON *facts, hs_strbuf *out);
  * {path}, a figure of facts.json's root. A number prints as
  * hs_fact_format, or with ":2" ({v.server.cpu_cores_used:2}) as
  * hs_fact_format2; a missing or null one as "unknown". "{{" is "{". */
-#define HS_SAY_MAX 16
+#define HS_SAY_MAX 24
 /* Why the figures a table shows as missing are missing, each reason once. */
 typedef struct {
     char reason[HS_SAY_MAX][256];
@@ -79,6 +79,8 @@ typedef struct {
     const struct cJSON *v, *w;
     const char *missing;         /* for a missing figure; NULL: "unknown" */
     hs_say_unknowns *unknowns;   /* where to note why, or NULL */
+    int overflow;                /* a value did not fit: said in the output */
+    char said[256];              /* the parts' keys said into it (hs_say_sub) */
     int n;
     const char *name[HS_SAY_MAX];
     char value[HS_SAY_MAX][2048];
@@ -88,11 +90,15 @@ void hs_say_str(hs_say_ctx *c, const char *name, const char *value);
 void hs_say_num(hs_say_ctx *c, const char *name, double v);
 void hs_say_num2(hs_say_ctx *c, const char *name, double v);
 /* {name} becomes key's words rendered with from (NULL: with c itself),
- * for a part that a sentence has only sometimes. */
+ * for a part that a sentence has only sometimes; nothing when name has a
+ * value already (the first counts). The key is noted in c->said. */
 void hs_say_sub(hs_say_ctx *c, const char *name, const char *key, const hs_say_ctx *from);
+/* Notes key among the parts said, for words rendered some other way. */
+void hs_say_noted(hs_say_ctx *c, const char *key);
 
-/* Appends key's sentence and a newline; returns 1 (one finding), or 0
- * with "[words.md has no ...]" written when the key is missing. */
+/* Appends key's sentence and a newline; a bullet ("- ...") ends with
+ * "<!-- says: key, part, ... -->", the keys of its parts after its own. Returns 1 (one finding), or 0 with "[words.md has
+ * no ...]" written when the key is missing. */
 int hs_say(hs_strbuf *out, const char *key, const hs_say_ctx *c);
 /* The same without the newline, for a part of a sentence; 0 or -1. */
 int hs_say_part(hs_strbuf *out, const char *key, const hs_say_ctx *c);

@@ -46,6 +46,7 @@ int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
  * add throughput. Needs machine.cpus_available and each variant's
  * requests_per_s, server.cpu_cores_used and server.cpu_ms_per_request. */
 #define ALL_BUSY 0.85
+#define NOISE 1.10
 /* The rule for the group of comparable variants with group's settings. */
 static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, hs_strbuf *out) {
     const cJSON *hi = NULL, *lo = NULL, *v;
@@ -78,6 +79,9 @@ static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, 
         hs_strbuf_free(&each);
         return hs_say(out, "cpu_bound.all_busy", &c);
     }
+    /* Closer than NOISE is within a shared machine's run-to-run spread:
+     * no factor "set" it. */
+    if (!(hs_fact(hi, "requests_per_s") >= NOISE * hs_fact(lo, "requests_per_s"))) return 0;
     double ch = hs_fact(hi, "server.cpu_cores_used"), cl = hs_fact(lo, "server.cpu_cores_used");
     double mh = hs_fact(hi, "server.cpu_ms_per_request");
     double ml = hs_fact(lo, "server.cpu_ms_per_request");

@@ -63,6 +63,7 @@ int hs_rule_littles_law(const cJSON *facts, hs_strbuf *out) {
     if (!(conc > 0) || !cJSON_IsString(mode) || strcmp(mode->valuestring, "closed")) return 0;
     hs_strbuf each;
     hs_strbuf_init(&each, 512);
+    hs_say_ctx all = {.facts = facts};
     const cJSON *v;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         double x = hs_fact(v, "requests_per_s"), w = hs_fact(v, "latency_ms.mean");
@@ -77,12 +78,12 @@ int hs_rule_littles_law(const cJSON *facts, hs_strbuf *out) {
         hs_say_str(&c, "note", "");
         hs_strbuf_printf(&each, "%s", each.len ? "; " : "");
         hs_say_part(&each, "littles_law.each", &c);
+        if (c.said[0]) hs_say_noted(&all, c.said);
     }
     int n = 0;
     if (each.ok && each.len) {
-        hs_say_ctx c = {.facts = facts};
-        hs_say_str(&c, "each", each.s);
-        n = hs_say(out, "littles_law", &c);
+        hs_say_str(&all, "each", each.s);
+        n = hs_say(out, "littles_law", &all);
     }
     hs_strbuf_free(&each);
     return n;

@@ -54,7 +54,9 @@ int hs_rule_setting_change(const cJSON *facts, hs_strbuf *out) {
             change(v, hi, "requests_per_s", "", buf, sizeof buf), hs_say_str(&c, "rps", buf);
             change(v, hi, "latency_ms.p95", " ms", buf, sizeof buf), hs_say_str(&c, "p95", buf);
             hs_say_ctx part = c;
-            if (!change(v, hi, "server.cpu_cores_used", "", buf, sizeof buf) &&
+            double cores, ms;
+            if (hs_fact_cpu(v, &cores, &ms) && hs_fact_cpu(hi, &cores, &ms) &&
+                !change(v, hi, "server.cpu_cores_used", "", buf, sizeof buf) &&
                 (hs_say_str(&part, "cores", buf),
                  !change(v, hi, "server.cpu_ms_per_request", " ms", buf, sizeof buf))) {
                 hs_say_str(&part, "cpu", buf);
@@ -104,7 +106,7 @@ int hs_rule_wait_held(const cJSON *facts, hs_strbuf *out) {
         hs_say_num(&c, "threads", p);
         const char *bound = waiting >= (1 - NEAR) * c_ ? "wait_held.clients"
                             : fabs(waiting - p) <= NEAR * p ? "wait_held.threads"
-                            : waiting <= (1 + NEAR) * wk    ? "wait_held.workers"
+                            : fabs(waiting - wk) <= NEAR * wk ? "wait_held.workers"
                             : waiting > (1 + NEAR) * p      ? "wait_held.no_thread"
                                                             : NULL;
         double cap = !bound ? NAN

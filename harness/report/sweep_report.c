@@ -84,10 +84,12 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s, const hs_say_ctx *word
                                 "- | - | - |\n", s->variants[vi]);
             continue;
         }
-        hs_strbuf_printf(b, "| %s | %ld → %ld | x%.2f | x%.2f | x%.2f | %s | %s |\n",
+        char x[3][32];
+        hs_fact_format2(c.p50_x, x[0], sizeof x[0]), hs_fact_format2(c.p95_x, x[1], sizeof x[1]);
+        hs_fact_format2(c.rps_x, x[2], sizeof x[2]);
+        hs_strbuf_printf(b, "| %s | %ld → %ld | x%s | x%s | x%s | %s | %s |\n",
                          s->variants[vi], s->points[c.first].value, s->points[c.last].value,
-                         c.p50_x, c.p95_x, c.rps_x, trend[c.p95_trend + 1],
-                         trend[c.rps_trend + 1]);
+                         x[0], x[1], x[2], trend[c.p95_trend + 1], trend[c.rps_trend + 1]);
     }
     hs_strbuf_printf(b, "\n"), hs_say(b, "sweep.changed", words), hs_strbuf_printf(b, "\n");
 }
@@ -140,7 +142,7 @@ int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
     hs_sweep_param p = s->spec.param;
     char buf[512];
     hs_say_ctx c = {0};
-    hs_say_str(&c, "param", hs_sweep_param_name(p)), hs_say_str(&c, "axis", hs_sweep_param_axis(p));
+    hs_say_str(&c, "axis", hs_sweep_param_axis(p));
     hs_say_str(&c, "reason", s->reason[0] ? s->reason : "it was cut short");
     hs_say_str(&c, "lab", s->lab_name), hs_say_str(&c, "method", s->method);
     hs_say_str(&c, "path", s->path), hs_say_num(&c, "total", (double)L->total);

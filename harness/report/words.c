@@ -5,6 +5,7 @@
 #include "report/report.h"
 
 #include <cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,10 @@
 extern const char hs_words_text[];
 
 void hs_say_str(hs_say_ctx *c, const char *name, const char *value) {
-    if (c->n >= HS_SAY_MAX) return;
+    if (c->n >= HS_SAY_MAX) {
+        c->overflow = 1; /* said as such in the sentence, never silently dropped */
+        return;
+    }
     c->name[c->n] = name;
     snprintf(c->value[c->n++], sizeof c->value[0], "%s", value);
 }
@@ -93,8 +97,9 @@ static void fill(hs_strbuf *out, const char *ph, size_t len, const hs_say_ctx *c
         path = name + 2;
     }
     x = hs_fact_at(base, path);
-    if (cJSON_IsString(x)) {
-        hs_strbuf_printf(out, "%s", x->valuestring);
+    if (cJSON_IsString(x) || cJSON_IsBool(x)) {
+        hs_strbuf_printf(out, "%s", cJSON_IsString(x) ? x->valuestring
+                                    : cJSON_IsTrue(x) ? "yes" : "no");
         return;
     }
     double v = cJSON_IsNumber(x) && isfinite(x->valuedouble) ? x->valuedouble : NAN;
@@ -110,6 +115,15 @@ static void fill(hs_strbuf *out, const char *ph, size_t len, const hs_say_ctx *c
     hs_strbuf_printf(out, "%s", num);
 }
 
+/* The length of the placeholder name at p when a "}" closes it: letters,
+ * digits, '_', '.' and a ':' for decimals, nothing else (so a brace in
+ * prose is prose); else 0. */
+static size_t placeholder_len(const char *p, const char *end) {
+    size_t n = 0;
+    while (p + n < end && (isalnum((unsigned char)p[n]) || strchr("_.:", p[n]) != NULL)) n++;
+    return n > 0 && p + n < end && p[n] == '}' ? n : 0;
+}
+
 /* Renders len bytes of text: {placeholders} filled, "{{" a literal "{";
  * with join, lines are joined by spaces and a blank line is a paragraph
  * break (words.md's templates), else newlines stay (a lab's background). */
@@ -120,10 +134,10 @@ static void render(hs_strbuf *out, const char *text, size_t len, const hs_say_ct
         if (p[0] == '{' && p + 1 < end && p[1] == '{') {
             hs_strbuf_printf(out, "{");
             p += 2;
-        } else if (p[0] == '{' && memchr(p, '}', (size_t)(end - p))) {
-            const char *close = memchr(p, '}', (size_t)(end - p));
-            fill(out, p + 1, (size_t)(close - p - 1), c);
-            p = close + 1;
+        } else if (p[0] == '{' && placeholder_len(p + 1, end) > 0) {
+            size_t n = placeholder_len(p + 1, end);
+            fill(out, p + 1, n, c);
+            p += n + 2;
         } else if (join && p[0] == '\n') {
             int blank = p + 1 < end && p[1] == '\n';
             while (p < end && p[0] == '\n') p++;
@@ -150,17 +164,31 @@ int hs_say_part(hs_strbuf *out, const char *key, const hs_say_ctx *c) {
 }
 
 int hs_say(hs_strbuf *out, const char *key, const hs_say_ctx *c) {
+    size_t start = out->len;
     int rc = hs_say_part(out, key, c);
+    if (c->overflow) hs_strbuf_printf(out, " [words: more than %d values]", HS_SAY_MAX);
+    /* A finding names the words it said, invisibly, so that a test can
+     * tell which one it was without comparing them. */
+    if (!rc && out->ok && out->len >= start + 2 && !strncmp(out->s + start, "- ", 2))
+        hs_strbuf_printf(out, " <!-- says: %s%s%s -->", key, c->said[0] ? ", " : "", c->said);
     hs_strbuf_printf(out, "\n");
     return rc ? 0 : 1;
 }
 
 void hs_say_sub(hs_say_ctx *c, const char *name, const char *key, const hs_say_ctx *from) {
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->name[i], name)) return; /* the first value of a name counts */
     hs_strbuf b;
     hs_strbuf_init(&b, 256);
     hs_say_part(&b, key, from ? from : c);
     hs_say_str(c, name, b.ok && b.len ? b.s : "");
     hs_strbuf_free(&b);
+    hs_say_noted(c, key);
+}
+
+void hs_say_noted(hs_say_ctx *c, const char *key) {
+    size_t len = strlen(c->said);
+    snprintf(c->said + len, sizeof c->said - len, "%s%s", len ? ", " : "", key);
 }
 
 int hs_words_have(const char *key) {

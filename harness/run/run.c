@@ -132,6 +132,18 @@ static int detects_blocking(const hs_variant_def *d) {
     return 0;
 }
 
+/* The worker processes a server says it runs ("workers" in its health
+ * answer), or 0 when it does not say. */
+static int reported_workers(const char *health) {
+    cJSON *h = health ? cJSON_Parse(health) : NULL;
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(h, "workers");
+    int n = cJSON_IsNumber(w) && w->valuedouble >= 1 && w->valuedouble <= HS_MAX_WORKERS
+                ? (int)w->valuedouble
+                : 0;
+    cJSON_Delete(h);
+    return n;
+}
+
 /* Spawn -> wait healthy -> warm up -> load -> blocks -> stop, for one
  * variant. */
 static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
@@ -174,9 +186,11 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     /* After warm-up, each worker has loaded its model and touched its
      * buffers: what it holds now is what it costs. */
     vr->have_rss = hs_rss_tree(srv.pid, &vr->rss) == 0;
-    /* And which of them serve: with every variant taking {workers}, stop
-     * once that many answered; otherwise ask a fixed number of times. */
-    int expect = hs_lab_lacking(lab, "{workers}", NULL, 0) ? 0 : (int)lab->load.workers;
+    /* And which of them serve: stop once as many answered as the server
+     * says it has workers (its health answer's "workers"), else as the
+     * lab's {workers} gave it; otherwise ask a fixed number of times. */
+    int expect = reported_workers(vr->health);
+    if (expect <= 0) expect = hs_lab_lacking(lab, "{workers}", NULL, 0) ? 0 : (int)lab->load.workers;
     int tries = expect * 64 > 32 ? expect * 64 : 32;
     int got = hs_serving_pids(srv.base_url, lab->health, expect, tries, vr->pids, HS_MAX_PIDS,
                               &vr->pid_probes);
@@ -259,6 +273,14 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
                  vr->exit_desc);
         fprintf(stderr, "%s: %s\n", vr->def->name, vr->problem);
     }
+}
+
+/* How many distinct processes served, for facts: -1 (not known) when an
+ * answer had no "pid", as then two processes cannot be told apart. */
+static int serving_count(const variant_run *vr) {
+    for (int k = 0; k < vr->n_pids; k++)
+        if (vr->pids[k] <= 0) return -1;
+    return vr->n_pids;
 }
 
 static cJSON *errors_json(const hs_load_errors *e) {
@@ -581,7 +603,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                                    vr->have_probe_idle ? &vr->probe_idle : NULL, vr->health,
                                    vr->problem[0] ? vr->problem : NULL,
                                    vr->have_blocks ? &vr->blocks : NULL,
-                                   vr->have_rss ? &vr->rss : NULL, vr->n_pids,
+                                   vr->have_rss ? &vr->rss : NULL, serving_count(vr),
                                    vr->blocks_note};
     }
     hs_facts_input fin = {lab, complete, reason, &cpus,
