@@ -116,24 +116,29 @@ static void checks_table(hs_strbuf *b, const cJSON *facts) {
 static void failures(hs_strbuf *b, const cJSON *facts) {
     int problems = 0;
     const cJSON *v;
-    cJSON_ArrayForEach(v, sub(facts, "variants")) {
-        const cJSON *e = sub(v, "errors"), *problem = sub(v, "problem");
-        double n[5];
-        static const char *const keys[] = {"connect", "timeout", "read_write", "other",
-                                           "http_not_2xx"};
+    cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        static const char *const kinds[] = {"connect", "timeout", "read_write", "other",
+                                            "http_not_2xx"};
+        const cJSON *problem = sub(v, "problem");
         double errs = 0;
-        for (int k = 0; k < 5; k++) n[k] = num(e, keys[k]), errs += isnan(n[k]) ? 0 : n[k];
+        for (int k = 0; k < 5; k++) {
+            char path[64];
+            snprintf(path, sizeof path, "errors.%s", kinds[k]);
+            errs += isnan(hs_fact(v, path)) ? 0 : hs_fact(v, path);
+        }
         if (!cJSON_IsString(problem) && !(errs > 0)) continue;
         if (!problems++) hs_strbuf_printf(b, "## Failures\n\n");
-        hs_strbuf_printf(b, "- %s:", v->string);
-        if (errs > 0)
-            hs_strbuf_printf(b, " %.0f connect, %.0f timeout, %.0f read/write, %.0f other "
-                                "transport, %.0f non-2xx.", n[0], n[1], n[2], n[3], n[4]);
+        hs_say_ctx c = {.facts = facts, .v = v};
+        if (errs > 0) hs_say_sub(&c, "errors", "failures.errors", NULL);
         /* The first line only: the rest is a log tail, kept in the manifest. */
-        if (cJSON_IsString(problem))
-            hs_strbuf_printf(b, " %.*s.", (int)strcspn(problem->valuestring, "\n"),
-                             problem->valuestring);
-        hs_strbuf_printf(b, "\n");
+        if (cJSON_IsString(problem)) {
+            char first[512];
+            snprintf(first, sizeof first, " %.*s.", (int)strcspn(problem->valuestring, "\n"),
+                     problem->valuestring);
+            hs_say_str(&c, "problem", first);
+        }
+        hs_say_str(&c, "errors", ""), hs_say_str(&c, "problem", "");
+        hs_say(b, "failures", &c);
     }
     if (problems) hs_strbuf_printf(b, "\n");
 }

@@ -1,0 +1,37 @@
+# latency_cdf.gp - the latency CDF of this run, written by `harness plot`.
+# Edit freely; redraw with:  gnuplot latency_cdf.gp
+# Data: latency_cdf_<variant>.dat, columns latency_ms and cumulative fraction
+# (the i-th fastest of n requests is at i/n). Percentiles: linear
+# interpolation between closest ranks, as NumPy's default.
+
+if (!exists("outfile")) outfile = "latency_cdf.png"
+# An outfile ending in .svg gets an SVG of the same picture.
+if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
+    set terminal svg size 1200,800 dynamic enhanced font "DejaVu Sans,11"
+} else {
+    set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
+}
+set output outfile
+set title "Seed 004 (\"Async 101\"): a blocking socket server vs an asyncio one, 150 clients - 150 concurrent, 1000 requests" noenhanced font ",13"
+set xlabel "latency (ms, log scale)"
+set ylabel "cumulative fraction of requests"
+set logscale x
+set format x "%g"
+set yrange [0:1.05]
+set ytics 0.1
+set grid xtics mxtics ytics lc rgb "#dddddd"
+set key below box noenhanced height 1.5
+
+set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
+set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
+
+# p50, p95 and p99 of each curve
+set label 1 "p50" at 8.78007,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 11.6993,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 1006.4,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 8.83429,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 13.1268,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 13.1442,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "server_sync.py: accept, recv, send, close, one at a time: p50 8.78, p95 11.7, p99 1.01e+03 ms", \
+     "latency_cdf_async.dat" using 1:2 with lines ls 2 title "server_async.py: asyncio sock_accept, a task per connection: p50 8.83, p95 13.1, p99 13.1 ms"
