@@ -34,14 +34,16 @@ static void section(const char *facts_text, char *out, size_t size) {
 static void test_section(void) {
     static char md[16384];
     section("{\"variants\": {"
-            " \"sync\": {\"blocks\": {\"threshold_ms\": 10, \"blocks\": 0, \"blocked_ms\": 0,"
+            " \"sync\": {\"measured\": true, \"blocks\": {\"threshold_ms\": 10, \"blocks\": 0,"
+            "   \"blocked_ms\": 0,"
             "   \"longest_ms\": 0, \"starved\": 3, \"starved_ms\": 51, \"top_blocked_in\": null,"
             "   \"top_report\": null}},"
-            " \"async_blocking\": {\"blocks\": {\"threshold_ms\": 10, \"blocks\": 10,"
+            " \"async_blocking\": {\"measured\": true, \"blocks\": {\"threshold_ms\": 10,"
+            "   \"blocks\": 10,"
             "   \"blocked_ms\": 345, \"longest_ms\": 36, \"starved\": 0, \"starved_ms\": 0,"
             "   \"top_blocked_in\": \"job_run (server/handler_correct.c:228)\","
             "   \"top_report\": \"Event Loop Block: block-1\\n  Duration: 0.035s\\n\"}},"
-            " \"async_tothread\": {\"blocks\": null}}}", md, sizeof md);
+            " \"async_tothread\": {\"measured\": true, \"blocks\": null}}}", md, sizeof md);
     CHECK(strstr(md, "## Event-loop blocks\n") != NULL);
     /* The caption with the servers' threshold, in words.md's words. */
     hs_say_ctx c = {0};
@@ -51,18 +53,21 @@ static void test_section(void) {
     hs_say_part(&cap, "blocks.caption", &c);
     CHECK(cap.ok && strstr(cap.s, "10") && strstr(md, cap.s) != NULL);
     hs_strbuf_free(&cap);
-    CHECK(strstr(md, "| sync | 0 | 0 | - | - | 3 | 51 |\n") != NULL);
-    CHECK(strstr(md, "| async_blocking | 10 | 345 | 36 | `job_run (server/handler_correct.c:228)` "
+    /* sync blocked nowhere: where it blocked is n/a, with the reason */
+    CHECK(strstr(md, "| sync | 0 | 0 | 0 | n/a | 3 | 51 |\n") != NULL);
+    CHECK(strstr(md, "- n/a: not recorded (sync blocks.top_blocked_in)") != NULL);
+    CHECK(strstr(md, "| async_blocking | 10 | 345 | 36 | job_run (server/handler_correct.c:228) "
                      "| 0 | 0 |\n") != NULL);
     CHECK(strstr(md, "| async_tothread | - | - | - | not measured | - | - |\n") != NULL);
     CHECK(strstr(md, "```\nEvent Loop Block: block-1\n  Duration: 0.035s\n```") != NULL);
     CHECK(strstr(md, "async_blocking") < strstr(md, "```")); /* the worst one's report */
 
     /* Nothing blocked: the table, and no report. */
-    section("{\"variants\": {\"sync\": {\"blocks\": {\"threshold_ms\": 20, \"blocks\": 0,"
+    section("{\"variants\": {\"sync\": {\"measured\": true, \"blocks\": {\"threshold_ms\": 20,"
+            " \"blocks\": 0,"
             " \"blocked_ms\": 0, \"longest_ms\": 0, \"starved\": 0, \"starved_ms\": 0}}}}",
             md, sizeof md);
-    CHECK(strstr(md, "| sync | 0 | 0 | - | - | 0 | 0 |") != NULL);
+    CHECK(strstr(md, "| sync | 0 | 0 | 0 | n/a | 0 | 0 |") != NULL);
     CHECK(strstr(md, "```") == NULL);
 
     /* No variant had a detector: no section. */

@@ -363,7 +363,11 @@ static cJSON *blocks_json(const hs_blocks *b) {
     figure(o, "starved", 1, b->starved, why);
     figure(o, "starved_ms", 1, b->starved_ms, why);
     if (b->top_where[0]) cJSON_AddStringToObject(o, "top_blocked_in", b->top_where);
-    else cJSON_AddNullToObject(o, "top_blocked_in");
+    else {
+        cJSON_AddNullToObject(o, "top_blocked_in");
+        cJSON_AddStringToObject(o, "top_blocked_in_unknown",
+                                b->blocks ? "the reports name no place" : "no block was reported");
+    }
     figure(o, "top_blocks", 1, b->top_count, why);
     figure(o, "top_blocked_ms", 1, b->top_ms, why);
     /* the server's own words for one such block, quoted, not ours */

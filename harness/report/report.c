@@ -155,7 +155,7 @@ int hs_report_write(const char *dir, const hs_report *r) {
         hs_say(&b, "run.incomplete", &c), hs_strbuf_printf(&b, "\n");
     hs_say(&b, "run.load", &c), hs_strbuf_printf(&b, "\n");
     machine_line(&b, r->facts);
-    hs_say_table(&b, "run.variants", r->facts);
+    hs_say_table(&b, "run.variants", r->facts, NULL, NULL);
     memory_table(&b, r->facts, r->lab->health);
     failures(&b, r->facts);
     checks_table(&b, r->facts);

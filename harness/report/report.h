@@ -103,10 +103,12 @@ int hs_say(hs_strbuf *out, const char *key, const hs_say_ctx *c);
 /* The same without the newline, for a part of a sentence; 0 or -1. */
 int hs_say_part(hs_strbuf *out, const char *key, const hs_say_ctx *c);
 /* A table of facts: key.head and key.rule, then key.row once per measured
- * variant ({v}) (key.unmeasured for the others, when words.md has it),
- * then key.caption and, for figures shown as "n/a", their reasons from
- * facts. Returns the rows written. */
-int hs_say_table(hs_strbuf *out, const char *key, const struct cJSON *facts);
+ * variant ({v}) that has the facts at needs (NULL: any), key.unmeasured
+ * for the others when words.md has it, then key.caption and, for figures
+ * shown as "n/a", their reasons from facts. base (or NULL) gives values
+ * the rows and caption use. Returns the rows written. */
+int hs_say_table(hs_strbuf *out, const char *key, const struct cJSON *facts, const char *needs,
+                 const hs_say_ctx *base);
 /* 1 when words.md has key. */
 int hs_words_have(const char *key);
 

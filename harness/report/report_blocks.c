@@ -6,16 +6,9 @@
 
 #include <cJSON.h>
 #include <math.h>
-#include <stdio.h>
 
 static const cJSON *sub(const cJSON *o, const char *key) {
     return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-/* " N |", or " n/a |" for a figure facts.json does not have. */
-static void cell(hs_strbuf *b, double v) {
-    if (isnan(v)) hs_strbuf_printf(b, " n/a |");
-    else hs_strbuf_printf(b, " %.0f |", v);
 }
 
 void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
@@ -35,30 +28,7 @@ void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
     hs_say_ctx c = {.facts = r->facts, .v = worst};
     hs_say_num(&c, "threshold", threshold);
     hs_strbuf_printf(b, "## Event-loop blocks\n\n");
-    hs_say(b, "blocks.caption", &c), hs_strbuf_printf(b, "\n");
-    hs_strbuf_printf(b, "| variant | blocks | blocked (ms) | longest (ms) | mostly blocked in | "
-                        "starved | starved (ms) |\n"
-                        "| --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
-    cJSON_ArrayForEach(v, vars) {
-        const cJSON *k = sub(v, "blocks");
-        if (!cJSON_IsObject(k)) {
-            hs_strbuf_printf(b, "| %s | - | - | - | not measured | - | - |\n", v->string);
-            continue;
-        }
-        const cJSON *where = sub(k, "top_blocked_in");
-        hs_strbuf_printf(b, "| %s |", v->string);
-        cell(b, hs_fact(k, "blocks"));
-        cell(b, hs_fact(k, "blocked_ms"));
-        if (hs_fact(k, "blocks") > 0) cell(b, hs_fact(k, "longest_ms"));
-        else hs_strbuf_printf(b, " - |");
-        hs_strbuf_printf(b, " %s%s%s |", cJSON_IsString(where) ? "`" : "",
-                         cJSON_IsString(where) ? where->valuestring : "-",
-                         cJSON_IsString(where) ? "`" : "");
-        cell(b, hs_fact(k, "starved"));
-        cell(b, hs_fact(k, "starved_ms"));
-        hs_strbuf_printf(b, "\n");
-    }
-    hs_strbuf_printf(b, "\n");
+    hs_say_table(b, "blocks", r->facts, "blocks", &c);
     const cJSON *report = sub(sub(worst, "blocks"), "top_report");
     if (cJSON_IsString(report)) {
         hs_say(b, "blocks.example", &c);

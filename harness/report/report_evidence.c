@@ -23,15 +23,15 @@ void hs_report_evidence(hs_strbuf *b, const hs_report *r) {
         any |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"));
     if (!any) return;
     hs_strbuf_printf(b, "## Where the CPU went\n\n");
-    hs_say_table(b, "evidence.cpu", f);
+    hs_say_table(b, "evidence.cpu", f, NULL, NULL);
     if (hs_fact(f, "evidence.probe_rate_per_s") > 0) {
         hs_strbuf_printf(b, "## The bystander probe\n\n");
-        hs_say_table(b, "evidence.probe", f);
+        hs_say_table(b, "evidence.probe", f, NULL, NULL);
     } else {
         hs_say(b, "evidence.probe_off", &c), hs_strbuf_printf(b, "\n");
     }
     hs_strbuf_printf(b, "## Request phases\n\n");
-    hs_say_table(b, "evidence.phases", f);
+    hs_say_table(b, "evidence.phases", f, NULL, NULL);
     hs_strbuf_printf(b, "## Kernel TCP counters\n\n");
-    hs_say_table(b, "evidence.kernel", f);
+    hs_say_table(b, "evidence.kernel", f, NULL, NULL);
 }

@@ -197,9 +197,11 @@ int hs_words_have(const char *key) {
     return find(key, &t, &len) == 0;
 }
 
-int hs_say_table(hs_strbuf *out, const char *key, const cJSON *facts) {
+int hs_say_table(hs_strbuf *out, const char *key, const cJSON *facts, const char *needs,
+                 const hs_say_ctx *base) {
     hs_say_unknowns u = {0};
-    hs_say_ctx c = {.facts = facts, .missing = "n/a", .unknowns = &u};
+    hs_say_ctx c = base ? *base : (hs_say_ctx){.facts = facts};
+    c.facts = facts, c.missing = "n/a", c.unknowns = &u;
     char k[128];
     const char *const parts[] = {"head", "rule"};
     for (int i = 0; i < 2; i++) {
@@ -213,7 +215,9 @@ int hs_say_table(hs_strbuf *out, const char *key, const cJSON *facts) {
     int rows = 0;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         c.v = v;
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured")))
+        const cJSON *need = needs ? hs_fact_at(v, needs) : NULL;
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured")) &&
+            (!needs || (need && !cJSON_IsNull(need) && !cJSON_IsFalse(need))))
             rows += hs_say(out, k, &c);
         else if (hs_words_have(none)) /* a row for it, when the table has one */
             rows += hs_say(out, none, &c);
