@@ -5,9 +5,8 @@
 #include <cJSON.h>
 #include <math.h>
 
-/* Fires for a variant whose detector counted blocks: how many, how long,
- * and where the stack most often was; and for one whose loop only ever
- * waited for a core (starvation), which is the scheduler's doing. Needs
+/* Fires when a variant's own detector counted blocks, or only starvation
+ * (its loop waiting for a core, the scheduler's doing). Needs
  * blocks.{blocks,blocked_ms,longest_ms,starved,starved_ms,top_blocked_in}. */
 int hs_rule_loop_blocks(const cJSON *facts, hs_strbuf *out) {
     int n = 0;

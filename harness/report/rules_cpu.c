@@ -5,11 +5,10 @@
 #include <cJSON.h>
 #include <math.h>
 
-/* Fires for a variant that kept between SERIAL_MIN and SERIAL_CORES cores
- * busy (about one: it was busy, and never more) while at least SPARE_CPUS
- * CPUs were available, and whose CPU per request is at least SERIAL_COST
- * times the cheapest comparable variant's with the same settings. Needs machine.cpus_available
- * and each variant's server.cpu_cores_used and server.cpu_ms_per_request. */
+/* Fires when a variant kept about one core busy (SERIAL_MIN to
+ * SERIAL_CORES) with SPARE_CPUS available, at SERIAL_COST x the CPU per
+ * request of the cheapest variant with its settings, or more. Needs
+ * machine.cpus_available, server.{cpu_cores_used,cpu_ms_per_request}. */
 #define SERIAL_MIN 0.75
 #define SERIAL_CORES 1.25
 #define SPARE_CPUS 1.75
@@ -37,14 +36,11 @@ int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
     return n;
 }
 
-/* Throughput over the window is the cores kept busy divided by the CPU
- * per request, so the fastest and the slowest comparable variant's
- * requests/s ratio splits into those two factors; the rule says which one
- * set it, with the figures, within each group of variants whose servers
- * reported the same settings. When every variant kept nearly all of the
- * available CPUs busy (ALL_BUSY), it says that instead: no handler could
- * add throughput. Needs machine.cpus_available and each variant's
- * requests_per_s, server.cpu_cores_used and server.cpu_ms_per_request. */
+/* Fires per group of variants with the same settings: the fastest's
+ * requests/s over the slowest's split into cores kept busy / CPU per
+ * request (which throughput is), or, when all kept ALL_BUSY of the CPUs
+ * busy, that no handler could add throughput. Needs requests_per_s,
+ * server.{cpu_cores_used,cpu_ms_per_request}, machine.cpus_available. */
 #define ALL_BUSY 0.85
 #define NOISE 1.10
 /* The rule for the group of comparable variants with group's settings. */

@@ -7,11 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Fires for a variant during whose load the load generator's one thread
- * was busy at least GEN_BUSY of the time: then requests waited for it, and
- * the latencies and requests/s are partly its own. k6 advises keeping 20%
- * of a generator idle. Needs loadgen.cpu_cores_used. */
-#define GEN_BUSY 0.8
+/* Fires when the load generator's one thread was busy GEN_BUSY of a
+ * variant's load or more: requests then waited for it too. Needs
+ * loadgen.cpu_cores_used. */
+#define GEN_BUSY 0.8 /* k6 advises keeping 20% of a generator idle */
 int hs_rule_loadgen_busy(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
     const cJSON *v;
@@ -27,10 +26,9 @@ int hs_rule_loadgen_busy(const cJSON *facts, hs_strbuf *out) {
     return n;
 }
 
-/* Fires for a variant during whose load other processes used at least
- * OTHERS cores of the allowed CPUs, or the hypervisor stole at least STEAL:
- * a neighbour shared the machine with the measurement. Needs
- * machine.other_cores_used and machine.steal_cores. */
+/* Fires when other processes kept OTHERS cores of the allowed CPUs busy
+ * during a variant's load, or the hypervisor stole STEAL or more. Needs
+ * machine.{other_cores_used,steal_cores}. */
 #define OTHERS 0.25
 #define STEAL 0.1
 int hs_rule_busy_machine(const cJSON *facts, hs_strbuf *out) {
@@ -49,14 +47,10 @@ int hs_rule_busy_machine(const cJSON *facts, hs_strbuf *out) {
     return n;
 }
 
-/* Little's law for the closed loop: with every one of C clients always
- * waiting for a response, throughput X and mean latency W satisfy
- * C = X * W. Fires once, giving C / X against W for the comparable
- * variants; a mean below it by more than LITTLE_GAP says some clients were
- * not waiting (the generator, connection set-up or the run's ramp held
- * them); above it, the figures disagree with each other. Needs
- * load.concurrency and each variant's requests_per_s and latency_ms.mean. */
-#define LITTLE_GAP 0.15
+/* Fires once for a closed loop, where C clients = throughput x mean
+ * latency: C / X against the mean for each comparable variant. Needs
+ * load.{loop,concurrency}, requests_per_s, latency_ms.mean. */
+#define LITTLE_GAP 0.15 /* further off: clients not waiting, or figures that disagree */
 int hs_rule_littles_law(const cJSON *facts, hs_strbuf *out) {
     double conc = hs_fact(facts, "load.concurrency");
     const cJSON *mode = hs_fact_at(facts, "load.loop");

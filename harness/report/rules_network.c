@@ -6,15 +6,10 @@
 #include <math.h>
 #include <stdio.h>
 
-/* Fires for a variant during whose load listen overflows or SYN
- * retransmits rose. A dropped SYN is sent again after 1 s (Linux's initial
- * retransmission timeout), so when the connect phase's tail reached about
- * that (RTO_MS) the rule gives it as the overflow's cost; when it did not,
- * the counters rose for someone else's connections (they count the whole
- * network namespace) and the rule says that instead. Needs
- * kernel.listen_overflows, kernel.syn_retransmits and
- * phases_ms.connect.{p99,max}. */
-#define RTO_MS 900.0
+/* Fires when listen overflows or SYN retransmits rose during a variant's
+ * load; which words depends on whether its connects waited for a resend.
+ * Needs kernel.{listen_overflows,syn_retransmits}, phases_ms.connect.max. */
+#define RTO_MS 900.0 /* a dropped SYN is resent after 1 s (Linux's initial RTO) */
 int hs_rule_accept_queue(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
     const cJSON *v;

@@ -5,18 +5,13 @@
 #include <cJSON.h>
 #include <math.h>
 
-/* Fires for a variant whose probe median under load is at least SLOWER
- * times its idle median, at least MIN_MS, and at least QUEUED of the
- * variant's own request median: the health check waited about as long as
- * the work did, so it queued behind it, as requests on one blocked loop
- * do. A probe that slowed but stayed far below the requests' latency
- * (busy CPUs, not a queue) does not fire it. Needs probe.p50_ms,
- * probe.unloaded_p50_ms, probe.requests less probe.failed (at least
- * MIN_PROBES answered) and latency_ms.p50. */
+/* Fires when a variant's probe median under load is SLOWER x its idle one,
+ * MIN_MS or more, and QUEUED of its requests' median or more. Needs
+ * probe.{p50_ms,unloaded_p50_ms,requests,failed}, latency_ms.p50. */
 #define SLOWER 10.0
 #define MIN_MS 5.0
-#define QUEUED 0.5
-#define MIN_PROBES 5
+#define QUEUED 0.5   /* far below the requests' latency: busy CPUs, not a queue */
+#define MIN_PROBES 5 /* answered probes, fewer are too few for a median */
 int hs_rule_blocked_loop(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
     const cJSON *v;

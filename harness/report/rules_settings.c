@@ -24,13 +24,9 @@ static int change(const cJSON *a, const cJSON *b, const char *path, const char *
     return 0;
 }
 
-/* Fires for each family of comparable variants that report the same
- * handler and differ in one setting: its lowest and its highest value,
- * with requests/s split into the cores kept busy divided by the CPU per
- * request (which it is, by definition), the p95 and the memory. Needs each
- * variant's settings, requests_per_s, latency_ms.p95, and where known
- * server.cpu_cores_used, server.cpu_ms_per_request and
- * memory_after_warmup.total_mib. */
+/* Fires per family of variants that report the same handler, one setting
+ * apart: its lowest value against its highest. Needs settings.*,
+ * requests_per_s, latency_ms.p95; server.cpu_*, memory_after_warmup. */
 int hs_rule_setting_change(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
     const cJSON *v, *w;
@@ -74,16 +70,11 @@ int hs_rule_setting_change(const cJSON *facts, hs_strbuf *out) {
     return n;
 }
 
-/* Fires for a comparable variant whose server reports an extra wait of D
- * ms per request: by Little's law, requests/s x D / 1000 requests were in
- * their wait at any moment. Set against the clients (closed loop), the
- * pool threads and the worker processes the server reports, that count
- * says what bounded the rate: the clients, a thread held per wait, or one
- * wait at a time per process; or that the wait held no thread. Within
- * NEAR of a bound counts as at it. Needs settings.io_delay_ms and
- * requests_per_s; load.concurrency, settings.threads and
- * settings.workers where known. */
-#define NEAR 0.15
+/* Fires when a server reports a wait of D ms per request: requests/s x D
+ * were in their wait at once (Little's law), set against the bounds the
+ * clients, the reported threads and workers put on that. Needs
+ * settings.{io_delay_ms,threads,workers}, requests_per_s, load.concurrency. */
+#define NEAR 0.15 /* within this of a bound counts as at it */
 int hs_rule_wait_held(const cJSON *facts, hs_strbuf *out) {
     const cJSON *mode = hs_fact_at(facts, "load.loop");
     int closed = cJSON_IsString(mode) && !strcmp(mode->valuestring, "closed");
@@ -122,9 +113,9 @@ int hs_rule_wait_held(const cJSON *facts, hs_strbuf *out) {
     return n;
 }
 
-/* Fires for a comparable variant whose server reports W > 1 worker
- * processes while fewer distinct processes answered fresh connections
- * after warm-up. Needs settings.workers and memory_after_warmup.serving_pids. */
+/* Fires when a server reports W > 1 workers and fewer answered fresh
+ * connections after warm-up. Needs settings.workers,
+ * memory_after_warmup.serving_pids. */
 int hs_rule_uneven_spread(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
     const cJSON *v;
