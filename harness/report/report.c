@@ -36,7 +36,7 @@ static void files_line(hs_strbuf *b, const cJSON *facts) {
  * then the lab's own background with its placeholders filled. An
  * incomplete run gets neither, as its variants did not run alike. */
 static void findings(hs_strbuf *b, const hs_report *r) {
-    hs_strbuf_printf(b, "## What happened, and why\n\n");
+    hs_say_heading(b, "heading.findings", NULL);
     hs_say_ctx c = {.facts = r->facts};
     if (!cJSON_IsTrue(sub(r->facts, "complete")))
         hs_say(b, "findings.incomplete", &c), hs_strbuf_printf(b, "\n");
@@ -44,7 +44,7 @@ static void findings(hs_strbuf *b, const hs_report *r) {
         hs_say(b, "findings.none", &c);
     hs_strbuf_printf(b, "\n");
     if (r->lab->background[0]) {
-        hs_strbuf_printf(b, "## Background\n\n");
+        hs_say_heading(b, "heading.background", NULL);
         hs_render_template(r->lab->background, r->facts, b);
         hs_strbuf_printf(b, "\n");
     }
@@ -74,9 +74,8 @@ static void memory_table(hs_strbuf *b, const cJSON *facts, const char *health) {
     cJSON_ArrayForEach(v, sub(facts, "variants"))
         any |= !isnan(num(sub(v, "memory_after_warmup"), "total_mib"));
     if (!any) return;
-    hs_strbuf_printf(b, "## Server memory after warm-up\n\n"
-                        "| variant | processes | serving pids | resident (MiB), each | total (MiB) |\n"
-                        "| --- | ---: | ---: | --- | ---: |\n");
+    hs_say_heading(b, "heading.memory", NULL);
+    hs_say_line(b, "memory.head", NULL), hs_say_line(b, "memory.rule", NULL);
     cJSON_ArrayForEach(v, sub(facts, "variants")) {
         const cJSON *m = sub(v, "memory_after_warmup");
         double total = num(m, "total_mib"), pids = num(m, "serving_pids");
@@ -101,7 +100,8 @@ static void memory_table(hs_strbuf *b, const cJSON *facts, const char *health) {
 static void checks_table(hs_strbuf *b, const cJSON *facts) {
     const cJSON *checks = sub(facts, "checks");
     if (!cJSON_GetArraySize(checks)) return;
-    hs_strbuf_printf(b, "## Acceptance checks\n\n| check | measured | result |\n| --- | --- | --- |\n");
+    hs_say_heading(b, "heading.checks", NULL);
+    hs_say_line(b, "checks.head", NULL), hs_say_line(b, "checks.rule", NULL);
     const cJSON *c;
     cJSON_ArrayForEach(c, checks) {
         const cJSON *t = sub(c, "title"), *m = sub(c, "measured"), *res = sub(c, "result");
@@ -127,7 +127,7 @@ static void failures(hs_strbuf *b, const cJSON *facts) {
             errs += isnan(hs_fact(v, path)) ? 0 : hs_fact(v, path);
         }
         if (!cJSON_IsString(problem) && !(errs > 0)) continue;
-        if (!problems++) hs_strbuf_printf(b, "## Failures\n\n");
+        if (!problems++) hs_say_heading(b, "heading.failures", NULL);
         hs_say_ctx c = {.facts = facts, .v = v};
         if (errs > 0) hs_say_sub(&c, "errors", "failures.errors", NULL);
         /* The first line only: the rest is a log tail, kept in the manifest. */

@@ -93,6 +93,8 @@ void hs_say_num2(hs_say_ctx *c, const char *name, double v);
  * for a part that a sentence has only sometimes; nothing when name has a
  * value already (the first counts). The key is noted in c->said. */
 void hs_say_sub(hs_say_ctx *c, const char *name, const char *key, const hs_say_ctx *from);
+/* {name} becomes key.one's words when n is 1, else key.many's with {n}. */
+void hs_say_count(hs_say_ctx *c, const char *name, double n, const char *key);
 /* Notes key among the parts said, for words rendered some other way. */
 void hs_say_noted(hs_say_ctx *c, const char *key);
 
@@ -109,6 +111,10 @@ int hs_say_part(hs_strbuf *out, const char *key, const hs_say_ctx *c);
  * the rows and caption use. Returns the rows written. */
 int hs_say_table(hs_strbuf *out, const char *key, const struct cJSON *facts, const char *needs,
                  const hs_say_ctx *base);
+/* A section heading ("## " and key's words, then a blank line), and one
+ * line of key's words (a table's head or rule) with no tag; c may be NULL. */
+void hs_say_heading(hs_strbuf *out, const char *key, const hs_say_ctx *c);
+void hs_say_line(hs_strbuf *out, const char *key, const hs_say_ctx *c);
 /* 1 when words.md has key. */
 int hs_words_have(const char *key);
 
@@ -123,9 +129,6 @@ void hs_fact_format(double v, char *buf, size_t size);
 /* A ratio or a count of cores: always two decimals ("1.00", "0.07"). */
 void hs_fact_format2(double v, char *buf, size_t size);
 
-/* "once"/"N times", "1 listen overflow"/"N listen overflows": n, then
- * one or many, into buf. */
-void hs_fact_count(double n, const char *one, const char *many, char *buf, size_t size);
 
 /* --- report --- summary.md: facts.json's figures in tables, the acceptance
  * checks, and the rules' findings (rules.h); nothing computed here. */

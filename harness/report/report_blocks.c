@@ -27,7 +27,7 @@ void hs_report_blocks(hs_strbuf *b, const hs_report *r) {
     if (!any) return;
     hs_say_ctx c = {.facts = r->facts, .v = worst};
     hs_say_num(&c, "threshold", threshold);
-    hs_strbuf_printf(b, "## Event-loop blocks\n\n");
+    hs_say_heading(b, "heading.blocks", NULL);
     hs_say_table(b, "blocks", r->facts, "blocks", &c);
     const cJSON *report = sub(sub(worst, "blocks"), "top_report");
     if (cJSON_IsString(report)) {

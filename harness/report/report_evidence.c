@@ -22,16 +22,16 @@ void hs_report_evidence(hs_strbuf *b, const hs_report *r) {
     cJSON_ArrayForEach(v, hs_fact_variants(f))
         any |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"));
     if (!any) return;
-    hs_strbuf_printf(b, "## Where the CPU went\n\n");
+    hs_say_heading(b, "heading.cpu", NULL);
     hs_say_table(b, "evidence.cpu", f, NULL, NULL);
     if (hs_fact(f, "evidence.probe_rate_per_s") > 0) {
-        hs_strbuf_printf(b, "## The bystander probe\n\n");
+        hs_say_heading(b, "heading.probe", NULL);
         hs_say_table(b, "evidence.probe", f, NULL, NULL);
     } else {
         hs_say(b, "evidence.probe_off", &c), hs_strbuf_printf(b, "\n");
     }
-    hs_strbuf_printf(b, "## Request phases\n\n");
+    hs_say_heading(b, "heading.phases", NULL);
     hs_say_table(b, "evidence.phases", f, NULL, NULL);
-    hs_strbuf_printf(b, "## Kernel TCP counters\n\n");
+    hs_say_heading(b, "heading.kernel", NULL);
     hs_say_table(b, "evidence.kernel", f, NULL, NULL);
 }

@@ -57,10 +57,4 @@ void hs_fact_format2(double v, char *buf, size_t size) {
     if (!strcmp(buf, "-0.00")) snprintf(buf, size, "0.00");
 }
 
-void hs_fact_count(double n, const char *one, const char *many, char *buf, size_t size) {
-    char num[32];
-    hs_fact_format(n, num, sizeof num);
-    if (n == 1) snprintf(buf, size, "1 %s", one);
-    else snprintf(buf, size, "%s %s", num, many);
-}
 

@@ -15,10 +15,7 @@ int hs_rule_loop_blocks(const cJSON *facts, hs_strbuf *out) {
         double blocks = hs_fact(v, "blocks.blocks"), starved = hs_fact(v, "blocks.starved");
         if (!(blocks > 0) && !(blocks == 0 && starved > 0)) continue;
         hs_say_ctx c = {.facts = facts, .v = v};
-        char times[48];
-        hs_fact_count(blocks > 0 ? blocks : starved, "", "times", times, sizeof times);
-        hs_say_str(&c, "times", blocks > 0 ? blocks == 1 ? "once" : times
-                                : starved == 1 ? "once" : times);
+        hs_say_count(&c, "times", blocks > 0 ? blocks : starved, "loop_blocks.times");
         /* The first value of a name counts: "" only where none was set. */
         if (!isnan(hs_fact(v, "blocks.threshold_ms")))
             hs_say_sub(&c, "at_least", "loop_blocks.at_least", NULL);

@@ -20,7 +20,8 @@ int hs_rule_loadgen_busy(const cJSON *facts, hs_strbuf *out) {
         hs_say_ctx c = {.facts = facts, .v = v};
         char b[32];
         hs_fact_format(100 * g, b, sizeof b);
-        hs_say_str(&c, "busy", strcmp(b, "100") ? b : "nearly 100"); /* 99.96 is not 100 */
+        if (!strcmp(b, "100")) hs_say_sub(&c, "busy", "loadgen_busy.nearly_all", NULL); /* 99.96 */
+        hs_say_str(&c, "busy", b);
         n += hs_say(out, "loadgen_busy", &c);
     }
     return n;

@@ -4,7 +4,6 @@
 
 #include <cJSON.h>
 #include <math.h>
-#include <stdio.h>
 
 /* Fires when listen overflows or SYN retransmits rose during a variant's
  * load; which words depends on whether its connects waited for a resend.
@@ -18,14 +17,14 @@ int hs_rule_accept_queue(const cJSON *facts, hs_strbuf *out) {
         double over = hs_fact(v, "kernel.listen_overflows");
         double syn = hs_fact(v, "kernel.syn_retransmits"), max = hs_fact(v, "phases_ms.connect.max");
         if (!(over > 0) && !(syn > 0)) continue;
-        char counted[160], o[64], s[64];
-        /* only the counters that were read, and rose */
-        hs_fact_count(over, "listen overflow", "listen overflows", o, sizeof o);
-        hs_fact_count(syn, "SYN retransmit", "SYN retransmits", s, sizeof s);
-        snprintf(counted, sizeof counted, "%s%s%s", over > 0 ? o : "",
-                 over > 0 && syn > 0 ? " and " : "", syn > 0 ? s : "");
         hs_say_ctx c = {.facts = facts, .v = v};
-        hs_say_str(&c, "counted", counted);
+        /* only the counters that were read, and rose */
+        hs_say_count(&c, "overflows", over, "accept_queue.overflows");
+        hs_say_count(&c, "syns", syn, "accept_queue.syns");
+        hs_say_sub(&c, "counted", over > 0 && syn > 0 ? "accept_queue.counted.both"
+                                  : over > 0          ? "accept_queue.counted.overflows"
+                                                      : "accept_queue.counted.syns",
+                   NULL);
         n += hs_say(out, max >= RTO_MS ? "accept_queue.waited"
                          : !isnan(max) ? "accept_queue.elsewhere"
                                        : "accept_queue.unmeasured", &c);

@@ -91,9 +91,7 @@ int hs_rule_wait_held(const cJSON *facts, hs_strbuf *out) {
         hs_say_num(&c, "waiting", waiting);
         char ws[32];
         hs_fact_format(waiting, ws, sizeof ws);
-        int one = !strcmp(ws, "1");
-        hs_say_sub(&c, "requests", one ? "wait_held.requests.one" : "wait_held.requests.many", NULL);
-        hs_say_str(&c, "their", one ? "its" : "their");
+        hs_say_count(&c, "requests", strcmp(ws, "1") ? 2 : 1, "wait_held.requests");
         hs_say_num(&c, "threads", p);
         const char *bound = waiting >= (1 - NEAR) * c_ ? "wait_held.clients"
                             : fabs(waiting - p) <= NEAR * p ? "wait_held.threads"

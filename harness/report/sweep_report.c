@@ -26,17 +26,36 @@ static const hs_variant_outcome *find(const hs_sweep_point *pt, const char *name
     return NULL;
 }
 
+/* The run cell of point i for v: its folder, and what kept its numbers
+ * out of the comparisons, in words.md's words. */
+static void run_cell(hs_strbuf *b, const hs_sweep *s, int i, const hs_variant_outcome *v) {
+    const hs_sweep_point *pt = &s->points[i];
+    hs_say_ctx c = {0};
+    hs_say_str(&c, "folder", pt->folder), hs_say_num(&c, "exit", pt->exit_code);
+    char problem[300] = "";
+    if (v && v->problem[0]) snprintf(problem, sizeof problem, ": %s", v->problem);
+    hs_say_str(&c, "problem", problem);
+    hs_say_num(&c, "min_ok", HS_FACTS_MIN_OK_PERCENT);
+    const char *why = NULL;
+    if ((!v || !v->measured) && pt->status == HS_POINT_FAILED) why = "sweep.run.failed";
+    else if (v && !v->complete) why = "sweep.run.incomplete";
+    else if (v && v->measured && !hs_sweep_comparable(s, i, v->name)) why = "sweep.run.low_ok";
+    if (why) hs_say_sub(&c, "why", why, NULL);
+    hs_say_str(&c, "why", "");
+    hs_say_part(b, pt->status == HS_POINT_NOT_RUN ? "sweep.run.not_run" : "sweep.run", &c);
+}
+
 static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
-    const char *name = s->variants[vi], *pname = hs_sweep_param_name(s->spec.param);
+    const char *name = s->variants[vi];
+    hs_say_ctx head = {0};
+    hs_say_str(&head, "param", hs_sweep_param_name(s->spec.param));
     hs_strbuf_printf(b, "## %s", name);
     if (strcmp(s->labels[vi], name)) hs_strbuf_printf(b, " (%s)", s->labels[vi]);
-    hs_strbuf_printf(b, "\n\n| %s | requests | HTTP 200 | p50 (ms) | p95 (ms) | p99 (ms) | "
-                        "requests/s | serving pids | run |\n"
-                        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n", pname);
+    hs_strbuf_printf(b, "\n\n");
+    hs_say_line(b, "sweep.points.head", &head), hs_say_line(b, "sweep.points.rule", &head);
     for (int i = 0; i < s->spec.n; i++) {
-        const hs_sweep_point *pt = &s->points[i];
-        const hs_variant_outcome *v = find(pt, name);
-        hs_strbuf_printf(b, "| %ld | ", pt->value);
+        const hs_variant_outcome *v = find(&s->points[i], name);
+        hs_strbuf_printf(b, "| %ld | ", s->points[i].value);
         if (!v || !v->measured) {
             hs_strbuf_printf(b, "- | - | - | - | - | - | - | ");
         } else {
@@ -48,18 +67,7 @@ static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
             if (v->n_pids) hs_strbuf_printf(b, "%d | ", v->n_pids);
             else hs_strbuf_printf(b, "- | ");
         }
-        if (pt->status == HS_POINT_NOT_RUN) {
-            hs_strbuf_printf(b, "not run |\n");
-            continue;
-        }
-        hs_strbuf_printf(b, "[%s](%s/summary.md)", pt->folder, pt->folder);
-        if ((!v || !v->measured) && pt->status == HS_POINT_FAILED)
-            hs_strbuf_printf(b, " failed (exit %d)%s%s", pt->exit_code,
-                             v && v->problem[0] ? ": " : "", v ? v->problem : "");
-        else if (v && !v->complete)
-            hs_strbuf_printf(b, " incomplete%s%s", v->problem[0] ? ": " : "", v->problem);
-        else if (v && v->complete && v->measured && !hs_sweep_comparable(s, i, name))
-            hs_strbuf_printf(b, " not compared: below %g%% HTTP 200", HS_FACTS_MIN_OK_PERCENT);
+        run_cell(b, s, i, v);
         hs_strbuf_printf(b, " |\n");
     }
     hs_strbuf_printf(b, "\n");
@@ -70,26 +78,27 @@ static void table(hs_strbuf *b, const hs_sweep *s, int vi) {
  * way at every step between. Figures only: why they moved is in each
  * point's own summary and in the findings below. */
 static void what_changed(hs_strbuf *b, const hs_sweep *s, const hs_say_ctx *words) {
-    const char *pname = hs_sweep_param_name(s->spec.param);
-    hs_strbuf_printf(b, "## What changed, first to last\n\n"
-                        "| variant | %s | p50 | p95 | requests/s | p95 at each step | "
-                        "requests/s at each step |\n"
-                        "| --- | --- | ---: | ---: | ---: | --- | --- |\n", pname);
-    static const char *const trend[] = {"fell at every step", "-", "rose at every step"};
+    hs_say_ctx head = {0};
+    hs_say_str(&head, "param", hs_sweep_param_name(s->spec.param));
+    hs_say_heading(b, "heading.changed", NULL);
+    hs_say_line(b, "sweep.changed.head", &head), hs_say_line(b, "sweep.changed.rule", &head);
+    static const char *const trend[] = {"sweep.trend.fell", "sweep.trend.none", "sweep.trend.rose"};
     for (int vi = 0; vi < s->n_variants; vi++) {
         hs_sweep_change c;
         hs_sweep_change_of(s, vi, &c);
+        hs_say_ctx row = {0};
+        hs_say_str(&row, "name", s->variants[vi]);
         if (c.first < 0) {
-            hs_strbuf_printf(b, "| %s | fewer than two points with complete numbers | - | - | "
-                                "- | - | - |\n", s->variants[vi]);
+            hs_say_line(b, "sweep.changed.few", &row);
             continue;
         }
-        char x[3][32];
-        hs_fact_format2(c.p50_x, x[0], sizeof x[0]), hs_fact_format2(c.p95_x, x[1], sizeof x[1]);
-        hs_fact_format2(c.rps_x, x[2], sizeof x[2]);
-        hs_strbuf_printf(b, "| %s | %ld → %ld | x%s | x%s | x%s | %s | %s |\n",
-                         s->variants[vi], s->points[c.first].value, s->points[c.last].value,
-                         x[0], x[1], x[2], trend[c.p95_trend + 1], trend[c.rps_trend + 1]);
+        hs_say_num(&row, "from", (double)s->points[c.first].value);
+        hs_say_num(&row, "to", (double)s->points[c.last].value);
+        hs_say_num2(&row, "p50", c.p50_x), hs_say_num2(&row, "p95", c.p95_x);
+        hs_say_num2(&row, "rps", c.rps_x);
+        hs_say_sub(&row, "p95_trend", trend[c.p95_trend + 1], NULL);
+        hs_say_sub(&row, "rps_trend", trend[c.rps_trend + 1], NULL);
+        hs_say_line(b, "sweep.changed.row", &row);
     }
     hs_strbuf_printf(b, "\n"), hs_say(b, "sweep.changed", words), hs_strbuf_printf(b, "\n");
 }
@@ -100,9 +109,10 @@ static void across_points(hs_strbuf *b, const char *dir, const hs_sweep *s) {
     cJSON *facts = hs_sweep_ends_facts(dir, s);
     hs_strbuf found;
     hs_strbuf_init(&found, 2048);
+    hs_say_ctx c = {0};
+    hs_say_str(&c, "param", hs_sweep_param_name(s->spec.param));
     if (facts && hs_rules_run_only(facts, "setting_change", &found) > 0 && found.ok)
-        hs_strbuf_printf(b, "## Across the %s, as the servers reported it\n\n%s\n",
-                         hs_sweep_param_name(s->spec.param), found.s);
+        hs_say_heading(b, "heading.across", &c), hs_strbuf_printf(b, "%s\n", found.s);
     hs_strbuf_free(&found);
     cJSON_Delete(facts);
 }
@@ -143,7 +153,8 @@ int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
     char buf[512];
     hs_say_ctx c = {0};
     hs_say_str(&c, "axis", hs_sweep_param_axis(p));
-    hs_say_str(&c, "reason", s->reason[0] ? s->reason : "it was cut short");
+    if (s->reason[0]) hs_say_str(&c, "reason", s->reason);
+    else hs_say_sub(&c, "reason", "sweep.reason_unknown", NULL);
     hs_say_str(&c, "lab", s->lab_name), hs_say_str(&c, "method", s->method);
     hs_say_str(&c, "path", s->path), hs_say_num(&c, "total", (double)L->total);
     hs_say_num(&c, "warmup", (double)L->warmup), hs_say_num(&c, "timeout", L->timeout_s);
@@ -160,12 +171,13 @@ int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
     if (p != HS_SWEEP_CONCURRENCY) hs_say_sub(&c, "clients", "sweep.clients", NULL);
     hs_say_str(&c, "clients", "");
 
-    hs_strbuf_printf(&b, "# Sweep of %s: %s\n\n", hs_sweep_param_name(p), s->lab_title);
+    hs_say_str(&c, "title", s->lab_title);
+    hs_strbuf_printf(&b, "# "), hs_say_line(&b, "sweep.title", &c), hs_strbuf_printf(&b, "\n");
     if (!s->complete) hs_say(&b, "sweep.incomplete", &c), hs_strbuf_printf(&b, "\n");
     unmeasured_note(&b, s);
     hs_say(&b, "sweep.swept", &c), hs_strbuf_printf(&b, "\n");
-    hs_strbuf_printf(&b, "![latency percentiles and requests/s against %s](sweep.png)\n\n",
-                     hs_sweep_param_name(p));
+    hs_say_str(&c, "param", hs_sweep_param_name(p));
+    hs_say_line(&b, "sweep.plot", &c), hs_strbuf_printf(&b, "\n");
     for (int vi = 0; vi < s->n_variants; vi++) table(&b, s, vi);
     hs_say(&b, "sweep.percentiles", &c), hs_strbuf_printf(&b, "\n");
     what_changed(&b, s, &c);

@@ -191,6 +191,27 @@ void hs_say_noted(hs_say_ctx *c, const char *key) {
     snprintf(c->said + len, sizeof c->said - len, "%s%s", len ? ", " : "", key);
 }
 
+void hs_say_count(hs_say_ctx *c, const char *name, double n, const char *key) {
+    char k[128];
+    hs_say_ctx one = {0};
+    hs_say_num(&one, "n", n);
+    snprintf(k, sizeof k, "%s.%s", key, n == 1 ? "one" : "many");
+    hs_say_sub(c, name, k, &one);
+}
+
+void hs_say_heading(hs_strbuf *out, const char *key, const hs_say_ctx *c) {
+    hs_say_ctx none = {0};
+    hs_strbuf_printf(out, "## ");
+    hs_say_part(out, key, c ? c : &none);
+    hs_strbuf_printf(out, "\n\n");
+}
+
+void hs_say_line(hs_strbuf *out, const char *key, const hs_say_ctx *c) {
+    hs_say_ctx none = {0};
+    hs_say_part(out, key, c ? c : &none);
+    hs_strbuf_printf(out, "\n");
+}
+
 int hs_words_have(const char *key) {
     const char *t;
     size_t len;
