@@ -64,7 +64,8 @@ int hs_cmd_run(char *const argv[], double timeout_s, const hs_cmd_opts *o,
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-cJSON *hs_cmd_read_json(const char *dir, const char *name) {
+/* Into buf (size bytes): dir/name's text; the test fails if it is missing. */
+static char *read_into(const char *dir, const char *name, char *buf, size_t size) {
     char path[2048];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "rb");
@@ -72,12 +73,28 @@ cJSON *hs_cmd_read_json(const char *dir, const char *name) {
         fprintf(stderr, "missing %s\n", path);
         exit(1);
     }
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    size_t n = fread(buf, 1, size - 1, f);
     fclose(f);
     buf[n] = '\0';
-    cJSON *j = cJSON_Parse(buf);
-    if (!j) fprintf(stderr, "%s is not valid JSON\n", path);
+    return buf;
+}
+
+char *hs_cmd_slurp(const char *dir, const char *name) {
+    static char buf[1 << 20];
+    return read_into(dir, name, buf, sizeof buf);
+}
+
+void hs_cmd_write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs(text, f);
+    CHECK(fclose(f) == 0);
+}
+
+cJSON *hs_cmd_read_json(const char *dir, const char *name) {
+    static char buf[1 << 20]; /* its own: a slurped text stays valid */
+    cJSON *j = cJSON_Parse(read_into(dir, name, buf, sizeof buf));
+    if (!j) fprintf(stderr, "%s/%s is not valid JSON\n", dir, name);
     CHECK(j != NULL);
     return j;
 }

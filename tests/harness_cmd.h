@@ -1,6 +1,6 @@
 /* harness_cmd.h - what the harness's end-to-end tests share: running a
  * command as a user would (its output captured, a time limit, optionally
- * a signal or one CPU), and reading a JSON file it wrote. */
+ * a signal or one CPU), and reading and writing the files it works on. */
 #ifndef TEST_HARNESS_CMD_H
 #define TEST_HARNESS_CMD_H
 
@@ -19,6 +19,13 @@ typedef struct {
  * than timeout_s. o may be NULL. Returns the exit code, or 128 + signal. */
 int hs_cmd_run(char *const argv[], double timeout_s, const hs_cmd_opts *o,
                const char *scratch_dir, char *out, size_t out_size);
+
+/* dir/name's text, in a buffer the next call reuses; the test fails if
+ * it is missing. */
+char *hs_cmd_slurp(const char *dir, const char *name);
+
+/* Writes text to path; the test fails if it cannot. */
+void hs_cmd_write_file(const char *path, const char *text);
 
 /* dir/name parsed; the test fails if it is missing or not JSON. */
 cJSON *hs_cmd_read_json(const char *dir, const char *name);

@@ -31,13 +31,6 @@ static int run(char *const argv[], double timeout_s, double interrupt_after_s) {
     return hs_cmd_run(argv, timeout_s, &o, tmp, out, sizeof out);
 }
 
-static void write_file(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    fputs(text, f);
-    CHECK(fclose(f) == 0);
-}
-
 static cJSON *read_json(const char *dir, const char *name) { return hs_cmd_read_json(dir, name); }
 
 static int exists(const char *dir, const char *name) {
@@ -56,7 +49,7 @@ static void write_lab(const char *path, const char *variants, const char *load,
              "   \"payloads\": \"{source}/experiments/prompts/lab01_verb_corrections.json\"},\n"
              " \"load\": %s,\n \"variants\": %s,\n \"checks\": %s}\n",
              load, variants, checks);
-    write_file(path, text);
+    hs_cmd_write_file(path, text);
 }
 
 static const char *lab01_checks =
@@ -344,7 +337,7 @@ static void fake_latencies(const char *dir, const char *name, double latency, in
                                 latency * (1 + 0.001 * i));
     snprintf(text + len, sizeof text - len, "]\n");
     snprintf(path, sizeof path, "%s/latencies_%s.json", dir, name);
-    write_file(path, text);
+    hs_cmd_write_file(path, text);
 }
 
 static void test_check_hand_made(void) {
@@ -374,7 +367,7 @@ static void test_check_hand_made(void) {
     CHECK(mkdir(dir, 0755) == 0);
     char path[2048];
     snprintf(path, sizeof path, "%s/latencies_sync.json", dir);
-    write_file(path, "[[0.1, 200], [0.2");
+    hs_cmd_write_file(path, "[[0.1, 200], [0.2");
     char *argv3[] = {HARNESS_BIN, "check", dir, NULL};
     CHECK_EQ_INT(run(argv3, 30, 0), 2);
     CHECK(strstr(out, "latencies_sync.json") != NULL);
@@ -472,7 +465,7 @@ static void test_bad_input(void) {
     expect_refused(missing, "/nonexistent/miniserve");
 
     snprintf(lab, sizeof lab, "%s/broken.json", tmp);
-    write_file(lab, "{\"name\": \"broken\"");
+    hs_cmd_write_file(lab, "{\"name\": \"broken\"");
     char *broken[] = {HARNESS_BIN, "run", lab, "--out", dir, NULL};
     expect_refused(broken, "broken.json");
 

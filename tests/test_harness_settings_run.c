@@ -21,26 +21,6 @@ static int run(char *const argv[], double timeout_s) {
     return hs_cmd_run(argv, timeout_s, NULL, tmp, out, sizeof out);
 }
 
-static void write_file(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    fputs(text, f);
-    CHECK(fclose(f) == 0);
-}
-
-static char *slurp(const char *dir, const char *name) {
-    static char buf[1 << 20];
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) fprintf(stderr, "missing %s\n", path);
-    CHECK(f != NULL);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
 /* Writes a lab of miniserve variants on the test weights. Each entry of
  * variants is "name variant extra-args-json"; checks is a JSON array. */
 static void write_lab(const char *path, const char *const *variants, int n, const char *load,
@@ -60,7 +40,7 @@ static void write_lab(const char *path, const char *const *variants, int n, cons
              " \"request\": {\"method\": \"POST\", \"path\": \"/correct\", \"health\": \"/healthz\",\n"
              "   \"payloads\": \"{source}/experiments/prompts/lab01_verb_corrections.json\"},\n"
              " \"load\": %s,\n \"variants\": [%s],\n \"checks\": %s}\n", load, vars, checks);
-    write_file(path, text);
+    hs_cmd_write_file(path, text);
 }
 
 /* The summary's line that rule wrote containing want, or NULL. */
@@ -78,7 +58,7 @@ static const char *finding(const char *md, const char *rule, const char *want) {
 }
 
 static cJSON *facts_of(const char *dir) {
-    cJSON *f = cJSON_Parse(slurp(dir, "facts.json"));
+    cJSON *f = cJSON_Parse(hs_cmd_slurp(dir, "facts.json"));
     CHECK(f != NULL);
     return f;
 }
@@ -147,7 +127,7 @@ static void test_iodelay_run(void) {
 
     /* One setting_change finding per handler, with the facts' ratios; the
      * two handlers are never paired with each other. */
-    const char *md = slurp(dir, "summary.md");
+    const char *md = hs_cmd_slurp(dir, "summary.md");
     CHECK(strstr(md, "[words.md has no") == NULL);
     char rps[32], p95[32];
     const char *line = finding(md, "setting_change", "(sync_io0 → sync_io20)");
@@ -191,7 +171,7 @@ static void test_iodelay_sweep(void) {
     cJSON *f0 = facts_of(p0), *f2 = facts_of(p2);
     char rps[32];
     ratio_text(variant(f0, "sync"), variant(f2, "sync"), "requests_per_s", rps, sizeof rps);
-    const char *md = slurp(dir, "summary.md");
+    const char *md = hs_cmd_slurp(dir, "summary.md");
     const char *line = finding(md, "setting_change", "(sync at io_delay_ms=0 → sync at io_delay_ms=20)");
     CHECK(line != NULL);
     CHECK(strstr(line, rps) != NULL);
@@ -214,7 +194,7 @@ static void test_workers_run(void) {
     cJSON *facts = facts_of(dir);
     const cJSON *w1 = variant(facts, "async_blocking_w1"), *w2 = variant(facts, "async_blocking_w2");
     CHECK(hs_fact(w1, "settings.workers") == 1 && hs_fact(w2, "settings.workers") == 2);
-    const char *md = slurp(dir, "summary.md");
+    const char *md = hs_cmd_slurp(dir, "summary.md");
     const char *line = finding(md, "setting_change", "(async_blocking_w1 → async_blocking_w2)");
     CHECK(line != NULL);
     CHECK(strstr(line, "workers 1 → 2") != NULL);

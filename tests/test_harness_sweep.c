@@ -38,30 +38,8 @@ static int run(char *const argv[], double timeout_s, const char *interrupt_when)
     return hs_cmd_run(argv, timeout_s, &o, tmp, out, sizeof out);
 }
 
-static void write_file(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    fputs(text, f);
-    CHECK(fclose(f) == 0);
-}
-
-static char *slurp(const char *dir, const char *name) {
-    static char buf[1 << 20];
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "missing %s\n", path);
-        exit(1);
-    }
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
 static cJSON *read_json(const char *dir, const char *name) {
-    cJSON *j = cJSON_Parse(slurp(dir, name));
+    cJSON *j = cJSON_Parse(hs_cmd_slurp(dir, name));
     if (!j) fprintf(stderr, "%s/%s is not valid JSON\n", dir, name);
     CHECK(j != NULL);
     return j;
@@ -122,7 +100,7 @@ static void write_lab(const char *path, const char *variants_csv, const char *ex
              " \"checks\": [{\"kind\": \"min_ok_percent\", \"title\": \"all ok\", \"variants\": "
              "[\"%s\"], \"threshold\": 99}]}\n",
              vars, vars[0] && extra[0] ? ", " : "", extra, checked);
-    write_file(path, text);
+    hs_cmd_write_file(path, text);
 }
 
 /* The PNG signature and its size from the IHDR. */
@@ -208,7 +186,7 @@ static void test_report_from_numbers(void) {
     snprintf(dir, sizeof dir, "%s/synthetic-sweep", tmp);
     CHECK(mkdir(dir, 0755) == 0);
     CHECK_EQ_INT(hs_sweep_report_write(dir, &s), 0);
-    char *md = slurp(dir, "summary.md");
+    char *md = hs_cmd_slurp(dir, "summary.md");
     if (getenv("SHOW_MD")) fprintf(stderr, "%s\n", md);
     CHECK(strstr(md, "failed: io_delay_ms=50 (exit 1)") != NULL); /* the unmeasured note */
     CHECK(strstr(md, "not compared: below 99% HTTP 200") != NULL);
@@ -265,7 +243,7 @@ static void test_report_from_numbers(void) {
         CHECK(fclose(fp) == 0);
     }
     CHECK_EQ_INT(hs_sweep_report_write(dir, &s), 0);
-    md = slurp(dir, "summary.md");
+    md = hs_cmd_slurp(dir, "summary.md");
     if (getenv("SHOW_MD")) fprintf(stderr, "%s\n", md);
     const char *found = strstr(md, "(a at io_delay_ms=0 → a at io_delay_ms=20)");
     CHECK(found != NULL);
@@ -370,7 +348,7 @@ static void test_bad_input(void) {
     }
     /* A server program that is not there is refused before any point. */
     snprintf(lab, sizeof lab, "%s/ghost.json", tmp);
-    write_file(lab, "{\"name\": \"ghost\", \"title\": \"G\", \"folder\": \"ghost\", \"request\": "
+    hs_cmd_write_file(lab, "{\"name\": \"ghost\", \"title\": \"G\", \"folder\": \"ghost\", \"request\": "
                     "{\"method\": \"GET\", \"path\": \"/\", \"health\": \"/\"}, \"load\": "
                     "{\"concurrency\": 1, \"total\": 1, \"warmup\": 0, \"timeout_s\": 1, "
                     "\"workers\": 1, \"seed\": 0}, \"variants\": [{\"name\": \"g\", \"command\": "
@@ -619,7 +597,7 @@ static void test_tiny_sweep(void) {
     cJSON_Delete(m);
 
     /* sweep.dat: one row per point and variant, the manifest's numbers. */
-    char *dat = slurp(dir, "sweep.dat");
+    char *dat = hs_cmd_slurp(dir, "sweep.dat");
     int rows = 0;
     for (char *line = strtok(dat, "\n"); line; line = strtok(NULL, "\n")) {
         if (line[0] == '#') continue;
@@ -637,13 +615,13 @@ static void test_tiny_sweep(void) {
         rows++;
     }
     CHECK_EQ_INT(rows, 4);
-    char *gp = slurp(dir, "sweep.gp");
+    char *gp = hs_cmd_slurp(dir, "sweep.gp");
     CHECK(strstr(gp, "\"sweep.dat\" index 0 using 1:2") != NULL);
     CHECK(strstr(gp, "\"sweep.dat\" index 1 using 1:5") != NULL);
     CHECK(strstr(gp, "set xtics (1, 4)") != NULL);
     check_png(dir, "sweep.png", 1200, 1000);
     check_no_temp_files(dir);
-    char *md = slurp(dir, "summary.md");
+    char *md = hs_cmd_slurp(dir, "summary.md");
     CHECK(strstr(md, "| 1 | 30 | 100.0% |") != NULL);
     CHECK(strstr(md, "| 4 | 30 | 100.0% |") != NULL);
     CHECK(strstr(md, "[workers-4](workers-4/summary.md)") != NULL);
@@ -715,11 +693,11 @@ static void test_failed_point(void) {
     snprintf(p0dir, sizeof p0dir, "%s/io_delay_ms-0", dir);
     CHECK(exists(p0dir, "latencies_picky.json"));
     check_png(dir, "sweep.png", 1200, 1000);
-    char *dat = slurp(dir, "sweep.dat");
+    char *dat = hs_cmd_slurp(dir, "sweep.dat");
     int rows = 0;
     for (char *line = strtok(dat, "\n"); line; line = strtok(NULL, "\n")) rows += line[0] != '#';
     CHECK_EQ_INT(rows, 1); /* the failed point has no numbers to plot */
-    char *md = slurp(dir, "summary.md");
+    char *md = hs_cmd_slurp(dir, "summary.md");
     CHECK(strstr(md, "| 500 | - |") != NULL);
     CHECK(strstr(md, "failed (exit 1)") != NULL);
     CHECK(strstr(md, "failed: io_delay_ms=500") != NULL); /* the unmeasured note */
@@ -753,7 +731,7 @@ static void test_failed_point(void) {
                      "done_no_plot");
     CHECK_EQ_INT(cJSON_GetArraySize(get(m, "failed_points")), 0);
     cJSON_Delete(m);
-    const char *all_ran = slurp(dir, "summary.md"); /* no unmeasured note */
+    const char *all_ran = hs_cmd_slurp(dir, "summary.md"); /* no unmeasured note */
     CHECK(!strstr(all_ran, "failed: ") && !strstr(all_ran, "interrupted: ") &&
           !strstr(all_ran, "not run: "));
 }
@@ -788,7 +766,7 @@ static void test_interrupt(void) {
     CHECK(cJSON_IsFalse(get(sm, "completed")));
     cJSON_Delete(sm);
     CHECK(!exists(dir, "io_delay_ms-600"));
-    CHECK(strstr(slurp(dir, "summary.md"), "Incomplete sweep") != NULL);
+    CHECK(strstr(hs_cmd_slurp(dir, "summary.md"), "Incomplete sweep") != NULL);
     CHECK(exists(dir, "sweep.gp"));
     char *check_all[] = {HARNESS_BIN, "check", dir, NULL};
     int rc = run(check_all, 30, NULL);

@@ -380,7 +380,12 @@ int main(int argc, char **argv) {
     } else if (!strcmp(cmd, "load")) {
         rc = cmd_load(argc - 1, argv + 1);
     } else if (!strcmp(cmd, "list")) {
-        rc = cmd_list(&paths);
+        if (argc > 2) {
+            fprintf(stderr, "harness: list takes no arguments, not \"%s\"\n", argv[2]);
+            rc = HS_EXIT_USAGE;
+        } else {
+            rc = cmd_list(&paths);
+        }
     } else {
         fprintf(stderr, "harness: unknown command \"%s\" (try: harness --help)\n", cmd);
         rc = HS_EXIT_USAGE;

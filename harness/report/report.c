@@ -46,7 +46,7 @@ static void findings(hs_strbuf *b, const hs_report *r) {
     if (r->lab->background[0]) {
         hs_say_heading(b, "heading.background", NULL);
         hs_render_template(r->lab->background, r->facts, b);
-        hs_strbuf_printf(b, "\n");
+        hs_strbuf_printf(b, "\n\n"); /* a paragraph of its own before the files line */
     }
 }
 
@@ -143,6 +143,17 @@ static void failures(hs_strbuf *b, const cJSON *facts) {
     if (problems) hs_strbuf_printf(b, "\n");
 }
 
+int hs_summary_save(const char *dir, hs_strbuf *b) {
+    int rc = -ENOMEM;
+    if (b->ok) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/summary.md", dir);
+        rc = hs_write_atomic(path, b->s, b->len);
+    }
+    hs_strbuf_free(b);
+    return rc;
+}
+
 int hs_report_write(const char *dir, const hs_report *r) {
     hs_strbuf b;
     hs_strbuf_init(&b, 8192);
@@ -163,13 +174,5 @@ int hs_report_write(const char *dir, const hs_report *r) {
     hs_report_blocks(&b, r);
     findings(&b, r);
     files_line(&b, r->facts);
-    if (!b.ok) {
-        hs_strbuf_free(&b);
-        return -ENOMEM;
-    }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/summary.md", dir);
-    int rc = hs_write_atomic(path, b.s, b.len);
-    hs_strbuf_free(&b);
-    return rc;
+    return hs_summary_save(dir, &b);
 }

@@ -141,6 +141,9 @@ typedef struct {
 
 /* Writes dir/summary.md atomically. Returns 0 or a negative errno. */
 int hs_report_write(const char *dir, const hs_report *r);
+/* Writes b as dir/summary.md atomically and frees it; -ENOMEM when b ran
+ * out of memory. Returns 0 or a negative errno. */
+int hs_summary_save(const char *dir, hs_strbuf *b);
 /* Appends the event-loop blocks section (report_blocks.c); nothing when
  * no variant has block reports. */
 void hs_report_blocks(hs_strbuf *b, const hs_report *r);

@@ -183,13 +183,5 @@ int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
     what_changed(&b, s, &c);
     across_points(&b, dir, s);
     hs_say(&b, "sweep.files", &c);
-    if (!b.ok) {
-        hs_strbuf_free(&b);
-        return -ENOMEM;
-    }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/summary.md", dir);
-    int rc = hs_write_atomic(path, b.s, b.len);
-    hs_strbuf_free(&b);
-    return rc;
+    return hs_summary_save(dir, &b);
 }
