@@ -69,3 +69,12 @@ set_tests_properties(harness_layout PROPERTIES LABELS harness)
 # Every sentence of harness/report/words.md is said by some rule or table.
 add_test(NAME harness_words COMMAND ${PROJECT_SOURCE_DIR}/scripts/check_words.sh)
 set_tests_properties(harness_words PROPERTIES LABELS harness)
+
+# The open loop (issue 14): its arrival schedules, then `harness load
+# --rate` against a server that stalls once, a closed loop against the
+# same, drops beyond --max-in-flight, and bad input.
+lab_test(test_harness_schedule harness_core)
+set_tests_properties(test_harness_schedule PROPERTIES LABELS harness)
+add_test(NAME test_open_loop COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_open_loop.py
+         $<TARGET_FILE:harness> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(test_open_loop PROPERTIES TIMEOUT 120 LABELS harness)

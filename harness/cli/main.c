@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,15 @@ static void usage(FILE *f) {
         "                      only the load generator, against any running server:\n"
         "                      GET (POST with --body); prints requests/s, p50/p95/p99\n"
         "                      and errors by class\n"
+        "      --rate R          open loop: R arrivals per second, each timed from\n"
+        "                        when it should have been sent (wrk2's method), for\n"
+        "                        --total N arrivals or --duration S seconds (not\n"
+        "                        with --concurrency); prints send lag, late sends,\n"
+        "                        service time and drops too\n"
+        "      --arrivals uniform|poisson   their spacing (uniform), --seed N for poisson\n"
+        "      --max-in-flight M an arrival beyond M in flight is dropped and\n"
+        "                        counted, never delayed (1000)\n"
+        "      --latencies FILE  also write [[latency_s, status], ...] there\n"
         "\n"
         "LAB is a name from %s (e.g. lab01) or a path to a .json lab file.\n"
         "DIR defaults to the newest folder under %s.\n"
@@ -281,25 +291,77 @@ out:
     return rc;
 }
 
+/* A number within [lo, hi] for flag, else a message; 0 or -1. */
+static int parse_double(const char *flag, const char *s, double lo, double hi, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "harness: %s takes a number from %g to %g, not \"%s\"\n", flag, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* p50 / p99 / max of v[0..n) in ms, as "a / b / c", into buf. */
+static void ms_spread(const double *v, size_t n, char *buf, size_t size) {
+    double *sorted = n ? malloc(n * sizeof *sorted) : NULL, p50 = 0, p99 = 0;
+    if (!sorted) {
+        snprintf(buf, size, "n/a");
+        return;
+    }
+    memcpy(sorted, v, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_double);
+    hs_percentile(sorted, n, 50, &p50), hs_percentile(sorted, n, 99, &p99);
+    snprintf(buf, size, "%.3f / %.3f / %.3f", p50 * 1e3, p99 * 1e3, sorted[n - 1] * 1e3);
+    free(sorted);
+}
+
 /* `harness load URL`: the load generator alone, so it can be measured
- * against other tools (wrk) on the same target. */
+ * against other tools (wrk) on the same target; closed loop, or with
+ * --rate an open loop at a fixed arrival rate. */
 static int cmd_load(int argc, char **argv) {
     static const struct option opts[] = {
         {"concurrency", required_argument, NULL, 'c'}, {"total", required_argument, NULL, 'n'},
         {"timeout", required_argument, NULL, 't'},     {"body", required_argument, NULL, 'b'},
+        {"rate", required_argument, NULL, 'r'},        {"duration", required_argument, NULL, 'd'},
+        {"arrivals", required_argument, NULL, 'a'},    {"max-in-flight", required_argument, NULL, 'm'},
+        {"seed", required_argument, NULL, 's'},        {"latencies", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0}};
-    long conc = 50, total = 10000;
-    double timeout = 30;
+    long conc = 50, total = 10000, max_in_flight = 1000, seed = 1;
+    double timeout = 30, rate = 0, duration = 0;
+    int given_conc = 0, given_total = 0, given_mif = 0, given_arrivals = 0;
+    hs_arrival_kind arrivals = HS_ARRIVALS_UNIFORM;
     char *body = NULL;
+    const char *latencies = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
-        case 'c': bad = parse_long("--concurrency", optarg, 1, 10000, &conc); break;
-        case 'n': bad = parse_long("--total", optarg, 1, 100000000, &total); break;
+        case 'c': bad = parse_long("--concurrency", optarg, 1, 10000, &conc), given_conc = 1; break;
+        case 'n': bad = parse_long("--total", optarg, 1, 100000000, &total), given_total = 1; break;
         case 't': bad = parse_seconds("--timeout", optarg, &timeout); break;
         case 'b': body = optarg; break;
+        case 'r': bad = parse_double("--rate", optarg, 0.001, 1e6, &rate); break;
+        case 'd': bad = parse_seconds("--duration", optarg, &duration); break;
+        case 'm':
+            bad = parse_long("--max-in-flight", optarg, 1, 100000, &max_in_flight), given_mif = 1;
+            break;
+        case 's': bad = parse_long("--seed", optarg, 0, 1L << 62, &seed); break;
+        case 'l': latencies = optarg; break;
+        case 'a':
+            given_arrivals = 1;
+            if (!strcmp(optarg, "uniform")) arrivals = HS_ARRIVALS_UNIFORM;
+            else if (!strcmp(optarg, "poisson")) arrivals = HS_ARRIVALS_POISSON;
+            else bad = 1, fprintf(stderr, "harness: --arrivals is uniform or poisson, not \"%s\"\n", optarg);
+            break;
         default: bad = 1;
         }
         if (bad) return HS_EXIT_USAGE;
@@ -308,8 +370,24 @@ static int cmd_load(int argc, char **argv) {
         fprintf(stderr, "harness: load takes one http:// URL\n");
         return HS_EXIT_USAGE;
     }
+    /* An open loop sends on a schedule, not from a number of clients. */
+    const char *clash = rate > 0 && given_conc ? "--concurrency goes with a closed loop, not --rate"
+                        : rate > 0 && duration > 0 && given_total ? "give --duration or --total, not both"
+                        : rate <= 0 && (duration > 0 || given_mif || given_arrivals)
+                            ? "--duration, --max-in-flight and --arrivals need --rate"
+                            : NULL;
+    if (clash) {
+        fprintf(stderr, "harness: load: %s\n", clash);
+        return HS_EXIT_USAGE;
+    }
+    if (rate > 0 && duration > 0) total = (long)floor(rate * duration);
+    if (total < 1) {
+        fprintf(stderr, "harness: load: --rate x --duration gives no request\n");
+        return HS_EXIT_USAGE;
+    }
     hs_load_config cfg = {argv[optind], body ? "POST" : "GET", &body, body ? 1 : 0,
-                          conc, total, timeout, "load", 0, 0, NULL, NULL};
+                          conc, total, timeout, "load", 0, 0, NULL, NULL,
+                          rate, arrivals, (uint64_t)seed, max_in_flight};
     hs_load_result r;
     int rc = hs_load_run(&cfg, &r);
     if (rc) {
@@ -322,8 +400,21 @@ static int cmd_load(int argc, char **argv) {
            r.n, s.ok_percent, s.rps, s.p50_s * 1e3, s.p95_s * 1e3, s.p99_s * 1e3);
     printf("errors: connect %zu, timeout %zu, read/write %zu, other %zu, non-2xx %zu\n",
            r.errors.connect, r.errors.timeout, r.errors.io, r.errors.other, r.errors.http);
-    free(r.samples);
-    return r.n == (size_t)total && s.ok == r.n ? HS_EXIT_OK : HS_EXIT_FAILED;
+    if (rate > 0) {
+        char lag[96], svc[96];
+        ms_spread(r.lag_s, r.n, lag, sizeof lag), ms_spread(r.service_s, r.n, svc, sizeof svc);
+        printf("open loop: %ld arrivals at %g/s (%s), sent %zu, dropped %zu (max in flight %ld); "
+               "latency from the intended send time\n", total, rate,
+               arrivals == HS_ARRIVALS_UNIFORM ? "uniform" : "poisson", r.n, r.dropped,
+               max_in_flight);
+        printf("send lag p50/p99/max %s ms, late by more than 1 ms: %zu; service time "
+               "p50/p99/max %s ms\n", lag, r.late_1ms, svc);
+    }
+    int wrc = latencies ? hs_latencies_write(latencies, r.samples, r.n) : 0;
+    if (wrc) fprintf(stderr, "harness: %s: %s\n", latencies, strerror(-wrc));
+    free(r.samples), free(r.service_s), free(r.lag_s);
+    if (wrc) return HS_EXIT_FAILED;
+    return r.n + r.dropped == (size_t)total && s.ok == r.n ? HS_EXIT_OK : HS_EXIT_FAILED;
 }
 
 int main(int argc, char **argv) {

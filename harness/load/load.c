@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,8 +132,11 @@ static hs_phase phase_of(CURL *easy) {
     return (hs_phase){connect * 1e-6, ttfb * 1e-6, total * 1e-6, (int)conns};
 }
 
+static int run_open(const hs_load_config *cfg, hs_load_result *out);
+
 int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     memset(out, 0, sizeof *out);
+    if (cfg->rate > 0) return run_open(cfg, out);
     if (cfg->total <= 0 || cfg->concurrency <= 0) return -EINVAL;
     if (!strcmp(cfg->method, "POST") && cfg->n_bodies == 0) return -EINVAL;
     long nslots = cfg->concurrency < cfg->total ? cfg->concurrency : cfg->total;
@@ -217,6 +221,111 @@ out:
         free(out->phases);
         out->samples = NULL;
         out->phases = NULL;
+        out->n = 0;
+    }
+    return rc;
+}
+
+/* The open loop: arrivals on a schedule fixed in advance, each sent on a
+ * free slot when its time comes (or dropped when none is free), timed from
+ * that intended time. curl_multi_poll wakes at the next arrival, to the
+ * millisecond; the send lag says how late each one really went. */
+static int run_open(const hs_load_config *cfg, hs_load_result *out) {
+    long n = cfg->total, nslots = cfg->max_in_flight < n ? cfg->max_in_flight : n;
+    if (n <= 0 || nslots <= 0) return -EINVAL;
+    if (!strcmp(cfg->method, "POST") && cfg->n_bodies == 0) return -EINVAL;
+    double *when = malloc((size_t)n * sizeof *when), *intended = calloc((size_t)nslots, sizeof *intended);
+    load_slot *slots = calloc((size_t)nslots, sizeof *slots);
+    long *free_slots = malloc((size_t)nslots * sizeof *free_slots);
+    out->samples = calloc((size_t)n, sizeof *out->samples);
+    out->service_s = calloc((size_t)n, sizeof *out->service_s);
+    out->lag_s = calloc((size_t)n, sizeof *out->lag_s);
+    if (cfg->record_phases) out->phases = calloc((size_t)n, sizeof *out->phases);
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    hdr = hdr ? curl_slist_append(hdr, "Expect:") : NULL;
+    CURLM *multi = curl_multi_init();
+    int rc = -ENOMEM;
+    long next = 0, in_flight = 0, n_free = 0;
+    if (!when || !intended || !slots || !free_slots || !out->samples || !out->service_s ||
+        !out->lag_s || !hdr || !multi || (cfg->record_phases && !out->phases))
+        goto out;
+    if ((rc = hs_arrivals(cfg->rate, n, cfg->arrivals, cfg->seed, when))) goto out;
+    rc = -ENOMEM;
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, nslots);
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, nslots);
+    for (long i = 0; i < nslots; i++) {
+        slots[i].easy = curl_easy_init();
+        if (!slots[i].easy || configure(cfg, slots[i].easy, hdr, i)) goto out;
+        free_slots[n_free++] = nslots - 1 - i;
+    }
+    double cpu0 = hs_cpu_seconds(RUSAGE_THREAD);
+    double t0 = hs_now(), last_done = t0;
+    while ((next < n || in_flight > 0) && !hs_stop) {
+        /* every arrival whose time has come: sent, or dropped */
+        double now = hs_now();
+        for (; next < n && t0 + when[next] <= now; next++) {
+            if (n_free == 0) {
+                out->dropped++;
+                continue;
+            }
+            long k = free_slots[--n_free];
+            intended[k] = t0 + when[next];
+            if ((rc = start(cfg, multi, &slots[k], next))) goto out;
+            in_flight++;
+        }
+        int running;
+        if (curl_multi_perform(multi, &running) != CURLM_OK) { rc = -EIO; goto out; }
+        CURLMsg *msg;
+        int queued;
+        while ((msg = curl_multi_info_read(multi, &queued))) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            double done = hs_now();
+            void *priv;
+            long status = 0;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+            long k = (long)priv;
+            load_slot *slot = &slots[k];
+            CURLcode cc = msg->data.result;
+            if (cc == CURLE_OK) curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
+            classify(cc, status, &out->errors);
+            hs_phase ph = phase_of(slot->easy);
+            out->connections_opened += (size_t)(ph.new_connections > 0 ? ph.new_connections : 0);
+            if (out->phases) out->phases[out->n] = ph;
+            double lag = slot->started - intended[k];
+            out->late_1ms += lag > 1e-3;
+            out->lag_s[out->n] = lag;
+            out->service_s[out->n] = done - slot->started;
+            out->samples[out->n++] = (hs_sample){done - intended[k], cc == CURLE_OK ? (int)status : 0};
+            last_done = done;
+            curl_multi_remove_handle(multi, slot->easy);
+            free_slots[n_free++] = k;
+            in_flight--;
+        }
+        if (!out->server_exited && has_exited(cfg->watch_pid)) out->server_exited = 1;
+        progress(cfg, out, in_flight, t0, 0);
+        /* sleep until the next arrival (or a completion), 50 ms at most */
+        double wait = next < n ? t0 + when[next] - hs_now() : 0.05;
+        if (wait >= 1e-3 || next >= n)
+            curl_multi_poll(multi, NULL, 0, (int)fmin(50, floor(wait * 1e3)), NULL);
+    }
+    out->interrupted = hs_stop != 0;
+    out->wall_s = last_done - t0;
+    double cpu1 = hs_cpu_seconds(RUSAGE_THREAD);
+    out->cpu_s = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
+    if (cfg->on_end) cfg->on_end(cfg->end_arg);
+    progress(cfg, out, 0, t0, 1);
+    rc = 0;
+out:
+    for (long i = 0; slots && i < nslots; i++) {
+        if (multi && slots[i].easy) curl_multi_remove_handle(multi, slots[i].easy);
+        curl_easy_cleanup(slots[i].easy);
+    }
+    if (multi) curl_multi_cleanup(multi);
+    curl_slist_free_all(hdr);
+    free(slots), free(free_slots), free(when), free(intended);
+    if (rc) {
+        free(out->samples), free(out->phases), free(out->service_s), free(out->lag_s);
+        out->samples = NULL, out->phases = NULL, out->service_s = NULL, out->lag_s = NULL;
         out->n = 0;
     }
     return rc;

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* --- load --- the load generator: a closed loop of HTTP requests on libcurl's
  * multi interface, one thread, keep-alive connections reused.
@@ -21,6 +22,15 @@
  * is handed to curl. A request's latency runs from handing it to curl to
  * its completion, on the monotonic clock, as the lab measures inside its
  * semaphore. */
+/* How an open loop spaces its arrivals (schedule.c). */
+typedef enum { HS_ARRIVALS_UNIFORM, HS_ARRIVALS_POISSON } hs_arrival_kind;
+
+/* Fills offsets[0..n) with arrival times in seconds from the start:
+ * i / rate for uniform; for Poisson, exponential gaps of mean 1 / rate from
+ * a generator seeded with seed (the same seed, the same schedule), the
+ * first at 0. Returns 0, or -EINVAL for a rate that is not > 0. */
+int hs_arrivals(double rate, long n, hs_arrival_kind kind, uint64_t seed, double *offsets);
+
 typedef struct {
     const char *url;        /* http://host:port/path */
     const char *method;     /* "GET" or "POST" */
@@ -35,6 +45,15 @@ typedef struct {
     void (*on_end)(void *arg); /* if not NULL, called once the last request
                             * is done, before the connections close */
     void *end_arg;
+    /* Open loop, when rate > 0: `total` arrivals at `rate` per second,
+     * spaced by `arrivals` (seeded by `seed`), whatever the server does;
+     * each request's latency runs from its intended send time. At most
+     * `max_in_flight` are in flight (concurrency is not used); an arrival
+     * beyond that is dropped and counted, never delayed. */
+    double rate;
+    hs_arrival_kind arrivals;
+    uint64_t seed;
+    long max_in_flight;
 } hs_load_config;
 
 /* One request's phases as libcurl timed them, from the start of its
@@ -65,6 +84,11 @@ typedef struct {
     hs_load_errors errors;
     int interrupted;     /* *stop was set: n < total */
     int server_exited;   /* watch_pid exited during the run */
+    /* Open loop only (else NULL and 0), in the samples' order: */
+    double *service_s;   /* from the actual send to completion; free() it */
+    double *lag_s;       /* actual send minus intended; free() it */
+    size_t dropped;      /* arrivals beyond max_in_flight, not sent */
+    size_t late_1ms;     /* sent more than 1 ms after their intended time */
 } hs_load_result;
 
 /* Runs the load. Returns 0 (even when requests failed: they are recorded

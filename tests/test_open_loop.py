@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""test_open_loop.py - `harness load --rate` against a server that stalls
+(tests/servers/stall_once.py), as issue 14 asks:
+
+1. Open loop, 100 arrivals/s for 4 s, a 1 s stall one second in: every
+   request scheduled during the stall is recorded late by what remained of
+   it, so about 100 take 10 ms or more and about 50 take 0.5 s or more
+   (latency runs from the intended send time).
+2. A closed loop with one client against the same stall: one slow request.
+3. --max-in-flight 2 against a server at 50 ms a request, 100 arrivals at
+   100/s: arrivals beyond two in flight are dropped and counted; sent plus
+   dropped is every arrival, and every sent one is recorded.
+4. Bad input: exit 2 and nothing written.
+
+The margins are wide: they hold on a busy machine, and a wrong method
+(timing from the actual send) would record about 1 slow request, not 50.
+
+usage: test_open_loop.py HARNESS SOURCE_DIR SCRATCH
+"""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+harness, source, scratch = sys.argv[1:4]
+server_py = os.path.join(source, "tests", "servers", "stall_once.py")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(mode):
+    port = free_port()
+    p = subprocess.Popen(["/usr/bin/python3", server_py, str(port), mode],
+                         stdout=subprocess.PIPE, text=True)
+    p.stdout.readline()  # "listening": it is ready
+    return p, f"http://127.0.0.1:{port}/work"
+
+
+def load(args, latencies):
+    run = subprocess.run([harness, "load", *args, "--latencies", latencies],
+                         capture_output=True, text=True, timeout=120)
+    return run, json.load(open(latencies)) if os.path.exists(latencies) else None
+
+
+out = os.path.join(scratch, f"open_loop.{os.getpid()}")
+os.makedirs(out)
+
+# 1. the open loop sees the stall once per request it delayed
+server, url = start("stall")
+run, lat = load([url, "--rate", "100", "--duration", "4"], f"{out}/open.json")
+server.terminate(), server.wait()
+print(run.stdout)
+assert run.returncode == 0, run.stderr
+assert len(lat) == 400 and all(s == 200 for _, s in lat), len(lat)
+late = sum(l >= 0.01 for l, _ in lat)
+very = sum(l >= 0.5 for l, _ in lat)
+print(f"open loop: {late} of 400 took 10 ms or more, {very} took 0.5 s or more")
+assert 70 <= late <= 140, late
+assert 30 <= very <= 70, very
+
+# 2. the closed loop with one client records the stall once
+server, url = start("stall")
+run, lat = load([url, "--concurrency", "1", "--total", "300"], f"{out}/closed.json")
+server.terminate(), server.wait()
+assert run.returncode == 0, run.stderr
+slow = sum(l >= 0.5 for l, _ in lat)
+print(f"closed loop, 1 client: {slow} of 300 took 0.5 s or more")
+assert 1 <= slow <= 2, slow
+
+# 3. drops are counted, and nothing sent is lost
+server, url = start("slow")
+run, lat = load([url, "--rate", "100", "--total", "100", "--max-in-flight", "2"],
+                f"{out}/drops.json")
+server.terminate(), server.wait()
+print(run.stdout)
+m = re.search(r"sent (\d+), dropped (\d+)", run.stdout)
+assert m, run.stdout
+sent, dropped = int(m.group(1)), int(m.group(2))
+print(f"max in flight 2 at 50 ms a request: sent {sent}, dropped {dropped}")
+assert dropped > 0 and sent + dropped == 100 and len(lat) == sent, (sent, dropped, len(lat))
+assert run.returncode == 0  # drops are a measurement, not a failure of the run
+
+# 4. bad input: exit 2, nothing measured
+for bad in (["--rate", "0"], ["--rate", "-5"], ["--rate", "10", "--duration", "0"],
+            ["--rate", "10", "--concurrency", "4"], ["--duration", "2"],
+            ["--rate", "10", "--arrivals", "bursty"], ["--rate", "10", "--total", "5",
+                                                      "--duration", "1"]):
+    path = f"{out}/bad.json"
+    run, lat = load(["http://127.0.0.1:9/", *bad], path)
+    assert run.returncode == 2 and lat is None and run.stderr.startswith("harness:"), (bad, run)
+
+subprocess.run(["rm", "-rf", out], check=True)
+print("open loop: ok")
