@@ -20,22 +20,52 @@ static int load_text(const char *text, hs_lab *lab, char *err, size_t size) {
 /* The load parameters' one writer and one reader agree on every field,
  * and replace what an object already had. */
 static void test_load_params_json(void) {
-    hs_load_params L = {50, 500, 10, 30.5, 4, 7, 40, 50, 10, 20.5, 1};
+    hs_load_params L = {50, 500, 10, 30.5, 4, 7, 40, 50, 10, 20.5, 1, 150.5, 4, 1, 20};
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "concurrency", 1);
     hs_load_params_write(&L, o);
-    CHECK_EQ_INT(cJSON_GetArraySize(o), 11);
+    CHECK_EQ_INT(cJSON_GetArraySize(o), 15);
     hs_load_params R = hs_load_params_read(o);
     CHECK(R.concurrency == 50 && R.total == 500 && R.warmup == 10 && R.timeout_s == 30.5);
     CHECK(R.workers == 4 && R.seed == 7 && R.threads == 40 && R.io_delay_ms == 50);
     CHECK(R.detect_blocking_ms == 10 && R.probe_rate == 20.5 && R.no_evidence == 1);
+    CHECK(R.rate == 150.5 && R.duration_s == 4 && R.poisson == 1 && R.max_in_flight == 20);
     cJSON_Delete(o);
     hs_load_params E = hs_load_params_read(NULL); /* nothing: zeros, evidence on */
     CHECK(E.concurrency == 0 && E.no_evidence == 0);
 }
 
+/* A lab's open-loop keys: rate with duration_s sets the arrivals; a bad
+ * spacing, or a duration with no rate, is refused with a message. */
+static void test_open_loop_keys(void) {
+    static const char *const good =
+        "{\"name\": \"o\", \"title\": \"t\", \"folder\": \"f\","
+        " \"request\": {\"method\": \"GET\", \"path\": \"/\", \"health\": \"/\"},"
+        " \"load\": {\"concurrency\": 4, \"total\": 10, \"warmup\": 0, \"timeout_s\": 5,"
+        "  \"workers\": 1, \"seed\": 0, \"rate\": 50, \"duration_s\": 2, \"arrivals\": \"%s\"%s},"
+        " \"variants\": [{\"name\": \"a\", \"command\": [\"x\"]}]}";
+    char text[1024], err[512];
+    hs_lab lab;
+    snprintf(text, sizeof text, good, "poisson", "");
+    cJSON *j = cJSON_Parse(text);
+    CHECK_EQ_INT(hs_lab_from_json(j, "o.json", &lab, err, sizeof err), 0);
+    CHECK(lab.load.rate == 50 && lab.load.total == 100 && lab.load.poisson == 1);
+    CHECK(lab.load.max_in_flight == HS_DEFAULT_MAX_IN_FLIGHT);
+    hs_lab_free(&lab), cJSON_Delete(j);
+    snprintf(text, sizeof text, good, "bursty", "");
+    j = cJSON_Parse(text);
+    CHECK(hs_lab_from_json(j, "o.json", &lab, err, sizeof err) != 0 && strstr(err, "arrivals"));
+    cJSON_Delete(j);
+    snprintf(text, sizeof text, good, "uniform", "");
+    j = cJSON_Parse(text);
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(j, "load"), "rate"); /* a duration, no rate */
+    CHECK(hs_lab_from_json(j, "o.json", &lab, err, sizeof err) != 0 && strstr(err, "no rate"));
+    cJSON_Delete(j);
+}
+
 int main(void) {
     test_load_params_json();
+    test_open_loop_keys();
     hs_lab lab;
     char err[1024];
     CHECK_EQ_INT(hs_lab_load(LAB01_FILE, &lab, err, sizeof err), 0);

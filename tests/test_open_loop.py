@@ -98,3 +98,25 @@ for bad in (["--rate", "0"], ["--rate", "-5"], ["--rate", "10", "--duration", "0
 
 subprocess.run(["rm", "-rf", out], check=True)
 print("open loop: ok")
+
+# 5. harness run with a rate: the lab's run as an open loop, end to end
+lab = os.path.join(source, "tests", "labs", "sleepy_loop.json")
+run_dir = os.path.join(scratch, f"open_run.{os.getpid()}")
+run = subprocess.run([harness, "run", lab, "--rate", "30", "--duration", "3", "--out", run_dir],
+                     capture_output=True, text=True, timeout=120)
+assert run.returncode in (0, 1), run.stderr
+facts = json.load(open(os.path.join(run_dir, "facts.json")))
+assert facts["load"]["loop"] == "open" and facts["load"]["rate"] == 30, facts["load"]
+assert facts["load"]["total"] == 90
+v = facts["variants"]["sleepy"]
+o = v["open_loop"]
+assert o["arrivals"] == 90 and o["sent"] + o["dropped"] == 90, o
+lat = json.load(open(os.path.join(run_dir, "latencies_sleepy.json")))
+rows = json.load(open(os.path.join(run_dir, "open_sleepy.json")))["rows"]
+assert len(lat) == len(rows) == o["sent"] == v["requests"], (len(lat), len(rows), o)
+# each latency (from the intended time) is its service time plus its send lag
+assert all(abs(l - (s + g)) < 1e-6 for (l, _), (s, g) in zip(lat, rows))
+print(f"harness run --rate 30: {o['sent']} sent, {o['dropped']} dropped, "
+      f"send lag p99 {o['send_lag_ms']['p99']:.2f} ms")
+subprocess.run(["rm", "-rf", run_dir], check=True)
+print("open loop run: ok")

@@ -48,6 +48,13 @@ static void usage(FILE *f) {
         "      --probe-rate R    bystander probes per second during the load (GET\n"
         "                        on the lab's health path, own connection; the lab\n"
         "                        file's load.probe_rate, else 20); 0 turns it off\n"
+        "      --rate R          open loop: R arrivals per second, each request timed\n"
+        "                        from its intended send time (wrk2's method), for\n"
+        "                        --total N arrivals or --duration S seconds; not with\n"
+        "                        --concurrency (which then sizes only the warm-up)\n"
+        "      --arrivals uniform|poisson   their spacing (uniform); --seed N seeds poisson\n"
+        "      --max-in-flight M an arrival beyond M in flight is dropped and counted,\n"
+        "                        never delayed (1000)\n"
         "      --no-evidence     no /proc or kernel readings around the load, no\n"
         "                        request phases and no probe (only to measure what\n"
         "                        they cost: facts.json then holds those as null)\n"
@@ -170,6 +177,19 @@ static int cmd_list(const hs_paths *p) {
     return HS_EXIT_OK;
 }
 
+/* A number within [lo, hi] for flag, else a message; 0 or -1. */
+static int parse_double(const char *flag, const char *s, double lo, double hi, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "harness: %s takes a number from %g to %g, not \"%s\"\n", flag, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv, const hs_paths *p) {
     static const struct option opts[] = {
         {"concurrency", required_argument, NULL, 'c'}, {"total", required_argument, NULL, 'n'},
@@ -178,9 +198,12 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         {"seed", required_argument, NULL, 's'},        {"out", required_argument, NULL, 'o'},
         {"threads", required_argument, NULL, 'T'},     {"io-delay-ms", required_argument, NULL, 'D'},
         {"sweep", required_argument, NULL, 'S'},       {"probe-rate", required_argument, NULL, 'P'},
-        {"no-evidence", no_argument, NULL, 'E'},       {NULL, 0, NULL, 0}};
+        {"no-evidence", no_argument, NULL, 'E'},       {"rate", required_argument, NULL, 'r'},
+        {"duration", required_argument, NULL, 'd'},    {"arrivals", required_argument, NULL, 'a'},
+        {"max-in-flight", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
     long conc = -1, total = -1, warmup = -1, workers = -1, seed = -1, threads = -1, io_delay = -1;
-    double timeout = -1, probe_rate = -1;
+    long max_in_flight = -1, poisson = -1;
+    double timeout = -1, probe_rate = -1, rate = 0, duration = 0;
     int no_evidence = 0;
     const char *variants = NULL, *out = NULL, *sweep = NULL;
     int c;
@@ -203,6 +226,15 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         case 'D': bad = parse_long("--io-delay-ms", optarg, 0, 600000, &io_delay); break;
         case 'P': bad = parse_rate("--probe-rate", optarg, &probe_rate); break;
         case 'E': no_evidence = 1; break;
+        case 'r': bad = parse_double("--rate", optarg, 0.001, 1e6, &rate); break;
+        case 'd': bad = parse_seconds("--duration", optarg, &duration); break;
+        case 'm': bad = parse_long("--max-in-flight", optarg, 1, 100000, &max_in_flight); break;
+        case 'a':
+            poisson = !strcmp(optarg, "poisson") ? 1 : !strcmp(optarg, "uniform") ? 0 : -1;
+            if (poisson < 0)
+                bad = 1, fprintf(stderr, "harness: --arrivals is uniform or poisson, not \"%s\"\n",
+                                 optarg);
+            break;
         case 'v': variants = optarg; break;
         case 'o': out = optarg; break;
         case 'S':
@@ -260,6 +292,27 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
     if (probe_rate >= 0) lab.load.probe_rate = probe_rate;
     lab.load.no_evidence = no_evidence;
     int rc = HS_EXIT_USAGE;
+    /* The open loop's flags: a rate sends on a schedule, not from clients. */
+    if (rate > 0) lab.load.rate = rate;
+    const char *clash = rate > 0 && conc > 0 ? "--concurrency goes with a closed loop, not --rate"
+                        : duration > 0 && total > 0 ? "give --duration or --total, not both"
+                        : !(lab.load.rate > 0) && (duration > 0 || max_in_flight > 0 || poisson >= 0)
+                            ? "--duration, --max-in-flight and --arrivals need a rate (--rate, "
+                              "or the lab's load.rate)"
+                            : NULL;
+    if (clash) {
+        fprintf(stderr, "harness: run: %s\n", clash);
+        goto out;
+    }
+    if (duration > 0) lab.load.duration_s = duration;
+    if (max_in_flight > 0) lab.load.max_in_flight = max_in_flight;
+    if (poisson >= 0) lab.load.poisson = poisson;
+    if (lab.load.rate > 0 && total <= 0 && lab.load.duration_s > 0)
+        lab.load.total = (long)(lab.load.rate * lab.load.duration_s);
+    if (lab.load.total < 1) {
+        fprintf(stderr, "harness: run: the rate and duration give no request\n");
+        goto out;
+    }
     if (variants && hs_lab_select_variants(&lab, variants, err, sizeof err)) {
         fprintf(stderr, "harness: %s\n", err);
         goto out;
@@ -289,19 +342,6 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
 out:
     hs_lab_free(&lab);
     return rc;
-}
-
-/* A number within [lo, hi] for flag, else a message; 0 or -1. */
-static int parse_double(const char *flag, const char *s, double lo, double hi, double *out) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "harness: %s takes a number from %g to %g, not \"%s\"\n", flag, lo, hi, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 static int cmp_double(const void *a, const void *b) {

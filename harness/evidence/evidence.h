@@ -254,6 +254,11 @@ void hs_blocks_sum(const void *workers, hs_blocks *out);
  *                          status], ...], "loaded": [...]}, the bystander
  *                          probe before and during the load */
 /* Both write atomically and return 0 or a negative errno. */
+/* The open loop's own per-request figures, in the order of
+ * latencies_<variant>.json: {"columns": ["service_s", "send_lag_s"],
+ * "rows": [...]}: from the actual send to completion, and how late it was
+ * sent. Written atomically; 0 or a negative errno. */
+int hs_open_write(const char *path, const double *service_s, const double *lag_s, size_t n);
 int hs_phases_write(const char *path, const hs_phase *p, size_t n);
 int hs_probe_write(const char *path, const char *probe_path, double rate,
                    const hs_probe *unloaded, const hs_probe *loaded);

@@ -11,6 +11,19 @@
 
 static double or_zero(double v) { return isfinite(v) ? v : 0.0; }
 
+int hs_open_write(const char *path, const double *service_s, const double *lag_s, size_t n) {
+    hs_strbuf b;
+    hs_strbuf_init(&b, 64 + n * 40);
+    hs_strbuf_printf(&b, "{\"columns\": [\"service_s\", \"send_lag_s\"],\n \"rows\": [");
+    for (size_t i = 0; i < n; i++)
+        hs_strbuf_printf(&b, "%s\n  [%.9g, %.9g]", i ? "," : "", or_zero(service_s[i]),
+                         or_zero(lag_s[i]));
+    hs_strbuf_printf(&b, "%s]}\n", n ? "\n " : "");
+    int rc = b.ok ? hs_write_atomic(path, b.s, b.len) : -ENOMEM;
+    hs_strbuf_free(&b);
+    return rc;
+}
+
 int hs_phases_write(const char *path, const hs_phase *p, size_t n) {
     hs_strbuf b;
     hs_strbuf_init(&b, 64 + n * 64);

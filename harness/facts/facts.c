@@ -182,6 +182,51 @@ static cJSON *loadgen_json(const hs_facts_variant *v) {
     return o;
 }
 
+static int cmp_dbl(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* p50, p95, p99 and max of v[0..n) in ms under o's key, or null. */
+static void spread_ms(cJSON *o, const char *key, const double *v, size_t n) {
+    double *s = n ? malloc(n * sizeof *s) : NULL;
+    if (!s) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
+    memcpy(s, v, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_dbl);
+    cJSON *p = cJSON_AddObjectToObject(o, key);
+    static const double qs[] = {50, 95, 99};
+    static const char *const names[] = {"p50", "p95", "p99"};
+    for (int k = 0; k < 3; k++) {
+        double x;
+        hs_percentile(s, n, qs[k], &x);
+        figure(p, names[k], 1, x * 1e3, "");
+    }
+    figure(p, "max", 1, s[n - 1] * 1e3, "");
+    free(s);
+}
+
+/* An open loop's own figures: arrivals sent, dropped beyond the cap, sent
+ * late, the send lag and the service time; null for a closed loop. */
+static void open_loop_json(cJSON *o, const hs_facts_variant *v) {
+    const hs_load_result *l = v->load;
+    if (!l || !l->service_s) {
+        cJSON_AddNullToObject(o, "open_loop");
+        cJSON_AddStringToObject(o, "open_loop_unknown",
+                                l ? "the load was a closed loop" : "the load did not run");
+        return;
+    }
+    cJSON *p = cJSON_AddObjectToObject(o, "open_loop");
+    cJSON_AddNumberToObject(p, "arrivals", (double)(l->n + l->dropped));
+    cJSON_AddNumberToObject(p, "sent", (double)l->n);
+    cJSON_AddNumberToObject(p, "dropped", (double)l->dropped);
+    cJSON_AddNumberToObject(p, "late_over_1ms", (double)l->late_1ms);
+    spread_ms(p, "send_lag_ms", l->lag_s, l->n);
+    spread_ms(p, "service_ms", l->service_s, l->n);
+}
+
 static cJSON *others_json(const hs_facts_variant *v) {
     cJSON *o = cJSON_CreateObject();
     const hs_evidence *e = v->evidence;
@@ -429,6 +474,7 @@ static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) 
     }
     cJSON_AddItemToObject(o, "server", server_json(v, s ? (double)s->requests : 0));
     cJSON_AddItemToObject(o, "loadgen", loadgen_json(v));
+    open_loop_json(o, v);
     cJSON_AddItemToObject(o, "machine", others_json(v));
     cJSON_AddItemToObject(o, "kernel", kernel_json(v));
     cJSON_AddItemToObject(o, "phases_ms", phases_json(v));
@@ -458,7 +504,8 @@ cJSON *hs_facts_build(const hs_facts_input *in) {
     cJSON_AddItemToObject(f, "machine", machine_json(in->cpus));
     const hs_load_params *L = &in->lab->load;
     cJSON *load = cJSON_AddObjectToObject(f, "load");
-    cJSON_AddStringToObject(load, "loop", "closed");
+    cJSON_AddStringToObject(load, "loop", L->rate > 0 ? "open" : "closed");
+    if (L->rate > 0) cJSON_AddStringToObject(load, "arrivals", L->poisson ? "poisson" : "uniform");
     hs_load_params_write(L, load);
     cJSON_AddStringToObject(load, "method", in->lab->method);
     cJSON_AddStringToObject(load, "path", in->lab->path);

@@ -65,6 +65,33 @@ static int get_opt_num(const cJSON *obj, const char *key, double lo, double hi,
     return get_num(obj, key, lo, hi, out);
 }
 
+/* The open loop's keys, all optional: "rate" (> 0), then "duration_s"
+ * (which sets total to rate x duration_s), "arrivals" ("uniform" or
+ * "poisson") and "max_in_flight". */
+static int parse_open_loop(const cJSON *load, hs_load_params *p, const char *path, char *err,
+                           size_t err_size) {
+    double rate, dur, mif, poisson;
+    char arrivals[16] = "";
+    /* 0 is a closed loop: what a manifest's embedded lab says of one. */
+    if (get_opt_num(load, "rate", 0, 1e6, 0, &rate) ||
+        get_opt_num(load, "duration_s", 0, 3600, 0, &dur) ||
+        get_opt_num(load, "max_in_flight", 1, 100000, HS_DEFAULT_MAX_IN_FLIGHT, &mif) ||
+        get_opt_num(load, "poisson", 0, 1, 0, &poisson) ||
+        get_str(load, "arrivals", arrivals, sizeof arrivals, 1) ||
+        (arrivals[0] && strcmp(arrivals, "uniform") && strcmp(arrivals, "poisson")))
+        return fail(err, err_size,
+                    "%s: \"load\" may have rate (arrivals per second, > 0), duration_s, "
+                    "arrivals (\"uniform\" or \"poisson\") and max_in_flight (1-100000)", path);
+    if (!(rate > 0) && (dur > 0 || arrivals[0]))
+        return fail(err, err_size, "%s: \"load\" has duration_s or arrivals but no rate: they "
+                                   "belong to an open loop", path);
+    p->rate = rate, p->duration_s = dur, p->max_in_flight = (long)mif;
+    p->poisson = arrivals[0] ? !strcmp(arrivals, "poisson") : poisson == 1;
+    if (rate > 0 && dur > 0) p->total = (long)(rate * dur);
+    if (p->total < 1) return fail(err, err_size, "%s: rate x duration_s gives no request", path);
+    return 0;
+}
+
 static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
                       char *err, size_t err_size) {
     double c, t, w, to, wk, seed, th, io, bl, pr;
@@ -88,8 +115,8 @@ static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
         return fail(err, err_size, "%s: \"load\" probe_rate is probes per second, 0 to 1000",
                     path);
     *p = (hs_load_params){(long)c, (long)t, (long)w, to, (long)wk, (long)seed, (long)th,
-                          (long)io, (long)bl, pr, 0};
-    return 0;
+                          (long)io, (long)bl, pr, 0, 0, 0, 0, HS_DEFAULT_MAX_IN_FLIGHT};
+    return parse_open_loop(load, p, path, err, err_size);
 }
 
 static int parse_variant(const cJSON *v, hs_variant_def *d, const char *path,
@@ -181,7 +208,9 @@ static const struct {
     LONG_FIELD("workers", workers),           LONG_FIELD("seed", seed),
     LONG_FIELD("threads", threads),           LONG_FIELD("io_delay_ms", io_delay_ms),
     LONG_FIELD("detect_blocking_ms", detect_blocking_ms),
-    DOUBLE_FIELD("probe_rate", probe_rate),
+    DOUBLE_FIELD("probe_rate", probe_rate),   DOUBLE_FIELD("rate", rate),
+    DOUBLE_FIELD("duration_s", duration_s),   LONG_FIELD("poisson", poisson),
+    LONG_FIELD("max_in_flight", max_in_flight),
 };
 
 static void set_item(cJSON *obj, const char *key, cJSON *item) {

@@ -154,7 +154,17 @@ typedef struct {
                         * (optional, default HS_DEFAULT_PROBE_RATE) */
     int no_evidence;   /* 1: no CPU, kernel, phase or probe readings, to
                         * measure what taking them costs (--no-evidence) */
+    /* Open loop, when rate > 0 (lab keys "rate", "duration_s", "arrivals",
+     * "max_in_flight"; or --rate, ...): `total` arrivals at rate per second
+     * (rate x duration_s of them when a duration is given), each timed from
+     * its intended send time; concurrency then sizes only the warm-up. */
+    double rate;
+    double duration_s;   /* 0: total gives the arrivals */
+    long poisson;        /* 1: Poisson arrivals, else uniform */
+    long max_in_flight;  /* beyond it an arrival is dropped (default 1000) */
 } hs_load_params;
+
+#define HS_DEFAULT_MAX_IN_FLIGHT 1000
 
 #define HS_DEFAULT_PROBE_RATE 20.0
 

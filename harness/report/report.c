@@ -28,7 +28,9 @@ static void files_line(hs_strbuf *b, const cJSON *facts) {
     if (evidence && hs_fact(facts, "evidence.probe_rate_per_s") > 0)
         hs_say_sub(&c, "probe", "files.probe", NULL);
     if (blocks) hs_say_sub(&c, "blocks", "files.blocks", NULL);
+    if (hs_fact(facts, "load.rate") > 0) hs_say_sub(&c, "open", "files.open", NULL);
     hs_say_str(&c, "phases", ""), hs_say_str(&c, "probe", ""), hs_say_str(&c, "blocks", "");
+    hs_say_str(&c, "open", "");
     hs_say(b, "files", &c);
 }
 
@@ -164,9 +166,13 @@ int hs_report_write(const char *dir, const hs_report *r) {
     hs_strbuf_printf(&b, "# %s\n\n", r->lab->title);
     if (!cJSON_IsTrue(sub(r->facts, "complete")))
         hs_say(&b, "run.incomplete", &c), hs_strbuf_printf(&b, "\n");
-    hs_say(&b, "run.load", &c), hs_strbuf_printf(&b, "\n");
+    hs_say(&b, hs_fact(r->facts, "load.rate") > 0 ? "run.load.open" : "run.load", &c);
+    hs_strbuf_printf(&b, "\n");
     machine_line(&b, r->facts);
-    hs_say_table(&b, "run.variants", r->facts, NULL, NULL);
+    hs_say_ctx from = {.facts = r->facts};
+    hs_say_sub(&from, "latency_from",
+               hs_fact(r->facts, "load.rate") > 0 ? "latency_from.open" : "latency_from.closed", NULL);
+    hs_say_table(&b, "run.variants", r->facts, NULL, &from);
     memory_table(&b, r->facts, r->lab->health);
     failures(&b, r->facts);
     checks_table(&b, r->facts);

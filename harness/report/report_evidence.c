@@ -22,6 +22,10 @@ void hs_report_evidence(hs_strbuf *b, const hs_report *r) {
     cJSON_ArrayForEach(v, hs_fact_variants(f))
         any |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"));
     if (!any) return;
+    if (hs_fact(f, "load.rate") > 0) {
+        hs_say_heading(b, "heading.open", NULL);
+        hs_say_table(b, "evidence.open", f, "open_loop", NULL);
+    }
     hs_say_heading(b, "heading.cpu", NULL);
     hs_say_table(b, "evidence.cpu", f, NULL, NULL);
     if (hs_fact(f, "evidence.probe_rate_per_s") > 0) {

@@ -83,3 +83,20 @@ int hs_rule_littles_law(const cJSON *facts, hs_strbuf *out) {
     hs_strbuf_free(&each);
     return n;
 }
+
+/* Fires when an open loop dropped arrivals (max_in_flight were already in
+ * flight), or sent more than LATE_SHARE of them over 1 ms late. Needs
+ * open_loop.{arrivals,sent,dropped,late_over_1ms,send_lag_ms.p99}. */
+#define LATE_SHARE 0.01
+int hs_rule_open_loop_sends(const cJSON *facts, hs_strbuf *out) {
+    int n = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        double dropped = hs_fact(v, "open_loop.dropped"), sent = hs_fact(v, "open_loop.sent");
+        double late = hs_fact(v, "open_loop.late_over_1ms");
+        hs_say_ctx c = {.facts = facts, .v = v};
+        if (dropped > 0) n += hs_say(out, "open_loop_sends.dropped", &c);
+        if (sent > 0 && late > LATE_SHARE * sent) n += hs_say(out, "open_loop_sends.late", &c);
+    }
+    return n;
+}

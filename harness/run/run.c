@@ -219,6 +219,11 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     if (!hs_stop) {
         cfg.total = lab->load.total;
         cfg.label = vr->def->name;
+        /* the recorded load: an open loop when the lab gives a rate */
+        cfg.rate = lab->load.rate;
+        cfg.arrivals = lab->load.poisson ? HS_ARRIVALS_POISSON : HS_ARRIVALS_UNIFORM;
+        cfg.seed = (uint64_t)lab->load.seed;
+        cfg.max_in_flight = lab->load.max_in_flight;
         if (!lab->load.no_evidence) {
             cfg.record_phases = 1;
             cfg.on_end = hs_evidence_end;
@@ -459,7 +464,7 @@ static int prepare(const hs_lab *lab, const hs_paths *paths, variant_run *runs,
 static void release(variant_run *runs, int n, char **bodies, size_t n_bodies) {
     for (int i = 0; i < n; i++) {
         for (int a = 0; runs[i].argv[a]; a++) free(runs[i].argv[a]);
-        free(runs[i].load.samples);
+        free(runs[i].load.samples), free(runs[i].load.service_s), free(runs[i].load.lag_s);
         free(runs[i].sorted_s);
         free(runs[i].health);
         free(runs[i].load.phases);
@@ -553,6 +558,15 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                 fprintf(stderr, "harness: %s: %s\n", path, strerror(-rc));
                 exit_code = HS_EXIT_FAILED;
             }
+            if (runs[i].load.service_s) {
+                snprintf(path, sizeof path, "%s/open_%s.json", dir, runs[i].def->name);
+                rc = hs_open_write(path, runs[i].load.service_s, runs[i].load.lag_s,
+                                   runs[i].load.n);
+                if (rc) {
+                    fprintf(stderr, "harness: %s: %s\n", path, strerror(-rc));
+                    exit_code = HS_EXIT_FAILED;
+                }
+            }
             if (runs[i].load.phases) {
                 snprintf(path, sizeof path, "%s/phases_%s.json", dir, runs[i].def->name);
                 if ((rc = hs_phases_write(path, runs[i].load.phases, runs[i].load.n))) {
@@ -621,8 +635,13 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
      * sweep's point CDFs say which point they are. */
     char settings[256];
     hs_lab_settings_phrase(lab, 1, settings, sizeof settings);
-    snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests%s", lab->title,
-             lab->load.concurrency, lab->load.total, settings);
+    if (lab->load.rate > 0)
+        snprintf(title, sizeof title, "%s - open loop %g/s (%s), %ld arrivals%s", lab->title,
+                 lab->load.rate, lab->load.poisson ? "poisson" : "uniform", lab->load.total,
+                 settings);
+    else
+        snprintf(title, sizeof title, "%s - %ld concurrent, %ld requests%s", lab->title,
+                 lab->load.concurrency, lab->load.total, settings);
     /* The percentiles the plot marks are the facts'. */
     for (int i = 0; i < n; i++) hs_facts_percentiles_ms(facts, runs[i].def->name, curves[i].p_ms);
     int prc = plot_cdf(dir, title, curves, (size_t)n, err, sizeof err);
