@@ -162,6 +162,10 @@ typedef struct {
     double duration_s;   /* 0: total gives the arrivals */
     long poisson;        /* 1: Poisson arrivals, else uniform */
     long max_in_flight;  /* beyond it an arrival is dropped (default 1000) */
+    double rate_per_service; /* > 0: the rate is this / S, S one request's
+                              * service time measured before the load
+                              * (serial requests on the first variant) */
+    double service_s;    /* that S, once measured; 0: not measured */
 } hs_load_params;
 
 #define HS_DEFAULT_MAX_IN_FLIGHT 1000

@@ -546,6 +546,26 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     hs_cpus cpus;
     hs_cpus_read(&cpus);
 
+    /* A rate given relative to the service time: measure S first. */
+    if (lab->load.rate_per_service > 0 && !(lab->load.rate > 0) && !hs_stop) {
+        char log_path[4352];
+        snprintf(log_path, sizeof log_path, "%s/calibrate_%s.log", dir, runs[0].def->name);
+        double s = 0;
+        if (hs_calibrate(lab, runs[0].argv, runs[0].port, log_path, bodies, n_bodies, &s, err,
+                         sizeof err)) {
+            fprintf(stderr, "harness: calibration on %s failed: %s\n", runs[0].def->name, err);
+            exit_code = HS_EXIT_FAILED;
+            goto out;
+        }
+        lab->load.service_s = s;
+        lab->load.rate = lab->load.rate_per_service / s;
+        lab->load.total = (long)(lab->load.rate * lab->load.duration_s);
+        if (lab->load.total < 1) lab->load.total = 1;
+        fprintf(stderr, "harness: service time S = %.2f ms (median of serial requests on %s): "
+                        "rate %.3g x 1/S = %.1f/s, %ld arrivals per variant\n", s * 1e3,
+                runs[0].def->name, lab->load.rate_per_service, lab->load.rate, lab->load.total);
+    }
+
     int done = 0;
     for (int i = 0; i < n && !hs_stop; i++, done++) {
         measure_variant(lab, dir, &runs[i], bodies, n_bodies, &cpus);

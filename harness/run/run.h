@@ -110,4 +110,11 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
 int hs_sweep_draw(const char *dir, const hs_sweep *s, char *err, size_t err_size);
 
 
+/* --- calibrate.c --- Starts a server with argv, warms it up as the lab
+ * says, and measures the median latency of serial requests (one client):
+ * one request's service time, into *service_s. Returns 0, or -1 with err. */
+int hs_calibrate(const hs_lab *lab, char *const argv[], int port, const char *log_path,
+                 char *const *bodies, size_t n_bodies, double *service_s, char *err,
+                 size_t err_size);
+
 #endif
