@@ -2,7 +2,8 @@
 # harness/bench.sh - is the load generator fast enough not to be the
 # bottleneck? Measures `harness load` beside `wrk -t1` against nginx serving
 # a small body on loopback, alternating the two, ROUNDS times, and prints
-# the median requests/s of each and their ratio. It prints numbers; it
+# the median requests/s of each and their ratio; then the open loop at
+# RATE (2000) arrivals per second: the rate it achieved and its send lag. It prints numbers; it
 # passes or fails nothing. Needs wrk and nginx (scripts/setup.sh installs
 # them) and a built harness (build/bin/harness, or HARNESS=path).
 set -euo pipefail
@@ -36,3 +37,16 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 mw=$(median "${wrk_rps[@]}"); mo=$(median "${ours_rps[@]}")
 echo "median of $ROUNDS: wrk $mw req/s, harness load $mo req/s, ratio $(awk -v a="$mo" -v b="$mw" 'BEGIN {printf "%.2f", a / b}')x"
+
+# The open loop (issue 14): at RATE arrivals per second, the rate achieved
+# and the send lag's p99 (how late the generator sent, at worst but 1%).
+RATE=${RATE:-2000}
+ach=(); lag=()
+for r in $(seq "$ROUNDS"); do
+  out=$("$HARNESS" load "$url" --rate "$RATE" --duration "$SECONDS_PER_RUN" 2>/dev/null)
+  a=$(awk '/requests\/s/ {for (i = 1; i < NF; i++) if ($i == "requests/s") print $(i+1)}' <<<"$out")
+  l=$(sed -n 's|.*send lag p50/p99/max [0-9.]* / \([0-9.]*\) / .*|\1|p' <<<"$out")
+  echo "round $r: open loop at $RATE/s: achieved $a req/s, send lag p99 $l ms"
+  ach+=("$a"); lag+=("$l")
+done
+echo "median of $ROUNDS: open loop at $RATE/s achieved $(median "${ach[@]}") req/s, send lag p99 $(median "${lag[@]}") ms"
