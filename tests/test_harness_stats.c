@@ -88,7 +88,7 @@ static hs_variant_result variant(const char *name, double *lat, size_t n,
                                  int failures) {
     hs_sample s[64];
     for (size_t i = 0; i < n; i++) s[i] = (hs_sample){lat[i], i < (size_t)failures ? 0 : 200};
-    hs_variant_result r = {name, {0}, lat, NULL};
+    hs_variant_result r = {name, {0}, lat, NULL, 0};
     CHECK(hs_summarize(s, n, 1.0, &r.summary) == 0);
     return r;
 }
@@ -159,6 +159,20 @@ static void test_acceptance(void) {
     CHECK_EQ_INT(hs_check_eval(&distinct, t, 3, &res), 0);
     CHECK_EQ_INT(res.pass, 0);
     CHECK(strstr(res.detail, "not known") != NULL);
+
+    /* Drops: at most 1% of each subject's arrivals; unknown drops fail. */
+    r[0].dropped_percent = 0.5, r[1].dropped_percent = 3;
+    hs_check drops = {HS_CHECK_MAX_DROPPED_PERCENT, "drops", {"sync", "async_blocking"}, 2, 1};
+    CHECK_EQ_INT(hs_check_eval(&drops, r, 3, &res), 0);
+    CHECK_EQ_INT(res.pass, 0);
+    CHECK(strstr(res.detail, "3.0%") != NULL);
+    r[1].dropped_percent = 1;
+    CHECK_EQ_INT(hs_check_eval(&drops, r, 3, &res), 0);
+    CHECK_EQ_INT(res.pass, 1);
+    r[1].dropped_percent = NAN;
+    CHECK_EQ_INT(hs_check_eval(&drops, r, 3, &res), 0);
+    CHECK(res.pass == 0 && strstr(res.detail, "not known") != NULL);
+    r[0].dropped_percent = r[1].dropped_percent = 0;
 
     hs_check missing = {HS_CHECK_P95_WITHIN, "x", {"sync", "nope"}, 2, 0.2};
     CHECK_EQ_INT(hs_check_eval(&missing, r, 3, &res), -1);

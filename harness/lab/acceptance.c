@@ -118,6 +118,19 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
                  v[3]->name);
         break;
     }
+    case HS_CHECK_MAX_DROPPED_PERCENT:
+        for (int i = 0; i < c->n_subjects; i++) {
+            double d = v[i]->dropped_percent;
+            if (!(d <= c->threshold)) out->pass = 0;
+            size_t len = strlen(out->detail);
+            if (isnan(d))
+                snprintf(out->detail + len, sizeof out->detail - len, "%s%s dropped: not known",
+                         i ? ", " : "", v[i]->name);
+            else
+                snprintf(out->detail + len, sizeof out->detail - len, "%s%s %.1f%% dropped",
+                         i ? ", " : "", v[i]->name, d);
+        }
+        break;
     case HS_CHECK_DISTINCT_CURVES:
         for (int i = 0; i < c->n_subjects; i++)
             if (v[i]->summary.requests == 0) out->pass = 0;

@@ -64,6 +64,9 @@ typedef enum {
     /* the same four: A kept at most 1/`threshold` of the share of its
      * requests/s that B kept (A's after/before <= B's / threshold) */
     HS_CHECK_RPS_FALLS_MORE,
+    /* an open loop dropped at most `threshold` % of each subject's
+     * arrivals (beyond max_in_flight); a closed loop drops none */
+    HS_CHECK_MAX_DROPPED_PERCENT,
 } hs_check_kind;
 
 typedef struct {
@@ -93,6 +96,8 @@ typedef struct {
     const double *sorted_latency_s; /* ascending, summary.requests of them;
                                      * NULL: distances come from ks */
     const hs_ks_table *ks;          /* used when sorted_latency_s is NULL */
+    double dropped_percent;         /* of an open loop's arrivals; 0 for a
+                                     * closed loop; NAN: not known */
 } hs_variant_result;
 
 typedef struct {

@@ -620,7 +620,10 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
         int has = vr->measured && vr->load.n > 0;
         curves[i] = (plot_curve){vr->def->name, vr->def->label, vr->sorted_s,
                                  has ? vr->load.n : 0, {0}};
-        if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s, NULL};
+        size_t arrivals = vr->load.n + vr->load.dropped;
+        double dropped = arrivals ? 100.0 * (double)vr->load.dropped / (double)arrivals : 0;
+        if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s,
+                                                     NULL, dropped};
     }
     hs_check_result checks[HS_MAX_CHECKS];
     for (int c = 0; c < lab->n_checks; c++)
