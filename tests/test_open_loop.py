@@ -120,3 +120,23 @@ print(f"harness run --rate 30: {o['sent']} sent, {o['dropped']} dropped, "
       f"send lag p99 {o['send_lag_ms']['p99']:.2f} ms")
 subprocess.run(["rm", "-rf", run_dir], check=True)
 print("open loop run: ok")
+
+# 6. a sweep over the rate: where the variant stops keeping up. The
+# sleeping loop serves about 50/s (20 ms each, one at a time): it keeps up
+# with 20/s and falls behind at 80/s.
+sweep_dir = os.path.join(scratch, f"open_sweep.{os.getpid()}")
+run = subprocess.run([harness, "run", lab, "--sweep", "rate=20,80", "--duration", "1.5",
+                      "--out", sweep_dir], capture_output=True, text=True, timeout=180)
+assert run.returncode in (0, 1), run.stderr
+m = json.load(open(os.path.join(sweep_dir, "manifest.json")))
+v = m["sweep_variants"][0]
+print(f"sweep rate=20,80: kept up to {v['kept_up_to_rate']}/s, fell behind at "
+      f"{v['fell_behind_at_rate']}/s")
+assert v["kept_up_to_rate"] == 20 and v["fell_behind_at_rate"] == 80, v
+summary = open(os.path.join(sweep_dir, "summary.md")).read()
+assert "says: sweep.knee -->" in summary
+for cmd in ("plot", "check"):  # a rate sweep's folder reads back like any other
+    r = subprocess.run([harness, cmd, sweep_dir], capture_output=True, text=True, timeout=120)
+    assert r.returncode in (0, 1), (cmd, r.stderr)
+subprocess.run(["rm", "-rf", sweep_dir], check=True)
+print("rate sweep: ok")

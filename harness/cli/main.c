@@ -62,8 +62,10 @@ static void usage(FILE *f) {
         "                        experiments/<date>-<lab folder>[-N]/\n"
         "      --sweep NAME=V1,V2,...\n"
         "                        one complete run per value (at most %d, sorted\n"
-        "                        ascending) of NAME: workers, concurrency, threads\n"
-        "                        or io_delay_ms; each in DIR/NAME-V/ with the files\n"
+        "                        ascending) of NAME: workers, concurrency, threads,\n"
+        "                        io_delay_ms or rate (an open loop's arrivals per\n"
+        "                        second, with --duration or --total); each in\n"
+        "                        DIR/NAME-V/ with the files\n"
         "                        above, and in DIR: manifest.json (every point's\n"
         "                        p50/p95/p99, requests/s, HTTP 200 %%, serving pids),\n"
         "                        sweep.dat/.gp/.png (percentiles and requests/s\n"
@@ -260,8 +262,10 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
             return HS_EXIT_USAGE;
         }
         /* Which flag sets the swept parameter too: one of them would lose. */
-        const long given[] = {[HS_SWEEP_WORKERS] = workers, [HS_SWEEP_CONCURRENCY] = conc,
-                              [HS_SWEEP_IO_DELAY_MS] = io_delay, [HS_SWEEP_THREADS] = threads};
+        const long given[HS_SWEEP_N_PARAMS] = {
+            [HS_SWEEP_WORKERS] = workers, [HS_SWEEP_CONCURRENCY] = conc,
+            [HS_SWEEP_IO_DELAY_MS] = io_delay, [HS_SWEEP_THREADS] = threads,
+            [HS_SWEEP_RATE] = rate > 0 ? 1 : -1};
         if (given[spec.param] >= 0) {
             fprintf(stderr, "harness: --sweep %s and %s both set %s; give one of them\n",
                     hs_sweep_param_name(spec.param), hs_sweep_param_flag(spec.param),
@@ -296,7 +300,8 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
     if (rate > 0) lab.load.rate = rate;
     const char *clash = rate > 0 && conc > 0 ? "--concurrency goes with a closed loop, not --rate"
                         : duration > 0 && total > 0 ? "give --duration or --total, not both"
-                        : !(lab.load.rate > 0) && (duration > 0 || max_in_flight > 0 || poisson >= 0)
+                        : !(lab.load.rate > 0) && !(sweep && spec.param == HS_SWEEP_RATE) &&
+                                  (duration > 0 || max_in_flight > 0 || poisson >= 0)
                             ? "--duration, --max-in-flight and --arrivals need a rate (--rate, "
                               "or the lab's load.rate)"
                             : NULL;

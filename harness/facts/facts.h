@@ -148,6 +148,13 @@ typedef struct {
 
 void hs_sweep_change_of(const hs_sweep *s, int vi, hs_sweep_change *out);
 
+/* For a sweep over the rate: the last comparable point before the variant
+ * first fell behind (served under HS_SWEEP_KEPT_UP of the offered rate)
+ * into *kept, and that point into *behind; -1 for none. Returns 0, or -1
+ * when the sweep is not over the rate. */
+#define HS_SWEEP_KEPT_UP 0.95
+int hs_sweep_knee(const hs_sweep *s, int vi, int *kept, int *behind);
+
 /* The first and last points that ran in full (done, or done without the
  * plot) and have a facts.json, their variants joined
  * under "<name> at <param>=<value>" with the last one's load: the facts for

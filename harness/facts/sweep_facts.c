@@ -61,6 +61,21 @@ void hs_sweep_change_of(const hs_sweep *s, int vi, hs_sweep_change *c) {
     c->p95_trend = trend(s, name, 0), c->rps_trend = trend(s, name, 1);
 }
 
+int hs_sweep_knee(const hs_sweep *s, int vi, int *kept, int *behind) {
+    *kept = *behind = -1;
+    if (s->spec.param != HS_SWEEP_RATE) return -1;
+    for (int i = 0; i < s->spec.n; i++) {
+        const hs_summary *m = hs_sweep_comparable(s, i, s->variants[vi]);
+        if (!m) continue;
+        if (m->rps >= HS_SWEEP_KEPT_UP * (double)s->points[i].value) {
+            if (*behind < 0) *kept = i;
+        } else if (*behind < 0) {
+            *behind = i;
+        }
+    }
+    return 0;
+}
+
 /* Point i's facts.json, or NULL when it did not run in full, has none, or
  * it is unreadable. */
 static cJSON *point_facts(const char *dir, const hs_sweep *s, int i) {

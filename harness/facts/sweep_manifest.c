@@ -102,6 +102,13 @@ cJSON *hs_sweep_to_json(const hs_sweep *s) {
             cJSON_AddNumberToObject(ch, "p95_trend", c.p95_trend);
             cJSON_AddNumberToObject(ch, "requests_per_s_trend", c.rps_trend);
         }
+        int kept, behind;
+        if (!hs_sweep_knee(s, i, &kept, &behind)) { /* over the rate: where it fell behind */
+            if (kept >= 0) cJSON_AddNumberToObject(v, "kept_up_to_rate", (double)s->points[kept].value);
+            else cJSON_AddNullToObject(v, "kept_up_to_rate");
+            if (behind >= 0) cJSON_AddNumberToObject(v, "fell_behind_at_rate", (double)s->points[behind].value);
+            else cJSON_AddNullToObject(v, "fell_behind_at_rate");
+        }
         cJSON_AddItemToArray(vars, v);
     }
     cJSON_AddNumberToObject(m, "cores", (double)s->cores);

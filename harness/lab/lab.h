@@ -309,8 +309,9 @@ typedef enum {
     HS_SWEEP_CONCURRENCY,
     HS_SWEEP_IO_DELAY_MS,
     HS_SWEEP_THREADS,
+    HS_SWEEP_RATE, /* an open loop\'s arrivals per second (issue 14) */
 } hs_sweep_param;
-#define HS_SWEEP_N_PARAMS (HS_SWEEP_THREADS + 1)
+#define HS_SWEEP_N_PARAMS (HS_SWEEP_RATE + 1)
 
 typedef struct {
     hs_sweep_param param;
@@ -333,7 +334,9 @@ const char *hs_sweep_param_axis(hs_sweep_param p);
 /* The placeholder that carries it to the server, or NULL (concurrency). */
 const char *hs_sweep_param_placeholder(hs_sweep_param p);
 /* Its field in the load parameters. */
-long *hs_sweep_param_field(hs_load_params *load, hs_sweep_param p);
+/* Sets the parameter in the load parameters (a rate also sets the
+ * arrivals, rate x duration_s, when the lab gives a duration). */
+void hs_sweep_param_set(hs_load_params *load, hs_sweep_param p, long value);
 
 /* 0 if every variant of lab takes the parameter; else -EINVAL with err
  * naming the variants whose commands lack its placeholder. */

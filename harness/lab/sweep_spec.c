@@ -22,6 +22,8 @@ static const struct {
                               0, 600000},
     [HS_SWEEP_THREADS] = {"threads", NULL, "--threads", "pool threads per worker (--threads)",
                           "{threads}", 1, 1024},
+    [HS_SWEEP_RATE] = {"rate", NULL, "--rate", "offered arrivals per second (--rate, open loop)",
+                       NULL, 1, 1000000},
 };
 #define N_PARAMS (sizeof params / sizeof params[0])
 
@@ -30,12 +32,17 @@ const char *hs_sweep_param_flag(hs_sweep_param p) { return params[p].flag; }
 const char *hs_sweep_param_axis(hs_sweep_param p) { return params[p].axis; }
 const char *hs_sweep_param_placeholder(hs_sweep_param p) { return params[p].placeholder; }
 
-long *hs_sweep_param_field(hs_load_params *load, hs_sweep_param p) {
+void hs_sweep_param_set(hs_load_params *load, hs_sweep_param p, long value) {
     switch (p) {
-    case HS_SWEEP_WORKERS: return &load->workers;
-    case HS_SWEEP_CONCURRENCY: return &load->concurrency;
-    case HS_SWEEP_IO_DELAY_MS: return &load->io_delay_ms;
-    case HS_SWEEP_THREADS: return &load->threads;
+    case HS_SWEEP_WORKERS: load->workers = value; return;
+    case HS_SWEEP_CONCURRENCY: load->concurrency = value; return;
+    case HS_SWEEP_IO_DELAY_MS: load->io_delay_ms = value; return;
+    case HS_SWEEP_THREADS: load->threads = value; return;
+    case HS_SWEEP_RATE:
+        load->rate = (double)value;
+        if (load->duration_s > 0) load->total = (long)(load->rate * load->duration_s);
+        if (load->total < 1) load->total = 1;
+        return;
     }
     abort(); /* every parameter is listed above */
 }
@@ -57,7 +64,7 @@ int hs_sweep_parse(const char *text, hs_sweep_spec *out, char *err, size_t err_s
             break;
     if (p == N_PARAMS) {
         snprintf(err, err_size, "--sweep: unknown parameter \"%.*s\" (known: workers, "
-                 "concurrency, io_delay_ms, threads; e.g. --sweep workers=1,2,4)",
+                 "concurrency, io_delay_ms, threads, rate; e.g. --sweep workers=1,2,4)",
                  (int)name_len, text);
         return -EINVAL;
     }

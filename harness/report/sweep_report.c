@@ -101,6 +101,24 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s, const hs_say_ctx *word
         hs_say_line(b, "sweep.changed.row", &row);
     }
     hs_strbuf_printf(b, "\n"), hs_say(b, "sweep.changed", words), hs_strbuf_printf(b, "\n");
+    if (s->spec.param != HS_SWEEP_RATE) return;
+    hs_say_heading(b, "heading.knee", NULL);
+    for (int vi = 0; vi < s->n_variants; vi++) {
+        int kept, behind;
+        hs_sweep_knee(s, vi, &kept, &behind);
+        hs_say_ctx k = {0};
+        hs_say_str(&k, "name", s->variants[vi]);
+        hs_say_num(&k, "share", 100 * HS_SWEEP_KEPT_UP);
+        if (kept >= 0) hs_say_num(&k, "kept", (double)s->points[kept].value);
+        if (behind >= 0) {
+            const hs_summary *m = hs_sweep_comparable(s, behind, s->variants[vi]);
+            hs_say_num(&k, "offered", (double)s->points[behind].value);
+            hs_say_num(&k, "served", m->rps);
+        }
+        hs_say(b, behind < 0 ? "sweep.knee.none" : kept < 0 ? "sweep.knee.first" : "sweep.knee",
+               &k);
+    }
+    hs_strbuf_printf(b, "\n");
 }
 
 /* The setting_change findings across the sweep (hs_sweep_ends_facts): a

@@ -128,6 +128,12 @@ static void describe(hs_sweep *s, const hs_lab *lab, const char *lab_file,
         if (spec->param == HS_SWEEP_CONCURRENCY)
             snprintf(s->title + len, sizeof s->title - (size_t)len, " (%ld requests each)",
                      lab->load.total);
+        else if (spec->param == HS_SWEEP_RATE && lab->load.duration_s > 0)
+            snprintf(s->title + len, sizeof s->title - (size_t)len, " (open loop, %g s each)",
+                     lab->load.duration_s);
+        else if (spec->param == HS_SWEEP_RATE)
+            snprintf(s->title + len, sizeof s->title - (size_t)len, " (open loop, %ld arrivals "
+                     "each)", lab->load.total);
         else
             snprintf(s->title + len, sizeof s->title - (size_t)len,
                      " (%ld concurrent, %ld requests each)", lab->load.concurrency,
@@ -183,7 +189,7 @@ static hs_point_status point_status(int exit_code, const hs_run_outcome *o) {
 int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
                  const char *out_dir, const hs_paths *paths) {
     char top[4096], err[8192], name[160];
-    long *field = hs_sweep_param_field(&lab->load, spec->param), base = *field;
+    const hs_load_params base = lab->load; /* each point changes one parameter of it */
     const char *pname = hs_sweep_param_name(spec->param);
     int exit_code = HS_EXIT_OK, rc;
     hs_sweep *s = calloc(1, sizeof *s);
@@ -196,14 +202,14 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
     /* Every point is refused now or never: nothing is made for a sweep
      * that could not run to its end. */
     for (int i = 0; i < spec->n; i++) {
-        *field = spec->values[i];
+        hs_sweep_param_set(&lab->load, spec->param, spec->values[i]);
         if (hs_run_validate(lab, paths, err, sizeof err)) {
             fprintf(stderr, "harness: %s=%ld: %s\n", pname, spec->values[i], err);
             exit_code = HS_EXIT_USAGE;
             goto out;
         }
     }
-    *field = base;
+    lab->load = base;
     describe(s, lab, lab_file, spec);
     hs_run_catch_signals();
     snprintf(name, sizeof name, "%s-sweep-%s", lab->folder, pname);
@@ -226,7 +232,8 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
         char dir[4200];
         snprintf(dir, sizeof dir, "%s/%s", top, pt->folder);
         fprintf(stderr, "\nharness: point %d/%d: %s=%ld\n", i + 1, spec->n, pname, pt->value);
-        *field = pt->value;
+        lab->load = base;
+        hs_sweep_param_set(&lab->load, spec->param, pt->value);
         hs_run_options o = {dir, pname, pt->value};
         pt->exit_code = hs_cmd_run(lab, lab_file, &o, paths, &pt->out);
         pt->status = point_status(pt->exit_code, &pt->out);
@@ -246,7 +253,7 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
         if ((rc = write_sweep_facts(top, s)))
             fprintf(stderr, "harness: %s/facts.json: %s\n", top, strerror(-rc));
     }
-    *field = base;
+    lab->load = base;
     s->complete = !hs_stop && s->points[spec->n - 1].status != HS_POINT_NOT_RUN;
     if (s->complete) s->reason[0] = '\0';
     else snprintf(s->reason, sizeof s->reason, "interrupted (Ctrl-C or SIGTERM)");
@@ -279,7 +286,7 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
         exit_code = HS_EXIT_INTERRUPTED;
     }
 out:
-    *field = base;
+    lab->load = base;
     cJSON_Delete(facts);
     free(s);
     return exit_code;
