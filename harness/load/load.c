@@ -134,6 +134,23 @@ static hs_phase phase_of(CURL *easy) {
 
 static int run_open(const hs_load_config *cfg, hs_load_result *out);
 
+/* What every finished transfer adds to out, closed loop or open: its
+ * error class, its phases (at out->n) and connections; its slot into
+ * *slot. Returns its HTTP status, 0 for no response. */
+static int finished(CURLMsg *msg, hs_load_result *out, long *slot) {
+    void *priv;
+    long status = 0;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+    *slot = (long)priv;
+    CURLcode cc = msg->data.result;
+    if (cc == CURLE_OK) curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+    classify(cc, status, &out->errors);
+    hs_phase ph = phase_of(msg->easy_handle);
+    out->connections_opened += (size_t)(ph.new_connections > 0 ? ph.new_connections : 0);
+    if (out->phases) out->phases[out->n] = ph;
+    return cc == CURLE_OK ? (int)status : 0;
+}
+
 int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     memset(out, 0, sizeof *out);
     if (cfg->rate > 0) return run_open(cfg, out);
@@ -172,18 +189,10 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
         while ((msg = curl_multi_info_read(multi, &queued))) {
             if (msg->msg != CURLMSG_DONE) continue;
             double done = hs_now();
-            void *priv;
-            long status = 0;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-            load_slot *slot = &slots[(long)priv];
-            CURLcode cc = msg->data.result;
-            if (cc == CURLE_OK) curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
-            classify(cc, status, &out->errors);
-            hs_phase ph = phase_of(slot->easy);
-            out->connections_opened += (size_t)(ph.new_connections > 0 ? ph.new_connections : 0);
-            if (out->phases) out->phases[out->n] = ph;
-            out->samples[out->n++] = (hs_sample){done - slot->started,
-                                                 cc == CURLE_OK ? (int)status : 0};
+            long k;
+            int status = finished(msg, out, &k);
+            load_slot *slot = &slots[k];
+            out->samples[out->n++] = (hs_sample){done - slot->started, status};
             last_done = done;
             curl_multi_remove_handle(multi, slot->easy);
             in_flight--;
@@ -280,22 +289,14 @@ static int run_open(const hs_load_config *cfg, hs_load_result *out) {
         while ((msg = curl_multi_info_read(multi, &queued))) {
             if (msg->msg != CURLMSG_DONE) continue;
             double done = hs_now();
-            void *priv;
-            long status = 0;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-            long k = (long)priv;
+            long k;
+            int status = finished(msg, out, &k);
             load_slot *slot = &slots[k];
-            CURLcode cc = msg->data.result;
-            if (cc == CURLE_OK) curl_easy_getinfo(slot->easy, CURLINFO_RESPONSE_CODE, &status);
-            classify(cc, status, &out->errors);
-            hs_phase ph = phase_of(slot->easy);
-            out->connections_opened += (size_t)(ph.new_connections > 0 ? ph.new_connections : 0);
-            if (out->phases) out->phases[out->n] = ph;
             double lag = slot->started - intended[k];
             out->late_1ms += lag > 1e-3;
             out->lag_s[out->n] = lag;
             out->service_s[out->n] = done - slot->started;
-            out->samples[out->n++] = (hs_sample){done - intended[k], cc == CURLE_OK ? (int)status : 0};
+            out->samples[out->n++] = (hs_sample){done - intended[k], status};
             last_done = done;
             curl_multi_remove_handle(multi, slot->easy);
             free_slots[n_free++] = k;
