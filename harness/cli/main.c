@@ -349,20 +349,13 @@ out:
     return rc;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* p50 / p99 / max of v[0..n) in ms, as "a / b / c", into buf. */
 static void ms_spread(const double *v, size_t n, char *buf, size_t size) {
-    double *sorted = n ? malloc(n * sizeof *sorted) : NULL, p50 = 0, p99 = 0;
+    double *sorted = hs_sorted_copy(v, n), p50 = 0, p99 = 0;
     if (!sorted) {
         snprintf(buf, size, "n/a");
         return;
     }
-    memcpy(sorted, v, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_double);
     hs_percentile(sorted, n, 50, &p50), hs_percentile(sorted, n, 99, &p99);
     snprintf(buf, size, "%.3f / %.3f / %.3f", p50 * 1e3, p99 * 1e3, sorted[n - 1] * 1e3);
     free(sorted);

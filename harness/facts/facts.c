@@ -182,20 +182,13 @@ static cJSON *loadgen_json(const hs_facts_variant *v) {
     return o;
 }
 
-static int cmp_dbl(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* p50, p95, p99 and max of v[0..n) in ms under o's key, or null. */
 static void spread_ms(cJSON *o, const char *key, const double *v, size_t n) {
-    double *s = n ? malloc(n * sizeof *s) : NULL;
+    double *s = hs_sorted_copy(v, n);
     if (!s) {
         cJSON_AddNullToObject(o, key);
         return;
     }
-    memcpy(s, v, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_dbl);
     cJSON *p = cJSON_AddObjectToObject(o, key);
     static const double qs[] = {50, 95, 99};
     static const char *const names[] = {"p50", "p95", "p99"};
@@ -550,14 +543,18 @@ cJSON *hs_facts_build(const hs_facts_input *in) {
     return f;
 }
 
-int hs_facts_write(const char *dir, const cJSON *facts) {
-    char *text = cJSON_Print(facts);
+int hs_json_write(const char *dir, const char *name, const cJSON *obj) {
+    char *text = cJSON_Print(obj);
     if (!text) return -ENOMEM;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/facts.json", dir);
+    char path[4352];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     int rc = hs_write_atomic(path, text, strlen(text));
     free(text);
     return rc;
+}
+
+int hs_facts_write(const char *dir, const cJSON *facts) {
+    return hs_json_write(dir, "facts.json", facts);
 }
 
 cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size) {

@@ -58,6 +58,9 @@ typedef struct {
 /* Builds the facts object; NULL when out of memory. */
 struct cJSON *hs_facts_build(const hs_facts_input *in);
 
+/* obj printed as dir/name, written atomically. 0 or a negative errno. */
+int hs_json_write(const char *dir, const char *name, const struct cJSON *obj);
+
 /* Writes facts as dir/facts.json atomically. Returns 0 or a negative errno. */
 int hs_facts_write(const char *dir, const struct cJSON *facts);
 

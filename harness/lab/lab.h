@@ -36,6 +36,10 @@ typedef struct {
  * Returns 0, -1 if n is 0, -ENOMEM. */
 int hs_summarize(const hs_sample *s, size_t n, double wall_s, hs_summary *out);
 
+/* v[0..n) sorted ascending into a new array (NULL when n is 0 or out of
+ * memory). */
+double *hs_sorted_copy(const double *v, size_t n);
+
 /* Sorts the latencies of samples into a new array (NULL when n is 0). */
 double *hs_sorted_latencies(const hs_sample *s, size_t n);
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 int hs_percentile(const double *sorted, size_t n, double q, double *out) {
     if (n == 0 || !(q >= 0.0 && q <= 100.0)) return -1;
@@ -40,6 +41,15 @@ int hs_summarize(const hs_sample *s, size_t n, double wall_s, hs_summary *out) {
     out->rps = wall_s > 0 ? (double)n / wall_s : 0.0;
     free(lat);
     return 0;
+}
+
+double *hs_sorted_copy(const double *v, size_t n) {
+    if (n == 0) return NULL;
+    double *c = malloc(n * sizeof *c);
+    if (!c) return NULL;
+    memcpy(c, v, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_double);
+    return c;
 }
 
 double *hs_sorted_latencies(const hs_sample *s, size_t n) {

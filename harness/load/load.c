@@ -151,30 +151,71 @@ static int finished(CURLMsg *msg, hs_load_result *out, long *slot) {
     return cc == CURLE_OK ? (int)status : 0;
 }
 
+/* The handles a load runs on: nslots easy handles configured for cfg,
+ * the request headers, and the multi handle that drives them. */
+typedef struct {
+    load_slot *slots;
+    long n;
+    struct curl_slist *hdr;
+    CURLM *multi;
+} load_pool;
+
+static void pool_close(load_pool *p) {
+    for (long i = 0; p->slots && i < p->n; i++) {
+        if (p->multi && p->slots[i].easy) curl_multi_remove_handle(p->multi, p->slots[i].easy);
+        curl_easy_cleanup(p->slots[i].easy);
+    }
+    if (p->multi) curl_multi_cleanup(p->multi);
+    curl_slist_free_all(p->hdr);
+    free(p->slots);
+    memset(p, 0, sizeof *p);
+}
+
+/* 0, or -ENOMEM (or -EINVAL for an option curl refused) with p closed. */
+static int pool_open(const hs_load_config *cfg, long nslots, load_pool *p) {
+    memset(p, 0, sizeof *p);
+    p->n = nslots;
+    p->slots = calloc((size_t)nslots, sizeof *p->slots);
+    p->hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    /* An empty "Expect:" stops curl from waiting for 100-continue. */
+    struct curl_slist *both = p->hdr ? curl_slist_append(p->hdr, "Expect:") : NULL;
+    if (both) p->hdr = both;
+    else curl_slist_free_all(p->hdr), p->hdr = NULL;
+    p->multi = curl_multi_init();
+    if (!p->slots || !p->hdr || !p->multi) return pool_close(p), -ENOMEM;
+    curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, nslots);
+    curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, nslots);
+    for (long i = 0; i < nslots; i++) {
+        p->slots[i].easy = curl_easy_init();
+        if (!p->slots[i].easy) return pool_close(p), -ENOMEM;
+        if (configure(cfg, p->slots[i].easy, p->hdr, i)) return pool_close(p), -EINVAL;
+    }
+    return 0;
+}
+
+/* On failure nothing is returned: the records made so far are freed. */
+static void drop_records(hs_load_result *out) {
+    free(out->samples), free(out->phases), free(out->service_s), free(out->lag_s);
+    out->samples = NULL, out->phases = NULL, out->service_s = NULL, out->lag_s = NULL;
+    out->n = 0;
+}
+
 int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     memset(out, 0, sizeof *out);
     if (cfg->rate > 0) return run_open(cfg, out);
     if (cfg->total <= 0 || cfg->concurrency <= 0) return -EINVAL;
     if (!strcmp(cfg->method, "POST") && cfg->n_bodies == 0) return -EINVAL;
     long nslots = cfg->concurrency < cfg->total ? cfg->concurrency : cfg->total;
-    load_slot *slots = calloc((size_t)nslots, sizeof *slots);
+    load_pool pool;
+    long sent = 0, in_flight = 0;
+    int rc = pool_open(cfg, nslots, &pool);
+    if (rc) return rc;
+    load_slot *slots = pool.slots;
+    CURLM *multi = pool.multi;
+    rc = -ENOMEM;
     out->samples = calloc((size_t)cfg->total, sizeof *out->samples);
     if (cfg->record_phases) out->phases = calloc((size_t)cfg->total, sizeof *out->phases);
-    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-    /* An empty "Expect:" stops curl from waiting for 100-continue. */
-    hdr = hdr ? curl_slist_append(hdr, "Expect:") : NULL;
-    CURLM *multi = curl_multi_init();
-    int rc = -ENOMEM;
-    long sent = 0, in_flight = 0;
-    if (!slots || !out->samples || !hdr || !multi) goto out;
-    if (cfg->record_phases && !out->phases) goto out;
-
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, nslots);
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, nslots);
-    for (long i = 0; i < nslots; i++) {
-        slots[i].easy = curl_easy_init();
-        if (!slots[i].easy || configure(cfg, slots[i].easy, hdr, i)) goto out;
-    }
+    if (!out->samples || (cfg->record_phases && !out->phases)) goto out;
 
     double cpu0 = hs_cpu_seconds(RUSAGE_THREAD);
     double t0 = hs_now(), last_done = t0;
@@ -217,21 +258,8 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     progress(cfg, out, 0, t0, 1);
     rc = 0;
 out:
-    if (multi) {
-        for (long i = 0; slots && i < nslots; i++)
-            if (slots[i].easy) curl_multi_remove_handle(multi, slots[i].easy);
-    }
-    for (long i = 0; slots && i < nslots; i++) curl_easy_cleanup(slots[i].easy);
-    if (multi) curl_multi_cleanup(multi);
-    curl_slist_free_all(hdr);
-    free(slots);
-    if (rc) {
-        free(out->samples);
-        free(out->phases);
-        out->samples = NULL;
-        out->phases = NULL;
-        out->n = 0;
-    }
+    pool_close(&pool);
+    if (rc) drop_records(out);
     return rc;
 }
 
@@ -243,30 +271,24 @@ static int run_open(const hs_load_config *cfg, hs_load_result *out) {
     long n = cfg->total, nslots = cfg->max_in_flight < n ? cfg->max_in_flight : n;
     if (n <= 0 || nslots <= 0) return -EINVAL;
     if (!strcmp(cfg->method, "POST") && cfg->n_bodies == 0) return -EINVAL;
+    load_pool pool;
+    int rc = pool_open(cfg, nslots, &pool);
+    if (rc) return rc;
+    load_slot *slots = pool.slots;
+    CURLM *multi = pool.multi;
     double *when = malloc((size_t)n * sizeof *when), *intended = calloc((size_t)nslots, sizeof *intended);
-    load_slot *slots = calloc((size_t)nslots, sizeof *slots);
     long *free_slots = malloc((size_t)nslots * sizeof *free_slots);
     out->samples = calloc((size_t)n, sizeof *out->samples);
     out->service_s = calloc((size_t)n, sizeof *out->service_s);
     out->lag_s = calloc((size_t)n, sizeof *out->lag_s);
     if (cfg->record_phases) out->phases = calloc((size_t)n, sizeof *out->phases);
-    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-    hdr = hdr ? curl_slist_append(hdr, "Expect:") : NULL;
-    CURLM *multi = curl_multi_init();
-    int rc = -ENOMEM;
     long next = 0, in_flight = 0, n_free = 0;
-    if (!when || !intended || !slots || !free_slots || !out->samples || !out->service_s ||
-        !out->lag_s || !hdr || !multi || (cfg->record_phases && !out->phases))
+    rc = -ENOMEM;
+    if (!when || !intended || !free_slots || !out->samples || !out->service_s || !out->lag_s ||
+        (cfg->record_phases && !out->phases))
         goto out;
     if ((rc = hs_arrivals(cfg->rate, n, cfg->arrivals, cfg->seed, when))) goto out;
-    rc = -ENOMEM;
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, nslots);
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, nslots);
-    for (long i = 0; i < nslots; i++) {
-        slots[i].easy = curl_easy_init();
-        if (!slots[i].easy || configure(cfg, slots[i].easy, hdr, i)) goto out;
-        free_slots[n_free++] = nslots - 1 - i;
-    }
+    for (long i = 0; i < nslots; i++) free_slots[n_free++] = nslots - 1 - i;
     double cpu0 = hs_cpu_seconds(RUSAGE_THREAD);
     double t0 = hs_now(), last_done = t0;
     while ((next < n || in_flight > 0) && !hs_stop) {
@@ -317,17 +339,8 @@ static int run_open(const hs_load_config *cfg, hs_load_result *out) {
     progress(cfg, out, 0, t0, 1);
     rc = 0;
 out:
-    for (long i = 0; slots && i < nslots; i++) {
-        if (multi && slots[i].easy) curl_multi_remove_handle(multi, slots[i].easy);
-        curl_easy_cleanup(slots[i].easy);
-    }
-    if (multi) curl_multi_cleanup(multi);
-    curl_slist_free_all(hdr);
-    free(slots), free(free_slots), free(when), free(intended);
-    if (rc) {
-        free(out->samples), free(out->phases), free(out->service_s), free(out->lag_s);
-        out->samples = NULL, out->phases = NULL, out->service_s = NULL, out->lag_s = NULL;
-        out->n = 0;
-    }
+    pool_close(&pool);
+    free(free_slots), free(when), free(intended);
+    if (rc) drop_records(out);
     return rc;
 }

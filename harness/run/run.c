@@ -414,13 +414,8 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
         cJSON_AddItemToObject(m, "lab_definition", def);
     }
 
-    char *out = cJSON_Print(m);
+    int rc = hs_json_write(dir, "manifest.json", m);
     cJSON_Delete(m);
-    if (!out) return -ENOMEM;
-    char path[4352];
-    snprintf(path, sizeof path, "%s/manifest.json", dir);
-    int rc = hs_write_atomic(path, out, strlen(out));
-    free(out);
     return rc;
 }
 

@@ -50,13 +50,8 @@ static int write_manifest(const char *dir, const hs_sweep *s, const cJSON *facts
     if (!m) return -ENOMEM;
     const cJSON *f;
     cJSON_ArrayForEach(f, facts) cJSON_AddItemToObject(m, f->string, cJSON_Duplicate(f, 1));
-    char *text = cJSON_Print(m);
+    int rc = hs_json_write(dir, "manifest.json", m);
     cJSON_Delete(m);
-    if (!text) return -ENOMEM;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.json", dir);
-    int rc = hs_write_atomic(path, text, strlen(text));
-    free(text);
     return rc;
 }
 
