@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MINISERVE_SOURCE_DIR
@@ -142,6 +143,13 @@ int srv_worker_run(const srv_config *cfg, int listen_fd) {
      * block detector caught it: sync, blocked in parse.c's realloc, in
      * __lll_lock_wait_private). Set before any pool thread exists. */
     mallopt(M_ARENA_MAX, cfg->threads + 8);
+    /* gmtime_r (the Date header, the detector's timestamps) reads the time
+     * zone file on its first call: a malloc that may grow the heap with
+     * brk, which waits for the mmap lock that the pool threads' page
+     * faults hold. On the first burst that stalled the loop in the first
+     * response for 70-140 ms (the detector caught it: sync and
+     * async_tothread, blocked in http_date, in __brk). Read it now. */
+    tzset();
     rc = gpt_load(cfg->weights, &w->model);
     if (rc) {
         fprintf(stderr, "miniserve: cannot load weights %s: %s\n", cfg->weights,
