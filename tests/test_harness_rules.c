@@ -278,6 +278,34 @@ static void test_instrument(void) {
     cJSON_Delete(f);
 }
 
+/* capacity_prediction: silent in a closed loop (no capacity); each of the
+ * four outcomes of predicted-stable against kept-up (95% of the offered
+ * rate served); the reason when no capacity was predicted. */
+static void test_capacity_prediction(void) {
+    cJSON *f = base();
+    CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 0);
+    cJSON *a = var(f, "a"), *b = var(f, "b");
+    set(a, "capacity.predicted_rps", 1000), set(a, "capacity.offered_rps", 780);
+    set(a, "capacity.utilisation", 0.78); /* a served 800/s: kept up */
+    CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 1);
+    CHECK(said("capacity_prediction.held_stable") && says("**a") && says("1000"));
+    set(a, "capacity.predicted_rps", 700), set(a, "capacity.utilisation", 1.11);
+    CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 1);
+    CHECK(said("capacity_prediction.missed_kept") && says("2.40")); /* CPU under load */
+    set(a, "capacity.offered_rps", 900); /* 800 of 900 is 88.9%: behind */
+    CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 1);
+    CHECK(said("capacity_prediction.held_overloaded") && says("88.9"));
+    set(a, "capacity.predicted_rps", 1200);
+    CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 1);
+    CHECK(said("capacity_prediction.missed_behind") && says("1.90"));
+    set(b, "capacity.predicted_rps", NUL);
+    cJSON_AddStringToObject(cJSON_GetObjectItem(b, "capacity"), "predicted_rps_unknown",
+                            "it mostly waits");
+    CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 2);
+    CHECK(said("capacity_prediction.none") && says("it mostly waits"));
+    cJSON_Delete(f);
+}
+
 /* Gives v a reported handler name and settings; name NULL: none reported. */
 static void settings(cJSON *v, const char *name, double threads, double workers, double io) {
     cJSON_DeleteItemFromObject(v, "settings");
@@ -480,6 +508,7 @@ int main(void) {
     test_wait_held();
     test_uneven_spread();
     test_instrument();
+    test_capacity_prediction();
     test_tags();
     test_all_silent_without_facts();
     test_say();

@@ -251,6 +251,66 @@ static void test_report_from_numbers(void) {
     CHECK(strstr(md, "b at io_delay_ms=0 →") == NULL);
 }
 
+/* A rate sweep's knee beside the predicted capacity (the median over the
+ * points): between the knee's rates, below the last rate kept up with, at
+ * or above the first not, or none when no point predicted one; the
+ * manifest holds the median. */
+static void test_knee_prediction(void) {
+    static hs_sweep s;
+    memset(&s, 0, sizeof s);
+    char err[256];
+    CHECK_EQ_INT(hs_sweep_parse("rate=100,200,400", &s.spec, err, sizeof err), 0);
+    snprintf(s.lab_name, sizeof s.lab_name, "synthetic");
+    snprintf(s.title, sizeof s.title, "Synthetic rate");
+    s.load = (hs_load_params){.concurrency = 10, .total = 100, .timeout_s = 5, .workers = 1,
+                              .threads = 4};
+    s.cores = 2, s.complete = 1, s.n_variants = 4;
+    const char *names[] = {"within", "below", "above", "none"};
+    for (int i = 0; i < 4; i++) snprintf(s.variants[i], sizeof s.variants[i], "%s", names[i]);
+    /* served per point; predicted per point (0: none) */
+    const double served[4][3] = {{100, 200, 300}, {100, 200, 400}, {100, 150, 160}, {100, 200, 300}};
+    const double predicted[4][3] = {{280, 300, 350}, {250, 240, 260}, {500, 450, 520}, {0, 0, 0}};
+    for (int i = 0; i < s.spec.n; i++) {
+        hs_sweep_point *pt = &s.points[i];
+        pt->value = s.spec.values[i];
+        hs_sweep_point_folder(&s.spec, i, pt->folder, sizeof pt->folder);
+        pt->status = HS_POINT_DONE, pt->exit_code = 0, pt->out.n = 4;
+        for (int v = 0; v < 4; v++) {
+            pt->out.v[v] = outcome(names[v], 10, served[v][i], 100);
+            pt->out.v[v].predicted_rps = predicted[v][i];
+        }
+    }
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/knee-sweep", tmp);
+    CHECK(mkdir(dir, 0755) == 0);
+    CHECK_EQ_INT(hs_sweep_report_write(dir, &s), 0);
+    char *md = hs_cmd_slurp(dir, "summary.md");
+    if (getenv("SHOW_MD")) fprintf(stderr, "%s\n", md);
+    const char *expect[4] = {"sweep.knee, sweep.knee.predicted_within -->",
+                             "sweep.knee.none, sweep.knee.predicted_below -->",
+                             "sweep.knee, sweep.knee.predicted_above -->",
+                             "sweep.knee -->"};
+    for (int v = 0; v < 4; v++) {
+        char head[64];
+        snprintf(head, sizeof head, "- **%s** ", names[v]);
+        const char *line = strstr(md, head);
+        CHECK(line != NULL);
+        const char *end = strchr(line, '\n');
+        const char *tag = strstr(line, expect[v]);
+        CHECK(tag != NULL && tag < end);
+    }
+    CHECK(strstr(md, "300/s (the median over 3 points") != NULL);
+    cJSON *m = hs_sweep_to_json(&s);
+    const cJSON *vars = get(m, "sweep_variants");
+    CHECK(fabs(get(cJSON_GetArrayItem(vars, 0), "predicted_capacity_rps")->valuedouble - 300) < 1e-9);
+    CHECK(fabs(get(cJSON_GetArrayItem(vars, 2), "predicted_capacity_rps")->valuedouble - 500) < 1e-9);
+    CHECK(cJSON_IsNull(get(cJSON_GetArrayItem(vars, 3), "predicted_capacity_rps")));
+    /* each point's prediction goes in the manifest and reads back */
+    const cJSON *pv = cJSON_GetArrayItem(get(cJSON_GetArrayItem(get(m, "points"), 1), "variants"), 0);
+    CHECK(fabs(get(pv, "predicted_rps")->valuedouble - 300) < 1e-9);
+    cJSON_Delete(m);
+}
+
 static void test_spec(void) {
     hs_sweep_spec s;
     char err[512];
@@ -782,6 +842,7 @@ int main(void) {
     CHECK(mkdir(tmp, 0755) == 0);
     test_spec();
     test_report_from_numbers();
+    test_knee_prediction();
     test_bad_input();
     test_distinct_pids();
     test_tiny_sweep();

@@ -300,16 +300,18 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
     if (rate > 0) lab.load.rate = rate;
     const char *clash = rate > 0 && conc > 0 ? "--concurrency goes with a closed loop, not --rate"
                         : duration > 0 && total > 0 ? "give --duration or --total, not both"
-                        : !(lab.load.rate > 0) && !(sweep && spec.param == HS_SWEEP_RATE) &&
+                        : !(lab.load.rate > 0 || lab.load.rate_per_service > 0) &&
+                                  !(sweep && spec.param == HS_SWEEP_RATE) &&
                                   (duration > 0 || max_in_flight > 0 || poisson >= 0)
                             ? "--duration, --max-in-flight and --arrivals need a rate (--rate, "
-                              "or the lab's load.rate)"
+                              "or the lab's load.rate or load.rate_per_service)"
                             : NULL;
     if (clash) {
         fprintf(stderr, "harness: run: %s\n", clash);
         goto out;
     }
     if (duration > 0) lab.load.duration_s = duration;
+    if (total > 0) lab.load.duration_s = 0; /* --total N arrivals, not the lab's duration */
     if (max_in_flight > 0) lab.load.max_in_flight = max_in_flight;
     if (poisson >= 0) lab.load.poisson = poisson;
     if (lab.load.rate > 0 && total <= 0 && lab.load.duration_s > 0)

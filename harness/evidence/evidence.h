@@ -44,6 +44,11 @@ typedef struct {
  * or -ESRCH when root itself cannot be read (it has exited). */
 int hs_proc_tree_read(pid_t root, hs_proc_tree *out);
 
+/* The tree's CPU seconds between two readings of it, a before b, into
+ * *cpu_s: NULL, or why the figure is unknown (and *cpu_s is 0). */
+const char *hs_proc_tree_cpu_between(const hs_proc_tree *a, const hs_proc_tree *b,
+                                     double *cpu_s);
+
 /* The cheap part of the same, for sampling during the load: live threads
  * and VmRSS summed over the given processes (from a full read), from one
  * status file each. Processes that have exited are skipped. Returns 0, or
@@ -262,5 +267,31 @@ int hs_open_write(const char *path, const double *service_s, const double *lag_s
 int hs_phases_write(const char *path, const hs_phase *p, size_t n);
 int hs_probe_write(const char *path, const char *probe_path, double rate,
                    const hs_probe *unloaded, const hs_probe *loaded);
+
+/* --- capacity.c --- what a server can serve, measured before an open
+ * loop on its own warmed-up server: S from serial requests, and the cores
+ * a burst of concurrent clients keeps it busy. capacity.c says why. */
+typedef struct {
+    int measured;            /* S and the burst were measured */
+    char why[256];           /* why not, or why no prediction; "" */
+    double service_s;        /* S: the median of serial requests */
+    long serial_requests;
+    int burst_clients;
+    long burst_requests;
+    double burst_wall_s, burst_cpu_s; /* the burst, and the server's CPU in it */
+    double burst_cores;      /* burst_cpu_s / burst_wall_s */
+    double burst_rps;        /* burst_requests / burst_wall_s */
+    double cpu_per_request_s;/* burst_cpu_s / burst_requests */
+    double predicted_rps;    /* burst_cores / S for CPU-bound work; NAN: none */
+} hs_capacity;
+
+/* The median latency of n serial requests (base's URL, method and bodies,
+ * one client) into *service_s: 0, or -1 with err (a request failed). */
+int hs_service_time(const hs_load_config *base, long n, double *service_s, char *err,
+                    size_t err_size);
+
+/* Fills c (measured 0 with why when a part could not be measured). */
+void hs_capacity_measure(const hs_load_config *base, pid_t server, const hs_cpus *cpus,
+                         hs_capacity *c);
 
 #endif

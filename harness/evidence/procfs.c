@@ -653,3 +653,39 @@ int hs_cpu_max_parse(const char *line, double *cores) {
     *cores = (double)q / (double)per;
     return 0;
 }
+
+static int tree_index(const hs_proc_tree *t, pid_t pid) {
+    for (int i = 0; i < t->processes; i++)
+        if (t->pid[i] == pid) return i;
+    return -1;
+}
+
+/* Process by process: one in both readings adds its difference, one born
+ * in between all of its time. One that exited took its time to the parent
+ * that reaped it (whose cutime grew by all of it), so its time before the
+ * first reading comes off; when its parent is gone too, nobody in the
+ * tree holds it and the figure is unknown. */
+const char *hs_proc_tree_cpu_between(const hs_proc_tree *a, const hs_proc_tree *b,
+                                     double *cpu_s) {
+    *cpu_s = 0;
+    if (a->truncated || b->truncated)
+        return "the server had more processes than the harness follows (64)";
+    if (a->ignores_sigchld || b->ignores_sigchld)
+        return "a server process ignores SIGCHLD, so the kernel reaps its children and their "
+               "CPU time is counted nowhere";
+    double d = 0;
+    for (int i = 0; i < b->processes; i++) {
+        int j = tree_index(a, b->pid[i]);
+        d += b->cpu_s[i] - (j >= 0 ? a->cpu_s[j] : 0);
+    }
+    for (int j = 0; j < a->processes; j++) {
+        if (tree_index(b, a->pid[j]) >= 0) continue;
+        if (tree_index(b, a->ppid[j]) < 0)
+            return "a server process exited during the load and its parent with it, "
+                   "taking its CPU time";
+        d -= a->cpu_s[j];
+    }
+    if (d < 0) return "the CPU time went down between the readings (a pid was reused?)";
+    *cpu_s = d;
+    return NULL;
+}

@@ -79,12 +79,8 @@ static int tree_index(const hs_proc_tree *t, pid_t pid) {
     return -1;
 }
 
-/* The server's CPU seconds over the window, process by process: a process
- * in both readings adds its difference, one born in the window all of its
- * time. One that exited took its time to the parent that reaped it (whose
- * cutime grew by all of it), so its time before the window comes off;
- * when its parent is gone too, nobody in the tree holds it and the figure
- * is unknown. Returns NULL with *cpu_s set, or why it is unknown. */
+/* The server's CPU seconds over the window (hs_proc_tree_cpu_between).
+ * Returns NULL with *cpu_s set, or why it is unknown. */
 static const char *server_cpu(const hs_facts_variant *v, double *cpu_s) {
     const hs_evidence *e = v->evidence;
     *cpu_s = 0;
@@ -92,27 +88,7 @@ static const char *server_cpu(const hs_facts_variant *v, double *cpu_s) {
     if (!e->have_tree0) return "the server had exited before the load";
     if (!e->have_tree1 || (v->load && v->load->server_exited))
         return "the server exited during the load";
-    if (e->tree0.truncated || e->tree1.truncated)
-        return "the server had more processes than the harness follows (64)";
-    if (e->tree0.ignores_sigchld || e->tree1.ignores_sigchld)
-        return "a server process ignores SIGCHLD, so the kernel reaps its children and their "
-               "CPU time is counted nowhere";
-    const hs_proc_tree *a = &e->tree0, *b = &e->tree1;
-    double d = 0;
-    for (int i = 0; i < b->processes; i++) {
-        int j = tree_index(a, b->pid[i]);
-        d += b->cpu_s[i] - (j >= 0 ? a->cpu_s[j] : 0);
-    }
-    for (int j = 0; j < a->processes; j++) {
-        if (tree_index(b, a->pid[j]) >= 0) continue;
-        if (tree_index(b, a->ppid[j]) < 0)
-            return "a server process exited during the load and its parent with it, "
-                   "taking its CPU time";
-        d -= a->cpu_s[j];
-    }
-    if (d < 0) return "the CPU time went down between the readings (a pid was reused?)";
-    *cpu_s = d;
-    return NULL;
+    return hs_proc_tree_cpu_between(&e->tree0, &e->tree1, cpu_s);
 }
 
 /* The server's processes over the window: CPU, switches, threads, memory. */
@@ -218,6 +194,37 @@ static void open_loop_json(cJSON *o, const hs_facts_variant *v) {
     cJSON_AddNumberToObject(p, "late_over_1ms", (double)l->late_1ms);
     spread_ms(p, "send_lag_ms", l->lag_s, l->n);
     spread_ms(p, "service_ms", l->service_s, l->n);
+}
+
+/* An open loop's prediction and what it was measured from (capacity.c):
+ * S, the burst, cores / S, and the offered rate over it (utilisation);
+ * null for a closed loop. The requests/s the load achieved are the
+ * variant's requests_per_s. */
+static void capacity_json(cJSON *o, const hs_facts_variant *v, double offered) {
+    const hs_capacity *c = v->capacity;
+    if (!c) {
+        cJSON_AddNullToObject(o, "capacity");
+        cJSON_AddStringToObject(o, "capacity_unknown",
+                                !(offered > 0) ? "the load was a closed loop"
+                                : v->load      ? "evidence was off (--no-evidence)"
+                                               : "the load did not run");
+        return;
+    }
+    cJSON *p = cJSON_AddObjectToObject(o, "capacity");
+    const char *why = c->measured ? "" : c->why;
+    figure(p, "service_ms", c->service_s > 0, c->service_s * 1e3, why);
+    cJSON_AddNumberToObject(p, "serial_requests", (double)c->serial_requests);
+    cJSON *b = cJSON_AddObjectToObject(p, "burst");
+    cJSON_AddNumberToObject(b, "clients", c->burst_clients);
+    cJSON_AddNumberToObject(b, "requests", (double)c->burst_requests);
+    figure(b, "wall_s", c->measured, c->burst_wall_s, why);
+    figure(b, "cores_busy", c->measured, c->burst_cores, why);
+    figure(b, "cpu_ms_per_request", c->measured, c->cpu_per_request_s * 1e3, why);
+    figure(b, "requests_per_s", c->measured, c->burst_rps, why);
+    int predicted = c->predicted_rps > 0;
+    figure(p, "predicted_rps", predicted, c->predicted_rps, c->why);
+    figure(p, "offered_rps", offered > 0, offered, "no rate");
+    figure(p, "utilisation", predicted && offered > 0, offered / c->predicted_rps, c->why);
 }
 
 static cJSON *others_json(const hs_facts_variant *v) {
@@ -468,6 +475,7 @@ static cJSON *variant_json(const hs_facts_input *in, const hs_facts_variant *v) 
     cJSON_AddItemToObject(o, "server", server_json(v, s ? (double)s->requests : 0));
     cJSON_AddItemToObject(o, "loadgen", loadgen_json(v));
     open_loop_json(o, v);
+    capacity_json(o, v, in->lab->load.rate);
     cJSON_AddItemToObject(o, "machine", others_json(v));
     cJSON_AddItemToObject(o, "kernel", kernel_json(v));
     cJSON_AddItemToObject(o, "phases_ms", phases_json(v));

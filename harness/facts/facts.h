@@ -41,6 +41,7 @@ typedef struct {
                                     * path over fresh connections; 0: none
                                     * answered, -1: an answer had no pid */
     const char *blocks_note;       /* why blocks is NULL */
+    const hs_capacity *capacity;   /* open loop: measured before the load, or NULL */
 } hs_facts_variant;
 
 typedef struct {
@@ -157,6 +158,10 @@ void hs_sweep_change_of(const hs_sweep *s, int vi, hs_sweep_change *out);
  * when the sweep is not over the rate. */
 #define HS_SWEEP_KEPT_UP 0.95
 int hs_sweep_knee(const hs_sweep *s, int vi, int *kept, int *behind);
+/* The variant's predicted capacity (an open loop's, capacity.c): the
+ * median over the comparable points that have one, into *n how many; 0
+ * when none has. */
+double hs_sweep_predicted(const hs_sweep *s, int vi, int *n);
 
 /* The first and last points that ran in full (done, or done without the
  * plot) and have a facts.json, their variants joined

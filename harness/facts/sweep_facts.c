@@ -76,6 +76,23 @@ int hs_sweep_knee(const hs_sweep *s, int vi, int *kept, int *behind) {
     return 0;
 }
 
+double hs_sweep_predicted(const hs_sweep *s, int vi, int *n) {
+    double got[HS_SWEEP_MAX_POINTS];
+    *n = 0;
+    for (int i = 0; i < s->spec.n; i++) {
+        if (!hs_sweep_comparable(s, i, s->variants[vi])) continue;
+        for (int k = 0; k < s->points[i].out.n; k++) {
+            const hs_variant_outcome *o = &s->points[i].out.v[k];
+            if (!strcmp(o->name, s->variants[vi]) && o->predicted_rps > 0)
+                got[(*n)++] = o->predicted_rps;
+        }
+    }
+    double *sorted = *n ? hs_sorted_copy(got, (size_t)*n) : NULL, median = 0;
+    if (!sorted || hs_percentile(sorted, (size_t)*n, 50, &median)) *n = 0, median = 0;
+    free(sorted);
+    return median;
+}
+
 /* Point i's facts.json, or NULL when it did not run in full, has none, or
  * it is unreadable. */
 static cJSON *point_facts(const char *dir, const hs_sweep *s, int i) {

@@ -33,6 +33,8 @@ static cJSON *variant_json(const hs_variant_outcome *v) {
     }
     cJSON *pids = cJSON_AddArrayToObject(o, "serving_pids");
     for (int k = 0; k < v->n_pids; k++) cJSON_AddItemToArray(pids, cJSON_CreateNumber((double)v->pids[k]));
+    if (v->predicted_rps > 0) cJSON_AddNumberToObject(o, "predicted_rps", v->predicted_rps);
+    else cJSON_AddNullToObject(o, "predicted_rps");
     if (v->problem[0]) cJSON_AddStringToObject(o, "problem", v->problem);
     else cJSON_AddNullToObject(o, "problem");
     return o;
@@ -108,6 +110,10 @@ cJSON *hs_sweep_to_json(const hs_sweep *s) {
             else cJSON_AddNullToObject(v, "kept_up_to_rate");
             if (behind >= 0) cJSON_AddNumberToObject(v, "fell_behind_at_rate", (double)s->points[behind].value);
             else cJSON_AddNullToObject(v, "fell_behind_at_rate");
+            int n_pred;
+            double pred = hs_sweep_predicted(s, i, &n_pred);
+            if (n_pred > 0) cJSON_AddNumberToObject(v, "predicted_capacity_rps", pred);
+            else cJSON_AddNullToObject(v, "predicted_capacity_rps");
         }
         cJSON_AddItemToArray(vars, v);
     }
@@ -163,6 +169,8 @@ static void read_variant(const cJSON *o, hs_variant_outcome *v) {
     cJSON_ArrayForEach(pid, cJSON_GetObjectItemCaseSensitive(o, "serving_pids"))
         if (cJSON_IsNumber(pid) && v->n_pids < HS_MAX_PIDS) v->pids[v->n_pids++] = (long)pid->valuedouble;
     str(o, "problem", v->problem, sizeof v->problem);
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "predicted_rps");
+    v->predicted_rps = cJSON_IsNumber(p) ? p->valuedouble : 0;
 }
 
 static hs_point_status status_of(const char *name) {

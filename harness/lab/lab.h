@@ -284,6 +284,7 @@ typedef struct {
     int n_pids;          /* distinct pids that answered GET /healthz over */
     long pids[HS_MAX_PIDS]; /* fresh connections after warm-up; 0: not known */
     char problem[256];   /* first line of what went wrong, or "" */
+    double predicted_rps; /* an open loop's predicted capacity; 0 or NAN: none */
 } hs_variant_outcome;
 
 typedef struct {

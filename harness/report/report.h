@@ -52,6 +52,7 @@ int hs_rule_blocked_loop(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_loop_blocks(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_accept_queue(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_littles_law(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_capacity_prediction(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_open_loop_sends(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_loadgen_busy(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_busy_machine(const struct cJSON *facts, hs_strbuf *out);

@@ -25,6 +25,8 @@ void hs_report_evidence(hs_strbuf *b, const hs_report *r) {
     if (hs_fact(f, "load.rate") > 0) {
         hs_say_heading(b, "heading.open", NULL);
         hs_say_table(b, "evidence.open", f, "open_loop", NULL);
+        hs_say_heading(b, "heading.capacity", NULL);
+        hs_say_table(b, "evidence.capacity", f, "capacity", NULL);
     }
     hs_say_heading(b, "heading.cpu", NULL);
     hs_say_table(b, "evidence.cpu", f, NULL, NULL);

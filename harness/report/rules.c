@@ -17,6 +17,7 @@ const hs_rule hs_rules[] = {
     {"accept_queue", hs_rule_accept_queue},
     {"loop_blocks", hs_rule_loop_blocks},
     {"littles_law", hs_rule_littles_law},
+    {"capacity_prediction", hs_rule_capacity_prediction},
     {"open_loop_sends", hs_rule_open_loop_sends},
     {"loadgen_busy", hs_rule_loadgen_busy},
     {"busy_machine", hs_rule_busy_machine},

@@ -115,6 +115,23 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s, const hs_say_ctx *word
             hs_say_num(&k, "offered", (double)s->points[behind].value);
             hs_say_num(&k, "served", m->rps);
         }
+        /* Where the prediction lies against the knee: between the last
+         * rate kept up with and the first one not, or on which side. */
+        int n_pred;
+        double pred = hs_sweep_predicted(s, vi, &n_pred);
+        if (n_pred > 0) {
+            int below = kept >= 0 && pred < (double)s->points[kept].value;
+            int above = behind >= 0 && pred >= (double)s->points[behind].value;
+            hs_say_num(&k, "predicted", pred);
+            hs_say_num(&k, "n_predicted", n_pred);
+            hs_say_sub(&k, "prediction",
+                       below   ? "sweep.knee.predicted_below"
+                       : above ? "sweep.knee.predicted_above"
+                               : "sweep.knee.predicted_within",
+                       NULL);
+        } else {
+            hs_say_str(&k, "prediction", "");
+        }
         hs_say(b, behind < 0 ? "sweep.knee.none" : kept < 0 ? "sweep.knee.first" : "sweep.knee",
                &k);
     }

@@ -6,6 +6,7 @@
  * request does not set the rate. */
 #include "run/run.h"
 
+#include "evidence/evidence.h"
 #include "load/load.h"
 
 #include <stdio.h>
@@ -25,22 +26,11 @@ int hs_calibrate(const hs_lab *lab, char *const argv[], int port, const char *lo
     hs_load_config cfg = {url, lab->method, bodies, n_bodies, 1, lab->load.warmup,
                           lab->load.timeout_s, NULL, srv.pid, 0, NULL, NULL,
                           0, HS_ARRIVALS_UNIFORM, 0, 0};
-    hs_load_result r;
-    if (lab->load.warmup > 0 && hs_load_run(&cfg, &r) == 0) free(r.samples);
-    cfg.total = CALIBRATION_REQUESTS;
-    if (hs_load_run(&cfg, &r)) {
-        snprintf(err, err_size, "the calibration's requests could not run");
-        goto out;
+    if (lab->load.warmup > 0) {
+        hs_load_result r;
+        if (hs_load_run(&cfg, &r) == 0) free(r.samples);
     }
-    hs_summary s;
-    int ok = r.n == CALIBRATION_REQUESTS && hs_summarize(r.samples, r.n, r.wall_s, &s) == 0 &&
-             s.ok == r.n && s.p50_s > 0;
-    free(r.samples);
-    if (!ok) {
-        snprintf(err, err_size, "not every calibration request got HTTP 200");
-        goto out;
-    }
-    *service_s = s.p50_s;
+    if (hs_service_time(&cfg, CALIBRATION_REQUESTS, service_s, err, err_size)) goto out;
     rc = 0;
 out:
     free(health);

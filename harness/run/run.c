@@ -50,6 +50,8 @@ typedef struct {
     hs_evidence evidence;         /* around the recorded phase */
     int have_evidence;
     hs_probe probe_idle, probe_loaded; /* the bystander probe, before and during */
+    hs_capacity capacity;         /* open loop: S and a burst, before the load */
+    int have_capacity;
     int have_probe_idle, have_probe_loaded;
 } variant_run;
 
@@ -215,6 +217,22 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
         size_t n = (size_t)idle.rate;
         vr->have_probe_idle =
             hs_probe_run(&vr->probe_idle, &idle, n, PROBE_IDLE_DEADLINE_S) == 0;
+    }
+    /* An open loop's prediction: what this server can serve, measured on
+     * it now, before its load (capacity.c). */
+    if (lab->load.rate > 0 && !lab->load.no_evidence && !hs_stop) {
+        hs_capacity *c = &vr->capacity;
+        hs_capacity_measure(&cfg, srv.pid, cpus, c);
+        vr->have_capacity = 1;
+        if (!c->measured)
+            fprintf(stderr, "%s: capacity not measured: %s\n", vr->def->name, c->why);
+        else if (!(c->predicted_rps > 0))
+            fprintf(stderr, "%s: S = %.2f ms; no capacity predicted: %s\n", vr->def->name,
+                    c->service_s * 1e3, c->why);
+        else
+            fprintf(stderr, "%s: S = %.2f ms, %d clients kept %.2f cores busy: predicted "
+                    "capacity %.0f/s, %.0f/s offered\n", vr->def->name, c->service_s * 1e3,
+                    c->burst_clients, c->burst_cores, c->predicted_rps, lab->load.rate);
     }
     if (!hs_stop) {
         cfg.total = lab->load.total;
@@ -499,6 +517,7 @@ static void fill_outcome(const hs_lab *lab, const variant_run *runs, int n,
         v->complete = v->measured && vr->load.n == (size_t)lab->load.total && !vr->problem[0];
         if (v->measured) v->summary = vr->summary;
         v->n_pids = vr->n_pids;
+        v->predicted_rps = vr->have_capacity ? vr->capacity.predicted_rps : 0;
         memcpy(v->pids, vr->pids, sizeof v->pids);
         snprintf(v->problem, sizeof v->problem, "%.*s", (int)strcspn(vr->problem, "\n"),
                  vr->problem);
@@ -554,7 +573,8 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
         }
         lab->load.service_s = s;
         lab->load.rate = lab->load.rate_per_service / s;
-        lab->load.total = (long)(lab->load.rate * lab->load.duration_s);
+        if (lab->load.duration_s > 0)
+            lab->load.total = (long)(lab->load.rate * lab->load.duration_s);
         if (lab->load.total < 1) lab->load.total = 1;
         fprintf(stderr, "harness: service time S = %.2f ms (median of serial requests on %s): "
                         "rate %.3g x 1/S = %.1f/s, %ld arrivals per variant\n", s * 1e3,
@@ -637,7 +657,8 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                                    vr->problem[0] ? vr->problem : NULL,
                                    vr->have_blocks ? &vr->blocks : NULL,
                                    vr->have_rss ? &vr->rss : NULL, serving_count(vr),
-                                   vr->blocks_note};
+                                   vr->blocks_note,
+                                   vr->have_capacity ? &vr->capacity : NULL};
     }
     hs_facts_input fin = {lab, complete, reason, &cpus,
                           lab->load.no_evidence ? 0 : lab->load.probe_rate,
