@@ -18,6 +18,7 @@ The margins are wide: they hold on a busy machine, and a wrong method
 usage: test_open_loop.py HARNESS SOURCE_DIR SCRATCH
 """
 import json
+import shutil
 import os
 import re
 import socket
@@ -118,8 +119,53 @@ assert len(lat) == len(rows) == o["sent"] == v["requests"], (len(lat), len(rows)
 assert all(abs(l - (s + g)) < 1e-6 for (l, _), (s, g) in zip(lat, rows))
 print(f"harness run --rate 30: {o['sent']} sent, {o['dropped']} dropped, "
       f"send lag p99 {o['send_lag_ms']['p99']:.2f} ms")
+# its capacity was measured before the load; a handler that sleeps costs
+# little CPU, so no CPU-bound prediction is made, and the summary says why
+c = v["capacity"]
+assert c["service_ms"] > 0 and c["burst"]["requests"] >= 10 * c["burst"]["clients"], c
+assert c["burst"]["cpu_ms_per_request"] < 0.5 * c["service_ms"], c
+assert c["predicted_rps"] is None and "waits" in c["predicted_rps_unknown"], c
+summary = open(os.path.join(run_dir, "summary.md")).read()
+assert "says: capacity_prediction.none -->" in summary
 subprocess.run(["rm", "-rf", run_dir], check=True)
 print("open loop run: ok")
+
+
+def kept_up(v):
+    """served at least 95% of the offered rate, as the knee counts it"""
+    return v["requests_per_s"] >= 0.95 * v["capacity"]["offered_rps"]
+
+
+# 5b. the prediction on a server this project did not write: Node doing
+# CPU work on its event loop, and in a pool of worker threads. Each
+# variant's prediction is cores / S from its own burst, and the summary's
+# finding is the one the facts meet (predicted stable or not, kept up or not).
+assert shutil.which("node"), "nodejs is missing (scripts/setup.sh installs it)"
+node_lab = os.path.join(source, "tests", "labs", "node.json")
+run_dir = os.path.join(scratch, f"open_node.{os.getpid()}")
+run = subprocess.run([harness, "run", node_lab, "--rate", "200", "--duration", "2",
+                      "--out", run_dir], capture_output=True, text=True, timeout=120)
+assert run.returncode in (0, 1), run.stderr
+facts = json.load(open(os.path.join(run_dir, "facts.json")))
+summary = open(os.path.join(run_dir, "summary.md")).read()
+for name, v in facts["variants"].items():
+    c = v["capacity"]
+    cores, s_ms = c["burst"]["cores_busy"], c["service_ms"]
+    assert abs(c["predicted_rps"] - cores / (s_ms / 1e3)) < 1e-6 * c["predicted_rps"], c
+    assert abs(c["utilisation"] - 200 / c["predicted_rps"]) < 1e-6, c
+    stable = c["utilisation"] < 1
+    key = {(True, True): "held_stable", (False, False): "held_overloaded",
+           (True, False): "missed_behind", (False, True): "missed_kept"}[
+               (stable, kept_up(v))]
+    line = next(l for l in summary.splitlines() if l.startswith(f"- **{name} "))
+    assert f"says: capacity_prediction.{key} -->" in line, (name, key, line)
+    print(f"{name}: S {s_ms:.2f} ms, burst {cores:.2f} cores, predicted "
+          f"{c['predicted_rps']:.0f}/s, served {v['requests_per_s']:.0f}/s of 200: {key}")
+# one JavaScript thread runs node_loop's handlers: its burst cannot keep
+# much more than one core busy (the margin is for V8's own threads)
+assert facts["variants"]["node_loop"]["capacity"]["burst"]["cores_busy"] < 1.3
+subprocess.run(["rm", "-rf", run_dir], check=True)
+print("prediction on node: ok")
 
 # 6. a sweep over the rate: where the variant stops keeping up. The
 # sleeping loop serves about 50/s (20 ms each, one at a time): it keeps up
