@@ -88,7 +88,7 @@ static hs_variant_result variant(const char *name, double *lat, size_t n,
                                  int failures) {
     hs_sample s[64];
     for (size_t i = 0; i < n; i++) s[i] = (hs_sample){lat[i], i < (size_t)failures ? 0 : 200};
-    hs_variant_result r = {name, {0}, lat, NULL, 0};
+    hs_variant_result r = {name, {0}, lat, NULL, 0, 0};
     CHECK(hs_summarize(s, n, 1.0, &r.summary) == 0);
     return r;
 }
@@ -173,6 +173,19 @@ static void test_acceptance(void) {
     CHECK_EQ_INT(hs_check_eval(&drops, r, 3, &res), 0);
     CHECK(res.pass == 0 && strstr(res.detail, "not known") != NULL);
     r[0].dropped_percent = r[1].dropped_percent = 0;
+
+    /* Late sends: the same, over the requests sent over 1 ms late. */
+    r[0].late_percent = 0.2, r[1].late_percent = 12.5;
+    hs_check late = {HS_CHECK_MAX_LATE_PERCENT, "late", {"sync", "async_blocking"}, 2, 1};
+    CHECK_EQ_INT(hs_check_eval(&late, r, 3, &res), 0);
+    CHECK(res.pass == 0 && strstr(res.detail, "12.5% sent over 1 ms late") != NULL);
+    r[1].late_percent = 0.9;
+    CHECK_EQ_INT(hs_check_eval(&late, r, 3, &res), 0);
+    CHECK_EQ_INT(res.pass, 1);
+    r[0].late_percent = NAN;
+    CHECK_EQ_INT(hs_check_eval(&late, r, 3, &res), 0);
+    CHECK(res.pass == 0 && strstr(res.detail, "not known") != NULL);
+    r[0].late_percent = r[1].late_percent = 0;
 
     hs_check missing = {HS_CHECK_P95_WITHIN, "x", {"sync", "nope"}, 2, 0.2};
     CHECK_EQ_INT(hs_check_eval(&missing, r, 3, &res), -1);

@@ -74,9 +74,11 @@ int hs_cmd_check(const char *dir_arg, const char *lab_file, const hs_paths *p) {
                 fprintf(stderr, "harness: facts.json: %s's figures are missing or out of range; "
                                 "it counts as not measured\n", f.v[i].name);
         } else if (f.v[i].n) {
-            /* from latencies alone: an open loop's drops are not known */
+            /* from latencies alone: an open loop's drops and late sends
+             * are not known */
+            double unknown = lab.load.rate > 0 ? NAN : 0;
             results[nr++] = (hs_variant_result){f.v[i].name, f.v[i].summary, f.v[i].sorted_s,
-                                                NULL, lab.load.rate > 0 ? NAN : 0};
+                                                NULL, unknown, unknown};
         }
     }
     int failed = 0;

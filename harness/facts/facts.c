@@ -630,13 +630,15 @@ int hs_facts_variant_result(const cJSON *facts, const char *name, hs_variant_res
     s.p99_s = need(lat, "p99", 0, big, &ok) / 1e3;
     s.max_s = need(lat, "max", 0, big, &ok) / 1e3;
     if (!ok) return -1;
-    /* a closed loop drops nothing; an open loop's drops are its facts' */
+    /* a closed loop drops nothing and sends nothing late; an open loop's
+     * drops and late sends are its facts' */
     const cJSON *loop = hs_fact_at(facts, "load.loop");
     double arrivals = hs_fact(v, "open_loop.arrivals"), dropped = hs_fact(v, "open_loop.dropped");
-    double dp = cJSON_IsString(loop) && !strcmp(loop->valuestring, "open")
-                    ? (arrivals > 0 ? 100 * dropped / arrivals : NAN)
-                    : 0;
-    *out = (hs_variant_result){name, s, NULL, NULL, dp};
+    double sent = hs_fact(v, "open_loop.sent"), late = hs_fact(v, "open_loop.late_over_1ms");
+    int open = cJSON_IsString(loop) && !strcmp(loop->valuestring, "open");
+    double dp = open ? (arrivals > 0 ? 100 * dropped / arrivals : NAN) : 0;
+    double lp = open ? (sent > 0 ? 100 * late / sent : NAN) : 0;
+    *out = (hs_variant_result){name, s, NULL, NULL, dp, lp};
     return 0;
 }
 

@@ -119,18 +119,22 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
         break;
     }
     case HS_CHECK_MAX_DROPPED_PERCENT:
+    case HS_CHECK_MAX_LATE_PERCENT: {
+        int drops = c->kind == HS_CHECK_MAX_DROPPED_PERCENT;
+        const char *what = drops ? "dropped" : "sent over 1 ms late";
         for (int i = 0; i < c->n_subjects; i++) {
-            double d = v[i]->dropped_percent;
-            if (!(d <= c->threshold)) out->pass = 0;
+            double d = drops ? v[i]->dropped_percent : v[i]->late_percent;
+            if (!(d <= c->threshold)) out->pass = 0; /* unknown fails */
             size_t len = strlen(out->detail);
             if (isnan(d))
-                snprintf(out->detail + len, sizeof out->detail - len, "%s%s dropped: not known",
-                         i ? ", " : "", v[i]->name);
+                snprintf(out->detail + len, sizeof out->detail - len, "%s%s %s: not known",
+                         i ? ", " : "", v[i]->name, what);
             else
-                snprintf(out->detail + len, sizeof out->detail - len, "%s%s %.1f%% dropped",
-                         i ? ", " : "", v[i]->name, d);
+                snprintf(out->detail + len, sizeof out->detail - len, "%s%s %.1f%% %s",
+                         i ? ", " : "", v[i]->name, d, what);
         }
         break;
+    }
     case HS_CHECK_DISTINCT_CURVES:
         for (int i = 0; i < c->n_subjects; i++)
             if (v[i]->summary.requests == 0) out->pass = 0;

@@ -50,6 +50,7 @@ static const struct {
     {"p95_grows_more", HS_CHECK_P95_GROWS_MORE},
     {"rps_falls_more", HS_CHECK_RPS_FALLS_MORE},
     {"max_dropped_percent", HS_CHECK_MAX_DROPPED_PERCENT},
+    {"max_late_percent", HS_CHECK_MAX_LATE_PERCENT},
 };
 
 const char *hs_check_kind_name(hs_check_kind k) {
@@ -178,7 +179,7 @@ static int parse_check(const cJSON *c, hs_check *k, const char *path, int i,
         return fail(err, err_size,
                     "%s: check %d: unknown kind \"%s\" (known: min_ok_percent, "
                     "p95_ratio_at_least, p95_within, distinct_curves, p95_grows_more, "
-                    "rps_falls_more, max_dropped_percent)", path, i, kind);
+                    "rps_falls_more, max_dropped_percent, max_late_percent)", path, i, kind);
     k->kind = check_kinds[j].kind;
     if ((k->kind == HS_CHECK_P95_GROWS_MORE || k->kind == HS_CHECK_RPS_FALLS_MORE) &&
         cJSON_GetArraySize(vars) != 4)

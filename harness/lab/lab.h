@@ -71,6 +71,11 @@ typedef enum {
     /* an open loop dropped at most `threshold` % of each subject's
      * arrivals (beyond max_in_flight); a closed loop drops none */
     HS_CHECK_MAX_DROPPED_PERCENT,
+    /* an open loop sent at most `threshold` % of each subject's requests
+     * over 1 ms after their intended time (the generator fell behind its
+     * schedule, and the delay is in their latency); a closed loop has no
+     * schedule to fall behind */
+    HS_CHECK_MAX_LATE_PERCENT,
 } hs_check_kind;
 
 typedef struct {
@@ -102,6 +107,9 @@ typedef struct {
     const hs_ks_table *ks;          /* used when sorted_latency_s is NULL */
     double dropped_percent;         /* of an open loop's arrivals; 0 for a
                                      * closed loop; NAN: not known */
+    double late_percent;            /* of an open loop's sent requests, over
+                                     * 1 ms late; 0 for a closed loop; NAN:
+                                     * not known */
 } hs_variant_result;
 
 typedef struct {

@@ -637,8 +637,9 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                                  has ? vr->load.n : 0, {0}};
         size_t arrivals = vr->load.n + vr->load.dropped;
         double dropped = arrivals ? 100.0 * (double)vr->load.dropped / (double)arrivals : 0;
+        double late = vr->load.n ? 100.0 * (double)vr->load.late_1ms / (double)vr->load.n : 0;
         if (has) results[nr++] = (hs_variant_result){vr->def->name, vr->summary, vr->sorted_s,
-                                                     NULL, dropped};
+                                                     NULL, dropped, late};
     }
     hs_check_result checks[HS_MAX_CHECKS];
     for (int c = 0; c < lab->n_checks; c++)
