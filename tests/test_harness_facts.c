@@ -458,8 +458,19 @@ static void test_lab01_and_seed004(void) {
            fact(sync, "sync", "phases_ms.connect.max"));
     findings(dir, found, sizeof found);
     CHECK(finding(found, "**sync", "rule: accept_queue"));
-    CHECK(!finding(found, "**async", "rule: accept_queue") &&
-          !finding(found, "- async", "rule: accept_queue"));
+    /* The asyncio server accepts as fast as its loop turns, so whether the
+     * first 150 connects, all at once, overflow its queue of 128 is a race
+     * it usually wins here (0 overflows in plain builds) and can lose when
+     * the machine is slower (20 under the sanitizers). Its finding, when
+     * it has one, must stand on its own counters. */
+    const cJSON *async = at(at(f, "variants"), "async");
+    int async_overflowed = fact(async, "async", "kernel.listen_overflows") > 0 ||
+                           fact(async, "async", "kernel.syn_retransmits") > 0;
+    int async_found = finding(found, "**async", "rule: accept_queue") ||
+                      finding(found, "- async", "rule: accept_queue");
+    printf("seed004: async listen_overflows %.0f, accept_queue finding %s\n",
+           fact(async, "async", "kernel.listen_overflows"), async_found ? "yes" : "no");
+    CHECK(!async_found || async_overflowed);
     cJSON_Delete(f);
 }
 

@@ -1,5 +1,6 @@
-/* load/load.h - the load: the closed-loop generator on libcurl multi, the bystander
- * probe beside it, and the latencies files it records.
+/* load/load.h - the load: the generator (a closed or an open loop of HTTP/1.1
+ * requests on libuv and http-parser), the bystander probe beside it on
+ * libcurl, and the latencies files it records.
  *
  * The one header of harness/load/; the sections below were each a header
  * of their own. */
@@ -15,13 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* --- load --- the load generator: a closed loop of HTTP requests on libcurl's
- * multi interface, one thread, keep-alive connections reused.
+/* --- load --- the load generator: HTTP/1.1 requests on keep-alive
+ * connections, one thread, one libuv loop (load.c says why not libcurl).
  *
- * At most `concurrency` requests are in flight; as each completes, the next
- * is handed to curl. A request's latency runs from handing it to curl to
- * its completion, on the monotonic clock, as the lab measures inside its
- * semaphore. */
+ * Closed loop: at most `concurrency` requests are in flight; as each
+ * completes, the next starts on its connection. A request's latency runs
+ * from its start to its whole response, on the monotonic clock, as the lab
+ * measures inside its semaphore. */
 /* How an open loop spaces its arrivals (schedule.c). */
 typedef enum { HS_ARRIVALS_UNIFORM, HS_ARRIVALS_POISSON } hs_arrival_kind;
 
@@ -56,12 +57,12 @@ typedef struct {
     long max_in_flight;
 } hs_load_config;
 
-/* One request's phases as libcurl timed them, from the start of its
- * transfer: the connection ready (0 when one was reused, as curl reports
- * it), the first response byte, the whole response. */
+/* One request's phases from its start: the connection ready (0 when one
+ * was reused or none was made, as libcurl reports it), the first response
+ * byte (0: none came), the whole response. */
 typedef struct {
     double connect_s, ttfb_s, total_s;
-    int new_connections;    /* connections curl opened for it */
+    int new_connections;    /* connections opened for it: 0 or 1 */
 } hs_phase;
 
 /* Failures by class, wrk-style, rather than one log line each. */
@@ -80,7 +81,7 @@ typedef struct {
     double cpu_s;        /* CPU time (user + sys) of the generator's own
                           * thread; -1: unknown */
     size_t connections_opened; /* new connections over all requests */
-    double wall_s;       /* first request handed to curl to last completion */
+    double wall_s;       /* first request started to last completion */
     hs_load_errors errors;
     int interrupted;     /* *stop was set: n < total */
     int server_exited;   /* watch_pid exited during the run */
