@@ -20,16 +20,17 @@ static int load_text(const char *text, hs_lab *lab, char *err, size_t size) {
 /* The load parameters' one writer and one reader agree on every field,
  * and replace what an object already had. */
 static void test_load_params_json(void) {
-    hs_load_params L = {50, 500, 10, 30.5, 4, 7, 40, 50, 10, 20.5, 1, 150.5, 4, 1, 20, 1.5, 0.002};
+    hs_load_params L = {50, 500, 10, 30.5, 4, 7, 40, 50, 10, 20.5, 1, 150.5, 4, 1, 20, 1.5, 0.002, 3};
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "concurrency", 1);
     hs_load_params_write(&L, o);
-    CHECK_EQ_INT(cJSON_GetArraySize(o), 17);
+    CHECK_EQ_INT(cJSON_GetArraySize(o), 18);
     hs_load_params R = hs_load_params_read(o);
     CHECK(R.concurrency == 50 && R.total == 500 && R.warmup == 10 && R.timeout_s == 30.5);
     CHECK(R.workers == 4 && R.seed == 7 && R.threads == 40 && R.io_delay_ms == 50);
     CHECK(R.detect_blocking_ms == 10 && R.probe_rate == 20.5 && R.no_evidence == 1);
     CHECK(R.rate == 150.5 && R.duration_s == 4 && R.poisson == 1 && R.max_in_flight == 20);
+    CHECK(R.loadgen_threads == 3);
     cJSON_Delete(o);
     hs_load_params E = hs_load_params_read(NULL); /* nothing: zeros, evidence on */
     CHECK(E.concurrency == 0 && E.no_evidence == 0);

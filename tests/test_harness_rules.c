@@ -261,6 +261,13 @@ static void test_instrument(void) {
     set(var(f, "b"), "loadgen.cpu_cores_used", 0.93);
     CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 1);
     CHECK(says("**b") && says("93"));
+    /* two threads: 0.93 cores is 46.5% of each */
+    set(var(f, "b"), "loadgen.threads", 2);
+    CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 0);
+    set(var(f, "b"), "loadgen.cpu_cores_used", 1.8);
+    CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 1);
+    CHECK(says("**b") && says("90"));
+    set(var(f, "b"), "loadgen.cpu_cores_used", 0.93);
     set(var(f, "a"), "machine.other_cores_used", 0.33);
     CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 1);
     CHECK(says("**a") && says("0.33"));

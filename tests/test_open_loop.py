@@ -66,6 +66,26 @@ print(f"open loop: {late} of 400 took 10 ms or more, {very} took 0.5 s or more")
 assert 70 <= late <= 140, late
 assert 30 <= very <= 70, very
 
+# 1b. the same schedule on two event loops (--loadgen-threads 2), each
+# sending every other arrival: the same counts, every record kept
+server, url = start("stall")
+run, lat = load([url, "--rate", "100", "--duration", "4", "--loadgen-threads", "2"],
+                f"{out}/open2.json")
+server.terminate(), server.wait()
+assert run.returncode == 0, run.stderr
+assert len(lat) == 400 and all(s == 200 for _, s in lat), len(lat)
+late = sum(l >= 0.01 for l, _ in lat)
+very = sum(l >= 0.5 for l, _ in lat)
+print(f"open loop on 2 threads: {late} of 400 took 10 ms or more, {very} took 0.5 s or more")
+assert 70 <= late <= 140, late
+assert 30 <= very <= 70, very
+server, url = start("stall")
+run, lat = load([url, "--concurrency", "4", "--total", "300", "--loadgen-threads", "2"],
+                f"{out}/closed2.json")
+server.terminate(), server.wait()
+assert run.returncode == 0, run.stderr
+assert len(lat) == 300 and all(s == 200 for _, s in lat), len(lat)
+
 # 2. the closed loop with one client records the stall once
 server, url = start("stall")
 run, lat = load([url, "--concurrency", "1", "--total", "300"], f"{out}/closed.json")
@@ -92,7 +112,8 @@ assert run.returncode == 0  # drops are a measurement, not a failure of the run
 for bad in (["--rate", "0"], ["--rate", "-5"], ["--rate", "10", "--duration", "0"],
             ["--rate", "10", "--concurrency", "4"], ["--duration", "2"],
             ["--rate", "10", "--arrivals", "bursty"], ["--rate", "10", "--total", "5",
-                                                      "--duration", "1"]):
+                                                      "--duration", "1"],
+            ["--loadgen-threads", "0"], ["--loadgen-threads", "65"]):
     path = f"{out}/bad.json"
     run, lat = load(["http://127.0.0.1:9/", *bad], path)
     assert run.returncode == 2 and lat is None and run.stderr.startswith("harness:"), (bad, run)

@@ -55,6 +55,8 @@ static void usage(FILE *f) {
         "      --arrivals uniform|poisson   their spacing (uniform); --seed N seeds poisson\n"
         "      --max-in-flight M an arrival beyond M in flight is dropped and counted,\n"
         "                        never delayed (1000)\n"
+        "      --loadgen-threads N  the load generator's event loops, a thread each,\n"
+        "                        sharing the connections and requests (1; at most 64)\n"
         "      --no-evidence     no /proc or kernel readings around the load, no\n"
         "                        request phases and no probe (only to measure what\n"
         "                        they cost: facts.json then holds those as null)\n"
@@ -95,6 +97,8 @@ static void usage(FILE *f) {
         "      --arrivals uniform|poisson   their spacing (uniform), --seed N for poisson\n"
         "      --max-in-flight M an arrival beyond M in flight is dropped and\n"
         "                        counted, never delayed (1000)\n"
+        "      --loadgen-threads N  event loops, a thread each, sharing the connections\n"
+        "                        and requests; records merged (1; at most 64)\n"
         "      --latencies FILE  also write [[latency_s, status], ...] there\n"
         "\n"
         "LAB is a name from %s (e.g. lab01) or a path to a .json lab file.\n"
@@ -202,9 +206,10 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         {"sweep", required_argument, NULL, 'S'},       {"probe-rate", required_argument, NULL, 'P'},
         {"no-evidence", no_argument, NULL, 'E'},       {"rate", required_argument, NULL, 'r'},
         {"duration", required_argument, NULL, 'd'},    {"arrivals", required_argument, NULL, 'a'},
-        {"max-in-flight", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+        {"max-in-flight", required_argument, NULL, 'm'},
+        {"loadgen-threads", required_argument, NULL, 'G'}, {NULL, 0, NULL, 0}};
     long conc = -1, total = -1, warmup = -1, workers = -1, seed = -1, threads = -1, io_delay = -1;
-    long max_in_flight = -1, poisson = -1;
+    long max_in_flight = -1, poisson = -1, gen_threads = -1;
     double timeout = -1, probe_rate = -1, rate = 0, duration = 0;
     int no_evidence = 0;
     const char *variants = NULL, *out = NULL, *sweep = NULL;
@@ -231,6 +236,9 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         case 'r': bad = parse_double("--rate", optarg, 0.001, 1e6, &rate); break;
         case 'd': bad = parse_seconds("--duration", optarg, &duration); break;
         case 'm': bad = parse_long("--max-in-flight", optarg, 1, 100000, &max_in_flight); break;
+        case 'G':
+            bad = parse_long("--loadgen-threads", optarg, 1, HS_LOAD_MAX_THREADS, &gen_threads);
+            break;
         case 'a':
             poisson = !strcmp(optarg, "poisson") ? 1 : !strcmp(optarg, "uniform") ? 0 : -1;
             if (poisson < 0)
@@ -313,6 +321,7 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
     if (duration > 0) lab.load.duration_s = duration;
     if (total > 0) lab.load.duration_s = 0; /* --total N arrivals, not the lab's duration */
     if (max_in_flight > 0) lab.load.max_in_flight = max_in_flight;
+    if (gen_threads > 0) lab.load.loadgen_threads = gen_threads;
     if (poisson >= 0) lab.load.poisson = poisson;
     if (lab.load.rate > 0 && total <= 0 && lab.load.duration_s > 0)
         lab.load.total = (long)(lab.load.rate * lab.load.duration_s);
@@ -373,8 +382,8 @@ static int cmd_load(int argc, char **argv) {
         {"rate", required_argument, NULL, 'r'},        {"duration", required_argument, NULL, 'd'},
         {"arrivals", required_argument, NULL, 'a'},    {"max-in-flight", required_argument, NULL, 'm'},
         {"seed", required_argument, NULL, 's'},        {"latencies", required_argument, NULL, 'l'},
-        {NULL, 0, NULL, 0}};
-    long conc = 50, total = 10000, max_in_flight = 1000, seed = 1;
+        {"loadgen-threads", required_argument, NULL, 'G'}, {NULL, 0, NULL, 0}};
+    long conc = 50, total = 10000, max_in_flight = 1000, seed = 1, gen_threads = 1;
     double timeout = 30, rate = 0, duration = 0;
     int given_conc = 0, given_total = 0, given_mif = 0, given_arrivals = 0;
     hs_arrival_kind arrivals = HS_ARRIVALS_UNIFORM;
@@ -391,6 +400,9 @@ static int cmd_load(int argc, char **argv) {
         case 'b': body = optarg; break;
         case 'r': bad = parse_double("--rate", optarg, 0.001, 1e6, &rate); break;
         case 'd': bad = parse_seconds("--duration", optarg, &duration); break;
+        case 'G':
+            bad = parse_long("--loadgen-threads", optarg, 1, HS_LOAD_MAX_THREADS, &gen_threads);
+            break;
         case 'm':
             bad = parse_long("--max-in-flight", optarg, 1, 100000, &max_in_flight), given_mif = 1;
             break;
@@ -427,7 +439,7 @@ static int cmd_load(int argc, char **argv) {
     }
     hs_load_config cfg = {argv[optind], body ? "POST" : "GET", &body, body ? 1 : 0,
                           conc, total, timeout, "load", 0, 0, NULL, NULL,
-                          rate, arrivals, (uint64_t)seed, max_in_flight};
+                          rate, arrivals, (uint64_t)seed, max_in_flight, (int)gen_threads};
     hs_load_result r;
     int rc = hs_load_run(&cfg, &r);
     if (rc) {

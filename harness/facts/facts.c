@@ -155,6 +155,7 @@ static cJSON *loadgen_json(const hs_facts_variant *v) {
            why_cpu);
 
     figure(o, "connections_opened", l != NULL, l ? (double)l->connections_opened : 0, why);
+    figure(o, "threads", l != NULL, l ? (double)(l->threads > 0 ? l->threads : 1) : 0, why);
     return o;
 }
 

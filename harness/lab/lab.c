@@ -72,7 +72,7 @@ static int get_opt_num(const cJSON *obj, const char *key, double lo, double hi,
  * "poisson") and "max_in_flight". */
 static int parse_open_loop(const cJSON *load, hs_load_params *p, const char *path, char *err,
                            size_t err_size) {
-    double rate, dur, mif, poisson, rps_k, svc;
+    double rate, dur, mif, poisson, rps_k, svc, gen;
     char arrivals[16] = "";
     /* 0 is a closed loop: what a manifest's embedded lab says of one. */
     if (get_opt_num(load, "rate", 0, 1e6, 0, &rate) ||
@@ -81,12 +81,13 @@ static int parse_open_loop(const cJSON *load, hs_load_params *p, const char *pat
         get_opt_num(load, "poisson", 0, 1, 0, &poisson) ||
         get_opt_num(load, "rate_per_service", 0, 1000, 0, &rps_k) ||
         get_opt_num(load, "service_s", 0, 3600, 0, &svc) ||
+        get_opt_num(load, "loadgen_threads", 0, HS_LOAD_GEN_MAX_THREADS, 0, &gen) ||
         get_str(load, "arrivals", arrivals, sizeof arrivals, 1) ||
         (arrivals[0] && strcmp(arrivals, "uniform") && strcmp(arrivals, "poisson")))
         return fail(err, err_size,
                     "%s: \"load\" may have rate (arrivals per second, > 0) or rate_per_service "
                     "(a multiple of 1 / S), duration_s, arrivals (\"uniform\" or \"poisson\") "
-                    "and max_in_flight (1-100000)", path);
+                    "and max_in_flight (1-100000); loadgen_threads is 1-64", path);
     if (rate > 0 && rps_k > 0 && !(svc > 0))
         return fail(err, err_size, "%s: \"load\" gives both rate and rate_per_service: one "
                                    "of them sets the rate", path);
@@ -94,7 +95,7 @@ static int parse_open_loop(const cJSON *load, hs_load_params *p, const char *pat
         return fail(err, err_size, "%s: \"load\" has duration_s or arrivals but no rate: they "
                                    "belong to an open loop", path);
     p->rate = rate, p->duration_s = dur, p->max_in_flight = (long)mif;
-    p->rate_per_service = rps_k, p->service_s = svc;
+    p->rate_per_service = rps_k, p->service_s = svc, p->loadgen_threads = (long)gen;
     p->poisson = arrivals[0] ? !strcmp(arrivals, "poisson") : poisson == 1;
     if (rate > 0 && dur > 0) p->total = (long)(rate * dur);
     if (rps_k > 0 && !(rate > 0) && !(dur > 0))
@@ -127,7 +128,7 @@ static int parse_load(const cJSON *load, hs_load_params *p, const char *path,
         return fail(err, err_size, "%s: \"load\" probe_rate is probes per second, 0 to 1000",
                     path);
     *p = (hs_load_params){(long)c, (long)t, (long)w, to, (long)wk, (long)seed, (long)th,
-                          (long)io, (long)bl, pr, 0, 0, 0, 0, HS_DEFAULT_MAX_IN_FLIGHT, 0, 0};
+                          (long)io, (long)bl, pr, 0, 0, 0, 0, HS_DEFAULT_MAX_IN_FLIGHT, 0, 0, 0};
     return parse_open_loop(load, p, path, err, err_size);
 }
 
@@ -223,7 +224,7 @@ static const struct {
     DOUBLE_FIELD("probe_rate", probe_rate),   DOUBLE_FIELD("rate", rate),
     DOUBLE_FIELD("duration_s", duration_s),   LONG_FIELD("poisson", poisson),
     LONG_FIELD("max_in_flight", max_in_flight), DOUBLE_FIELD("rate_per_service", rate_per_service),
-    DOUBLE_FIELD("service_s", service_s),
+    DOUBLE_FIELD("service_s", service_s),     LONG_FIELD("loadgen_threads", loadgen_threads),
 };
 
 static void set_item(cJSON *obj, const char *key, cJSON *item) {

@@ -183,9 +183,13 @@ typedef struct {
                               * service time measured before the load
                               * (serial requests on the first variant) */
     double service_s;    /* that S, once measured; 0: not measured */
+    long loadgen_threads; /* the load generator's event loops, a thread each
+                           * (lab key "loadgen_threads", --loadgen-threads);
+                           * 0 or 1: one */
 } hs_load_params;
 
 #define HS_DEFAULT_MAX_IN_FLIGHT 1000
+#define HS_LOAD_GEN_MAX_THREADS 64 /* load/load.h's HS_LOAD_MAX_THREADS */
 
 #define HS_DEFAULT_PROBE_RATE 20.0
 

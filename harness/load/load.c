@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 volatile sig_atomic_t hs_stop;
 
@@ -59,21 +61,21 @@ static size_t error_total(const hs_load_errors *e) {
     return e->connect + e->timeout + e->io + e->other + e->http;
 }
 
-static void progress(const hs_load_config *cfg, const hs_load_result *r,
-                     long in_flight, double t0, int final) {
+/* The progress line: done of total, in flight and errors over every
+ * thread of the load. */
+static void progress(const char *label, long total, long done, long in_flight, long errors,
+                     int exited, double t0, int final) {
     static double last;
     static int tty = -1;
-    if (!cfg->label) return;
+    if (!label) return;
     double now = hs_now();
     if (tty < 0) tty = isatty(STDERR_FILENO);
     if (!final && now - last < (tty ? 0.25 : 2.0)) return;
     last = now;
     double el = now - t0;
-    fprintf(stderr, "%s%-16s %6zu/%ld done  %7.1f req/s  %3ld in flight  %zu errors%s%s",
-            tty ? "\r" : "", cfg->label, r->n, cfg->total, el > 0 ? r->n / el : 0.0,
-            in_flight, error_total(&r->errors),
-            r->server_exited ? "  (server exited)" : "",
-            tty && !final ? "" : "\n");
+    fprintf(stderr, "%s%-16s %6ld/%ld done  %7.1f req/s  %3ld in flight  %ld errors%s%s",
+            tty ? "\r" : "", label, done, total, el > 0 ? done / el : 0.0, in_flight, errors,
+            exited ? "  (server exited)" : "", tty && !final ? "" : "\n");
 }
 
 /* --- the target: http://host[:port][/path], resolved once --- */
@@ -118,6 +120,14 @@ typedef enum { CONN_CLOSED, CONN_CONNECTING, CONN_OPEN, CONN_CLOSING } conn_stat
 
 typedef struct load_run load_run;
 
+/* What the threads of one load share (--loadgen-threads): the end hook's
+ * barrier, and counts for the one progress line. */
+typedef struct {
+    pthread_barrier_t ended;  /* every thread's last request is done */
+    atomic_long done, in_flight, errors;
+    long total;               /* over all threads */
+} load_shared;
+
 typedef struct {
     uv_tcp_t tcp;
     uv_connect_t connecting;
@@ -156,6 +166,9 @@ struct load_run {
     double *when;        /* the open loop's schedule, seconds from t0 */
     long next;           /* its next arrival */
     double t0, last_done;
+    double *done_at;     /* each record's completion, for merging threads */
+    load_shared *shared; /* NULL: the only thread */
+    int shows_progress;
     int finishing;       /* the loop is closing its handles */
     int rc;              /* a failure of the generator itself */
 };
@@ -288,6 +301,7 @@ static void request_begin(load_conn *c, long seq, double intended) {
     c->seq = seq, c->intended = intended;
     c->busy = 1, c->complete = 0, c->keep = 1, c->new_conn = 0, c->got_byte = 0;
     r->in_flight++;
+    if (r->shared) atomic_fetch_add(&r->shared->in_flight, 1);
     http_parser_init(&c->parser, HTTP_RESPONSE);
     c->parser.data = c;
     c->started = hs_now();
@@ -342,6 +356,12 @@ static void request_done(load_conn *c, end_kind kind) {
     } else {
         out->samples[out->n++] = (hs_sample){done - c->started, status};
     }
+    if (r->done_at) r->done_at[out->n - 1] = done;
+    if (r->shared) {
+        atomic_fetch_add(&r->shared->done, 1);
+        atomic_fetch_sub(&r->shared->in_flight, 1);
+        if (status < 200 || status > 299) atomic_fetch_add(&r->shared->errors, 1);
+    }
     r->last_done = done;
     if (!c->keep || kind != END_OK) conn_close(c);
     next_request(c);
@@ -372,7 +392,16 @@ static void maybe_finish(load_run *r) {
     int more = r->when ? r->next < r->cfg->total : r->sent < r->cfg->total;
     if (r->finishing || (r->in_flight > 0 && !hs_stop) || (more && !hs_stop && !r->rc)) return;
     r->finishing = 1;
-    if (r->cfg->on_end && !hs_stop) r->cfg->on_end(r->cfg->end_arg);
+    /* The end hook runs once, when every thread's last request is done and
+     * before any closes its connections. */
+    if (!r->shared) {
+        if (r->cfg->on_end) r->cfg->on_end(r->cfg->end_arg);
+    } else {
+        if (pthread_barrier_wait(&r->shared->ended) == PTHREAD_BARRIER_SERIAL_THREAD &&
+            r->cfg->on_end)
+            r->cfg->on_end(r->cfg->end_arg);
+        pthread_barrier_wait(&r->shared->ended);
+    }
     for (long i = 0; i < r->n_conns; i++) {
         load_conn *c = &r->conns[i];
         c->busy = 0;
@@ -384,11 +413,21 @@ static void maybe_finish(load_run *r) {
     close_handle((uv_handle_t *)&r->spin);
 }
 
+static void show_progress(const load_run *r, int final) {
+    if (!r->shows_progress) return;
+    const load_shared *sh = r->shared;
+    progress(r->cfg->label, sh ? sh->total : r->cfg->total,
+             sh ? atomic_load(&sh->done) : (long)r->out->n,
+             sh ? atomic_load(&sh->in_flight) : r->in_flight,
+             sh ? atomic_load(&sh->errors) : (long)error_total(&r->out->errors),
+             r->out->server_exited, r->t0, final);
+}
+
 static void on_tick(uv_timer_t *t) {
     load_run *r = t->data;
     hs_load_result *out = r->out;
     if (!out->server_exited && has_exited(r->cfg->watch_pid)) out->server_exited = 1;
-    progress(r->cfg, out, r->in_flight, r->t0, 0);
+    show_progress(r, 0);
     if (hs_stop) {
         out->interrupted = 1;
         maybe_finish(r);
@@ -439,26 +478,38 @@ static void drop_records(hs_load_result *out) {
     out->n = 0;
 }
 
-int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
+/* One thread's share of a load. when: its arrivals (an open loop), NULL
+ * to compute them from cfg; t0: the common start, 0 for now; shared: NULL
+ * for a load of one thread. */
+typedef struct {
+    hs_load_config cfg;
+    const double *when;
+    double t0;
+    load_shared *shared;
+    int shows_progress, keeps_done_at;
+    hs_load_result out;
+    double *done_at;
+    int rc;
+} load_part;
+
+static int part_run(load_part *p) {
+    const hs_load_config *cfg = &p->cfg;
+    hs_load_result *out = &p->out;
     memset(out, 0, sizeof *out);
     int open = cfg->rate > 0;
     long n = cfg->total;
-    if (n <= 0 || (open ? cfg->max_in_flight <= 0 : cfg->concurrency <= 0)) return -EINVAL;
-    if (!strcmp(cfg->method, "POST") && cfg->n_bodies == 0) return -EINVAL;
-    parser_settings.on_message_complete = on_message_complete;
     load_run *r = calloc(1, sizeof *r);
     if (!r) return -ENOMEM;
-    r->cfg = cfg, r->out = out;
+    r->cfg = cfg, r->out = out, r->shared = p->shared, r->shows_progress = p->shows_progress;
     int rc = target_parse(cfg->url, &r->tgt);
-    if (rc) {
-        free(r);
-        return rc;
-    }
+    if (rc) goto out;
     long want = open ? cfg->max_in_flight : cfg->concurrency;
     r->n_conns = want < n ? want : n;
+    if (r->n_conns < 1) r->n_conns = 1;
     r->conns = calloc((size_t)r->n_conns, sizeof *r->conns);
     out->samples = calloc((size_t)n, sizeof *out->samples);
     if (cfg->record_phases) out->phases = calloc((size_t)n, sizeof *out->phases);
+    if (p->keeps_done_at) r->done_at = p->done_at = calloc((size_t)n, sizeof *r->done_at);
     if (open) {
         r->when = malloc((size_t)n * sizeof *r->when);
         r->idle = malloc((size_t)r->n_conns * sizeof *r->idle);
@@ -467,9 +518,11 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     }
     rc = -ENOMEM;
     if (!r->conns || !out->samples || (cfg->record_phases && !out->phases) ||
+        (p->keeps_done_at && !r->done_at) ||
         (open && (!r->when || !r->idle || !out->service_s || !out->lag_s)))
         goto out;
-    if (open && (rc = hs_arrivals(cfg->rate, n, cfg->arrivals, cfg->seed, r->when))) goto out;
+    if (open && p->when) memcpy(r->when, p->when, (size_t)n * sizeof *r->when);
+    else if (open && (rc = hs_arrivals(cfg->rate, n, cfg->arrivals, cfg->seed, r->when))) goto out;
     if ((rc = uv_loop_init(&r->loop))) goto out;
     for (long i = 0; i < r->n_conns; i++) {
         load_conn *c = &r->conns[i];
@@ -486,12 +539,14 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     r->n_idle = open ? r->n_conns : 0;
 
     double cpu0 = hs_cpu_seconds(RUSAGE_THREAD);
-    r->t0 = r->last_done = hs_now();
+    r->t0 = r->last_done = p->t0 > 0 ? p->t0 : hs_now();
     uv_timer_start(&r->tick, on_tick, 50, 50);
     if (open) {
         on_arrival(r);
     } else {
-        for (long i = 0; i < r->n_conns; i++) request_begin(&r->conns[i], r->sent++, 0);
+        for (long i = 0; i < r->n_conns && r->sent < n; i++)
+            request_begin(&r->conns[i], r->sent++, 0);
+        maybe_finish(r); /* a share of no requests */
     }
     uv_run(&r->loop, UV_RUN_DEFAULT);
     rc = uv_loop_close(&r->loop);
@@ -501,11 +556,157 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     double cpu1 = hs_cpu_seconds(RUSAGE_THREAD);
     out->cpu_s = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
     if (hs_stop || out->n + out->dropped < (size_t)n) out->interrupted = 1;
-    progress(cfg, out, 0, r->t0, 1);
+    show_progress(r, 1);
 out:
+    /* A thread that failed before its loop ended still meets the others
+     * at the end hook's barrier, or they would wait for ever. */
+    if (p->shared && !r->finishing) {
+        pthread_barrier_wait(&p->shared->ended);
+        pthread_barrier_wait(&p->shared->ended);
+    }
     for (long i = 0; r->conns && i < r->n_conns; i++) free(r->conns[i].req);
     free(r->conns), free(r->idle), free(r->when);
     free(r);
-    if (rc) drop_records(out);
+    if (rc) {
+        drop_records(out);
+        free(p->done_at), p->done_at = NULL;
+    }
+    return rc;
+}
+
+static void *part_thread(void *arg) {
+    load_part *p = arg;
+    p->rc = part_run(p);
+    return NULL;
+}
+
+/* The threads' records as one load's: in completion order, their counts
+ * summed, the wall time from the common start to the last completion. */
+static int merge(load_part *parts, int n_parts, const hs_load_config *cfg, double t0,
+                 hs_load_result *out) {
+    size_t n = 0;
+    for (int i = 0; i < n_parts; i++) n += parts[i].out.n;
+    int open = cfg->rate > 0;
+    out->samples = calloc(n ? n : 1, sizeof *out->samples);
+    if (cfg->record_phases) out->phases = calloc(n ? n : 1, sizeof *out->phases);
+    if (open) {
+        out->service_s = calloc(n ? n : 1, sizeof *out->service_s);
+        out->lag_s = calloc(n ? n : 1, sizeof *out->lag_s);
+    }
+    if (!out->samples || (cfg->record_phases && !out->phases) ||
+        (open && (!out->service_s || !out->lag_s))) {
+        drop_records(out);
+        return -ENOMEM;
+    }
+    size_t at[HS_LOAD_MAX_THREADS] = {0};
+    double last = t0, cpu = 0;
+    int cpu_known = 1;
+    for (size_t k = 0; k < n; k++) { /* the earliest next completion of any thread */
+        int best = -1;
+        for (int i = 0; i < n_parts; i++)
+            if (at[i] < parts[i].out.n &&
+                (best < 0 || parts[i].done_at[at[i]] < parts[best].done_at[at[best]]))
+                best = i;
+        const hs_load_result *o = &parts[best].out;
+        size_t j = at[best]++;
+        out->samples[k] = o->samples[j];
+        if (out->phases) out->phases[k] = o->phases[j];
+        if (open) out->service_s[k] = o->service_s[j], out->lag_s[k] = o->lag_s[j];
+        if (parts[best].done_at[j] > last) last = parts[best].done_at[j];
+    }
+    out->n = n;
+    for (int i = 0; i < n_parts; i++) {
+        const hs_load_result *o = &parts[i].out;
+        out->connections_opened += o->connections_opened;
+        out->errors.connect += o->errors.connect, out->errors.timeout += o->errors.timeout;
+        out->errors.io += o->errors.io, out->errors.other += o->errors.other;
+        out->errors.http += o->errors.http;
+        out->interrupted |= o->interrupted, out->server_exited |= o->server_exited;
+        out->dropped += o->dropped, out->late_1ms += o->late_1ms;
+        if (o->cpu_s < 0) cpu_known = 0;
+        cpu += o->cpu_s;
+    }
+    out->cpu_s = cpu_known ? cpu : -1;
+    out->wall_s = last - t0;
+    return 0;
+}
+
+/* n split into k shares as even as can be: share i. */
+static long share(long n, int k, int i) { return n / k + (i < n % k); }
+
+int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
+    memset(out, 0, sizeof *out);
+    int open = cfg->rate > 0;
+    long n = cfg->total;
+    if (n <= 0 || (open ? cfg->max_in_flight <= 0 : cfg->concurrency <= 0)) return -EINVAL;
+    if (!strcmp(cfg->method, "POST") && cfg->n_bodies == 0) return -EINVAL;
+    int k = cfg->threads > 1 ? cfg->threads : 1;
+    if (k > HS_LOAD_MAX_THREADS) return -EINVAL;
+    parser_settings.on_message_complete = on_message_complete; /* before any thread reads it */
+    target t;
+    int rc = target_parse(cfg->url, &t); /* a bad URL fails here, not in k threads */
+    if (rc) return rc;
+    /* no thread without a connection of its own */
+    long conns = open ? cfg->max_in_flight : cfg->concurrency;
+    if (k > conns) k = (int)conns;
+    if (k > n) k = (int)n;
+    if (k == 1) {
+        load_part one = {.cfg = *cfg, .shows_progress = 1};
+        rc = part_run(&one);
+        *out = one.out;
+        out->threads = 1;
+        return rc;
+    }
+    /* Each thread has its share of the connections and of the requests;
+     * in an open loop, every k-th arrival of the one schedule, from the
+     * one start. */
+    load_shared shared = {.total = n};
+    load_part *parts = calloc((size_t)k, sizeof *parts);
+    double *when = open ? malloc((size_t)n * sizeof *when) : NULL;
+    double **sub = calloc((size_t)k, sizeof *sub);
+    rc = -ENOMEM;
+    if (!parts || !sub || (open && !when)) goto out;
+    if (open && (rc = hs_arrivals(cfg->rate, n, cfg->arrivals, cfg->seed, when))) goto out;
+    for (int i = 0; i < k; i++) {
+        load_part *p = &parts[i];
+        p->cfg = *cfg;
+        p->cfg.total = share(n, k, i);
+        p->cfg.concurrency = share(cfg->concurrency, k, i);
+        p->cfg.max_in_flight = share(cfg->max_in_flight, k, i);
+        p->shared = &shared, p->shows_progress = i == 0, p->keeps_done_at = 1;
+        if (open) {
+            if (!(sub[i] = malloc((size_t)p->cfg.total * sizeof *sub[i]))) goto out;
+            for (long j = 0; j < p->cfg.total; j++) sub[i][j] = when[i + j * k];
+            p->when = sub[i];
+        }
+    }
+    pthread_barrier_init(&shared.ended, NULL, (unsigned)k);
+    pthread_t tid[HS_LOAD_MAX_THREADS];
+    int started = 0;
+    double t0 = hs_now() + 0.002; /* every thread under way by then */
+    for (int i = 0; i < k; i++) parts[i].t0 = t0;
+    for (; started < k; started++)
+        if (pthread_create(&tid[started], NULL, part_thread, &parts[started])) break;
+    if (started < k) { /* the barrier would wait for ever: stop the others */
+        hs_stop = 1;
+        for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+        pthread_barrier_destroy(&shared.ended);
+        rc = -EAGAIN;
+        goto out;
+    }
+    for (int i = 0; i < k; i++) pthread_join(tid[i], NULL);
+    pthread_barrier_destroy(&shared.ended);
+    rc = 0;
+    for (int i = 0; i < k && !rc; i++) rc = parts[i].rc;
+    if (!rc) rc = merge(parts, k, cfg, t0, out);
+    out->threads = k;
+out:
+    for (int i = 0; parts && i < k; i++) {
+        free(parts[i].done_at);
+        hs_load_result *o = &parts[i].out;
+        free(o->samples), free(o->phases), free(o->service_s), free(o->lag_s);
+        if (sub) free(sub[i]);
+    }
+    free(parts), free(sub), free(when);
     return rc;
 }

@@ -55,7 +55,14 @@ typedef struct {
     hs_arrival_kind arrivals;
     uint64_t seed;
     long max_in_flight;
+    /* Event loops, one thread each (--loadgen-threads), sharing the
+     * connections and the requests (an open loop: every k-th arrival of
+     * the one schedule); their records merged in completion order. 0 or
+     * 1: one. At most HS_LOAD_MAX_THREADS, and never more than there are
+     * connections or requests. */
+    int threads;
 } hs_load_config;
+#define HS_LOAD_MAX_THREADS HS_LOAD_GEN_MAX_THREADS
 
 /* One request's phases from its start: the connection ready (0 when one
  * was reused or none was made, as libcurl reports it), the first response
@@ -79,7 +86,7 @@ typedef struct {
     hs_phase *phases;    /* the same order, when record_phases; free() it */
     size_t n;
     double cpu_s;        /* CPU time (user + sys) of the generator's own
-                          * thread; -1: unknown */
+                          * threads, summed; -1: unknown */
     size_t connections_opened; /* new connections over all requests */
     double wall_s;       /* first request started to last completion */
     hs_load_errors errors;
@@ -90,6 +97,7 @@ typedef struct {
     double *lag_s;       /* actual send minus intended; free() it */
     size_t dropped;      /* arrivals beyond max_in_flight, not sent */
     size_t late_1ms;     /* sent more than 1 ms after their intended time */
+    int threads;         /* the event loops it ran on (cfg.threads, capped) */
 } hs_load_result;
 
 /* Runs the load. Returns 0 (even when requests failed: they are recorded

@@ -163,6 +163,8 @@ int hs_report_write(const char *dir, const hs_report *r) {
     char settings[256];
     hs_lab_settings_phrase(r->lab, 0, settings, sizeof settings);
     hs_say_str(&c, "settings", settings);
+    if (hs_fact(r->facts, "load.loadgen_threads") > 1) hs_say_sub(&c, "gen", "run.load.gen", NULL);
+    else hs_say_str(&c, "gen", "");
     hs_strbuf_printf(&b, "# %s\n\n", r->lab->title);
     if (!cJSON_IsTrue(sub(r->facts, "complete")))
         hs_say(&b, "run.incomplete", &c), hs_strbuf_printf(&b, "\n");

@@ -7,15 +7,17 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Fires when the load generator's one thread was busy GEN_BUSY of a
- * variant's load or more: requests then waited for it too. Needs
- * loadgen.cpu_cores_used. */
+/* Fires when the load generator's threads were busy GEN_BUSY of a
+ * variant's load or more, on average: requests then waited for them too.
+ * Needs loadgen.cpu_cores_used and loadgen.threads (1 when unknown, as in
+ * folders from before --loadgen-threads). */
 #define GEN_BUSY 0.8 /* k6 advises keeping 20% of a generator idle */
 int hs_rule_loadgen_busy(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
-        double g = hs_fact(v, "loadgen.cpu_cores_used");
+        double threads = hs_fact(v, "loadgen.threads");
+        double g = hs_fact(v, "loadgen.cpu_cores_used") / (threads >= 1 ? threads : 1);
         if (!(g >= GEN_BUSY)) continue;
         hs_say_ctx c = {.facts = facts, .v = v};
         char b[32];

@@ -25,7 +25,7 @@ int hs_calibrate(const hs_lab *lab, char *const argv[], int port, const char *lo
     snprintf(url, sizeof url, "%s%s", srv.base_url, lab->path);
     hs_load_config cfg = {url, lab->method, bodies, n_bodies, 1, lab->load.warmup,
                           lab->load.timeout_s, NULL, srv.pid, 0, NULL, NULL,
-                          0, HS_ARRIVALS_UNIFORM, 0, 0};
+                          0, HS_ARRIVALS_UNIFORM, 0, 0, 1};
     if (lab->load.warmup > 0) {
         hs_load_result r;
         if (hs_load_run(&cfg, &r) == 0) free(r.samples);

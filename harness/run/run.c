@@ -176,7 +176,7 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
     snprintf(url, sizeof url, "%s%s", srv.base_url, lab->path);
     hs_load_config cfg = {url, lab->method, bodies, n_bodies, lab->load.concurrency,
                           lab->load.warmup, lab->load.timeout_s, NULL, srv.pid, 0, NULL, NULL,
-                          0, HS_ARRIVALS_UNIFORM, 0, 0}; /* closed loop (issue 14: open) */
+                          0, HS_ARRIVALS_UNIFORM, 0, 0, (int)lab->load.loadgen_threads};
     if (lab->load.warmup > 0 && !hs_stop) {
         hs_load_result warm;
         fprintf(stderr, "%s: warming up with %ld requests (not recorded)\n", vr->def->name,
