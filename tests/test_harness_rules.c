@@ -120,6 +120,22 @@ static void test_blocked_loop(void) {
     cJSON_DeleteItemFromObject(var(f, "b"), "probe");
     CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
     cJSON_Delete(f);
+
+    /* An open loop: the yardstick is one request's CPU (b: 2.8 ms), not
+     * the requests' latency, which holds their backlog. b's probe at 30 ms
+     * is 10.7x that, far below its requests' 137 ms: fires; a's 3.3 ms is
+     * 1.4x a's 2.4 ms: silent. */
+    f = base();
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(f, "load"), "loop", cJSON_CreateString("open"));
+    set(var(f, "b"), "probe.p50_ms", 30);
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 1);
+    CHECK(said("blocked_loop.open") && says("**b") && !says("**a") && says("10.7"));
+    set(var(f, "b"), "probe.p50_ms", 5.5); /* 1.96x one request's CPU */
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    set(var(f, "b"), "probe.p50_ms", 30);
+    set(var(f, "b"), "server.cpu_ms_per_request", NUL);
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    cJSON_Delete(f);
 }
 
 static void test_serialized_work(void) {
