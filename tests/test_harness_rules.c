@@ -309,7 +309,8 @@ static void test_capacity_prediction(void) {
     CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 0);
     cJSON *a = var(f, "a"), *b = var(f, "b");
     set(a, "capacity.predicted_rps", 1000), set(a, "capacity.offered_rps", 780);
-    set(a, "capacity.utilisation", 0.78); /* a served 800/s: kept up */
+    set(a, "capacity.utilisation", 0.78);
+    set(a, "capacity.achieved_ok_rps", 800); /* kept up */
     CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 1);
     CHECK(said("capacity_prediction.held_stable") && says("**a") && says("1000"));
     set(a, "capacity.predicted_rps", 700), set(a, "capacity.utilisation", 1.11);
@@ -321,6 +322,12 @@ static void test_capacity_prediction(void) {
     set(a, "capacity.predicted_rps", 1200);
     CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 1);
     CHECK(said("capacity_prediction.missed_behind") && says("1.90"));
+    /* under 99% HTTP 200 it still speaks: refusing is how a server falls
+     * behind, and only its 200s count as served */
+    set(a, "ok_percent", 82);
+    CHECK_EQ_INT(fire(hs_rule_capacity_prediction, f), 1);
+    CHECK(said("capacity_prediction.missed_behind"));
+    set(a, "ok_percent", 100);
     set(b, "capacity.predicted_rps", NUL);
     cJSON_AddStringToObject(cJSON_GetObjectItem(b, "capacity"), "predicted_rps_unknown",
                             "it mostly waits");

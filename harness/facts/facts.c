@@ -199,8 +199,8 @@ static void open_loop_json(cJSON *o, const hs_facts_variant *v) {
 
 /* An open loop's prediction and what it was measured from (capacity.c):
  * S, the burst, cores / S, and the offered rate over it (utilisation);
- * null for a closed loop. The requests/s the load achieved are the
- * variant's requests_per_s. */
+ * null for a closed loop. Beside it, what the load achieved: requests/s
+ * answered with HTTP 200 (a refusal is not service). */
 static void capacity_json(cJSON *o, const hs_facts_variant *v, double offered) {
     const hs_capacity *c = v->capacity;
     if (!c) {
@@ -226,6 +226,9 @@ static void capacity_json(cJSON *o, const hs_facts_variant *v, double offered) {
     figure(p, "predicted_rps", predicted, c->predicted_rps, c->why);
     figure(p, "offered_rps", offered > 0, offered, "no rate");
     figure(p, "utilisation", predicted && offered > 0, offered / c->predicted_rps, c->why);
+    const hs_summary *s = v->summary;
+    figure(p, "achieved_ok_rps", s && s->wall_s > 0, s ? s->rps * s->ok_percent / 100 : 0,
+           "nothing was recorded");
 }
 
 static cJSON *others_json(const hs_facts_variant *v) {
