@@ -30,28 +30,28 @@ set style line 5 lc rgb "#66a61e" lw 2.5 dt 3 pt 13 ps 1.6
 set style line 6 lc rgb "#e6ab02" lw 2.5 dt 1 pt 15 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 125.373,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 326.809,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 406.572,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 191.135,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 195.438,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 196.117,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 84.0969,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 219.045,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 300.144,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 10 "p50" at 168.956,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 11 "p95" at 248.289,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 12 "p99" at 272.564,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 13 "p50" at 5216.21,0.50 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 14 "p95" at 5292.77,0.95 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 15 "p99" at 5300.08,0.99 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 16 "p50" at 137.696,0.50 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
-set label 17 "p95" at 204.044,0.95 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
-set label 18 "p99" at 276.239,0.99 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 1 "p50" at 97.5001,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 242.71,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 356.077,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 275.729,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 289.393,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 290.974,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 7 "p50" at 96.4365,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 8 "p95" at 245.717,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 9 "p99" at 339.692,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 10 "p50" at 168.441,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 11 "p95" at 198.85,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 12 "p99" at 216.143,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 13 "p50" at 5269.43,0.50 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 14 "p95" at 5304.89,0.95 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 15 "p99" at 5309,0.99 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 16 "p50" at 104.603,0.50 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 17 "p95" at 252.211,0.95 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 18 "p99" at 341.974,0.99 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
 
-plot "latency_cdf_sync_io0.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), +0 ms I/O: p50 125, p95 327, p99 407 ms", \
-     "latency_cdf_async_blocking_io0.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), +0 ms I/O: p50 191, p95 195, p99 196 ms", \
-     "latency_cdf_async_tothread_io0.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), +0 ms I/O: p50 84.1, p95 219, p99 300 ms", \
-     "latency_cdf_sync_io50.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), +50 ms I/O: p50 169, p95 248, p99 273 ms", \
-     "latency_cdf_async_blocking_io50.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), +50 ms I/O: p50 5.22e+03, p95 5.29e+03, p99 5.3e+03 ms", \
-     "latency_cdf_async_tothread_io50.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), +50 ms I/O: p50 138, p95 204, p99 276 ms"
+plot "latency_cdf_sync_io0.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), +0 ms I/O: p50 97.5, p95 243, p99 356 ms", \
+     "latency_cdf_async_blocking_io0.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), +0 ms I/O: p50 276, p95 289, p99 291 ms", \
+     "latency_cdf_async_tothread_io0.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), +0 ms I/O: p50 96.4, p95 246, p99 340 ms", \
+     "latency_cdf_sync_io50.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), +50 ms I/O: p50 168, p95 199, p99 216 ms", \
+     "latency_cdf_async_blocking_io50.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), +50 ms I/O: p50 5.27e+03, p95 5.3e+03, p99 5.31e+03 ms", \
+     "latency_cdf_async_tothread_io50.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), +50 ms I/O: p50 105, p95 252, p99 342 ms"

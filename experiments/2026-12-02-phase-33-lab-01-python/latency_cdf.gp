@@ -27,16 +27,16 @@ set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 1766.95,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 2850.42,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 3631.43,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 1216.56,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 1274.19,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 1304.2,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 1702.34,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 2722.71,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 3139.81,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 1 "p50" at 1720.15,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 2783.44,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 3159.69,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 919.502,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 1115.22,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 1203.32,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 7 "p50" at 1682.77,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 8 "p95" at 2764.07,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 9 "p99" at 3555.37,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: def handler (anyio thread pool): p50 1.77e+03, p95 2.85e+03, p99 3.63e+03 ms", \
-     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async def calling the model: p50 1.22e+03, p95 1.27e+03, p99 1.3e+03 ms", \
-     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async def + anyio.to_thread.run_sync: p50 1.7e+03, p95 2.72e+03, p99 3.14e+03 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: def handler (anyio thread pool): p50 1.72e+03, p95 2.78e+03, p99 3.16e+03 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async def calling the model: p50 920, p95 1.12e+03, p99 1.2e+03 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async def + anyio.to_thread.run_sync: p50 1.68e+03, p95 2.76e+03, p99 3.56e+03 ms"

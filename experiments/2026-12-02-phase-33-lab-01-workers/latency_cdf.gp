@@ -30,28 +30,28 @@ set style line 5 lc rgb "#66a61e" lw 2.5 dt 3 pt 13 ps 1.6
 set style line 6 lc rgb "#e6ab02" lw 2.5 dt 1 pt 15 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 33.9959,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 153.902,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 205.848,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 135.561,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 152.778,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 257.114,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 51.3963,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 190.464,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 255.993,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 10 "p50" at 61.1763,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 11 "p95" at 181.242,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 12 "p99" at 276.191,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 13 "p50" at 62.3339,0.50 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 14 "p95" at 151.948,0.95 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 15 "p99" at 164.948,0.99 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
-set label 16 "p50" at 49.4108,0.50 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
-set label 17 "p95" at 143.208,0.95 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
-set label 18 "p99" at 166.065,0.99 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 1 "p50" at 58.3291,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 186.454,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 254.331,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 135.511,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 149.758,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 247.575,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 7 "p50" at 51.336,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 8 "p95" at 128.395,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 9 "p99" at 267.905,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 10 "p50" at 58.4418,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 11 "p95" at 202.551,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 12 "p99" at 277.097,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 13 "p50" at 60.9114,0.50 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 14 "p95" at 81.6645,0.95 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 15 "p99" at 88.8143,0.99 left point ls 5 offset char 1.0,char -2.2 tc rgb "#66a61e" front
+set label 16 "p50" at 58.2086,0.50 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 17 "p95" at 190.731,0.95 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
+set label 18 "p99" at 296.167,0.99 right point ls 6 offset char -1.0,char -2.2 tc rgb "#e6ab02" front
 
-plot "latency_cdf_sync_w1.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), 1 worker: p50 34, p95 154, p99 206 ms", \
-     "latency_cdf_async_blocking_w1.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), 1 worker: p50 136, p95 153, p99 257 ms", \
-     "latency_cdf_async_tothread_w1.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), 1 worker: p50 51.4, p95 190, p99 256 ms", \
-     "latency_cdf_sync_w4.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), 4 workers: p50 61.2, p95 181, p99 276 ms", \
-     "latency_cdf_async_blocking_w4.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), 4 workers: p50 62.3, p95 152, p99 165 ms", \
-     "latency_cdf_async_tothread_w4.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), 4 workers: p50 49.4, p95 143, p99 166 ms"
+plot "latency_cdf_sync_w1.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), 1 worker: p50 58.3, p95 186, p99 254 ms", \
+     "latency_cdf_async_blocking_w1.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), 1 worker: p50 136, p95 150, p99 248 ms", \
+     "latency_cdf_async_tothread_w1.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), 1 worker: p50 51.3, p95 128, p99 268 ms", \
+     "latency_cdf_sync_w4.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), 4 workers: p50 58.4, p95 203, p99 277 ms", \
+     "latency_cdf_async_blocking_w4.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), 4 workers: p50 60.9, p95 81.7, p99 88.8 ms", \
+     "latency_cdf_async_tothread_w4.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), 4 workers: p50 58.2, p95 191, p99 296 ms"

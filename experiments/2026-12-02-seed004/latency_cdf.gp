@@ -26,12 +26,12 @@ set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 8.78007,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 11.6993,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 1006.4,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 8.83429,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 13.1268,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 13.1442,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 1 "p50" at 3.71602,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 5.1486,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 1002.78,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 6.33549,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 8.53662,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 9.64079,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "server_sync.py: accept, recv, send, close, one at a time: p50 8.78, p95 11.7, p99 1.01e+03 ms", \
-     "latency_cdf_async.dat" using 1:2 with lines ls 2 title "server_async.py: asyncio sock_accept, a task per connection: p50 8.83, p95 13.1, p99 13.1 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "server_sync.py: accept, recv, send, close, one at a time: p50 3.72, p95 5.15, p99 1e+03 ms", \
+     "latency_cdf_async.dat" using 1:2 with lines ls 2 title "server_async.py: asyncio sock_accept, a task per connection: p50 6.34, p95 8.54, p99 9.64 ms"
