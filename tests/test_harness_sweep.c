@@ -286,7 +286,7 @@ static void test_knee_prediction(void) {
     CHECK_EQ_INT(hs_sweep_report_write(dir, &s), 0);
     char *md = hs_cmd_slurp(dir, "summary.md");
     if (getenv("SHOW_MD")) fprintf(stderr, "%s\n", md);
-    const char *expect[4] = {"sweep.knee, sweep.knee.predicted_within -->",
+    const char *expect[4] = {"sweep.knee, sweep.knee.predicted_agrees -->",
                              "sweep.knee.none, sweep.knee.predicted_below -->",
                              "sweep.knee, sweep.knee.predicted_above -->",
                              "sweep.knee -->"};

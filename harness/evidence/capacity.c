@@ -47,7 +47,9 @@ int hs_service_time(const hs_load_config *base, long n, double *service_s, char 
              s.ok == r.n && s.p50_s > 0;
     free(r.samples);
     if (!ok) {
-        snprintf(err, err_size, "not every serial request got HTTP 200");
+        snprintf(err, err_size, "%s", r.interrupted || hs_stop
+                                          ? "the serial requests were interrupted"
+                                          : "not every serial request got HTTP 200");
         return -1;
     }
     *service_s = s.p50_s;
@@ -75,6 +77,10 @@ static int burst(const hs_load_config *base, pid_t server, hs_capacity *c) {
     size_t ok = 0;
     for (size_t i = 0; i < r.n; i++) ok += r.samples[i].status == 200;
     free(r.samples);
+    if (r.interrupted || hs_stop) {
+        snprintf(c->why, sizeof c->why, "the burst was interrupted");
+        return -1;
+    }
     if (r.n != (size_t)c->burst_requests || ok != r.n) {
         snprintf(c->why, sizeof c->why, "%zu of the burst's %ld requests got HTTP 200", ok,
                  c->burst_requests);

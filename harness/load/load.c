@@ -109,7 +109,15 @@ static int target_parse(const char *url, target *t) {
     if (colon) snprintf(port, sizeof port, "%s", colon + 1);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
     if (getaddrinfo(host, port, &hints, &res) != 0) return -EHOSTUNREACH;
-    memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
+    /* One address for every connection, IPv4 first: "localhost" resolves
+     * to ::1 first on Debian, and most test servers listen on 127.0.0.1. */
+    const struct addrinfo *use = res;
+    for (const struct addrinfo *a = res; a; a = a->ai_next)
+        if (a->ai_family == AF_INET) {
+            use = a;
+            break;
+        }
+    memcpy(&t->addr, use->ai_addr, use->ai_addrlen);
     freeaddrinfo(res);
     return 0;
 }
@@ -120,10 +128,42 @@ typedef enum { CONN_CLOSED, CONN_CONNECTING, CONN_OPEN, CONN_CLOSING } conn_stat
 
 typedef struct load_run load_run;
 
-/* What the threads of one load share (--loadgen-threads): the end hook's
- * barrier, and counts for the one progress line. */
+/* A meeting point for the threads of one load: each arrives once; the
+ * last to arrive runs a step, then all go on. Unlike a barrier, it can be
+ * called off (a thread that could not be created), and then nobody waits. */
 typedef struct {
-    pthread_barrier_t ended;  /* every thread's last request is done */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int arrived, k, released, off;
+} load_gate;
+
+/* Arrives at g; the last one runs fn(arg) (may be NULL) before all go. */
+static void gate_arrive(load_gate *g, void (*fn)(void *), void *arg) {
+    pthread_mutex_lock(&g->mu);
+    if (++g->arrived == g->k) {
+        if (fn && !g->off) fn(arg);
+        g->released = 1;
+        pthread_cond_broadcast(&g->cv);
+    }
+    while (!g->released && !g->off) pthread_cond_wait(&g->cv, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void gate_call_off(load_gate *g) {
+    pthread_mutex_lock(&g->mu);
+    g->off = 1;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* What the threads of one load share (--loadgen-threads): a common start,
+ * the end hook run once behind a gate, a stop for all, and counts for the
+ * one progress line. */
+typedef struct {
+    load_gate ready;          /* every thread set up: t0 is taken */
+    load_gate ended;          /* every thread's last request is done */
+    double t0;
+    atomic_int abort;         /* a thread could not start: all stop */
     atomic_long done, in_flight, errors;
     long total;               /* over all threads */
 } load_shared;
@@ -131,7 +171,7 @@ typedef struct {
 typedef struct {
     uv_tcp_t tcp;
     uv_connect_t connecting;
-    uv_write_t writing;
+    uv_write_t write_req;
     uv_timer_t timeout;
     http_parser parser;
     load_run *run;
@@ -140,6 +180,8 @@ typedef struct {
     int complete, keep; /* its response is whole; the server keeps the connection */
     int new_conn;       /* this request opened the connection */
     int got_byte;
+    int writing;        /* a uv_write is under way: its request and buffer are libuv's */
+    int retried;        /* sent again on a new connection once */
     long seq;           /* the request's number */
     double started, connected, first_byte, intended;
     char *req;          /* the request's bytes */
@@ -168,7 +210,9 @@ struct load_run {
     double t0, last_done;
     double *done_at;     /* each record's completion, for merging threads */
     load_shared *shared; /* NULL: the only thread */
+    long body_offset, body_stride; /* request j's body: offset + j * stride */
     int shows_progress;
+    int passed_ready;    /* met the other threads at the start */
     int finishing;       /* the loop is closing its handles */
     int rc;              /* a failure of the generator itself */
 };
@@ -177,6 +221,9 @@ static http_parser_settings parser_settings;
 
 static int on_message_complete(http_parser *p) {
     load_conn *c = p->data;
+    /* a 1xx (100 Continue, 103 Early Hints) is not the answer: the final
+     * response follows on the same connection */
+    if (p->status_code / 100 == 1 && p->status_code != 101) return 0;
     c->complete = 1;
     c->keep = http_should_keep_alive(p);
     return 0;
@@ -215,6 +262,14 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
         }
         return;
     }
+    /* A kept-alive connection the server closed just as this request went
+     * out (its idle timeout, a request limit): sent once more on a new
+     * connection, as libcurl does, and not counted as a failure. */
+    if (!c->got_byte && !c->new_conn && !c->retried) {
+        c->retried = 1;
+        conn_close(c); /* on_closed opens a new one for this busy request */
+        return;
+    }
     /* the connection ended: that completes a response read to the close */
     if (nread == UV_EOF) http_parser_execute(&c->parser, &parser_settings, NULL, 0);
     c->keep = 0;
@@ -223,6 +278,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
 
 static void on_written(uv_write_t *w, int status) {
     load_conn *c = w->data;
+    c->writing = 0;
     if (status < 0 && c->busy && c->state == CONN_OPEN) request_done(c, END_IO);
 }
 
@@ -230,7 +286,8 @@ static void on_written(uv_write_t *w, int status) {
 static int format_request(load_conn *c) {
     const hs_load_config *cfg = c->run->cfg;
     int post = !strcmp(cfg->method, "POST");
-    const char *body = post ? cfg->bodies[(size_t)c->seq % cfg->n_bodies] : "";
+    long k = c->run->body_offset + c->seq * c->run->body_stride; /* as on one thread */
+    const char *body = post ? cfg->bodies[(size_t)k % cfg->n_bodies] : "";
     size_t blen = strlen(body), need = strlen(cfg->url) + sizeof c->run->tgt.authority + blen + 160;
     if (need > c->req_cap) {
         char *grown = realloc(c->req, need);
@@ -254,9 +311,11 @@ static void send_request(load_conn *c) {
         return;
     }
     uv_buf_t b = uv_buf_init(c->req, (unsigned)n);
-    c->writing.data = c;
-    if (uv_write(&c->writing, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0)
+    c->write_req.data = c;
+    if (uv_write(&c->write_req, (uv_stream_t *)&c->tcp, &b, 1, on_written) != 0)
         request_done(c, END_IO);
+    else
+        c->writing = 1;
 }
 
 static void on_connected(uv_connect_t *req, int status) {
@@ -270,18 +329,28 @@ static void on_connected(uv_connect_t *req, int status) {
     c->state = CONN_OPEN;
     c->connected = hs_now();
     uv_tcp_nodelay(&c->tcp, 1);
-    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
+        request_done(c, END_IO);
+        return;
+    }
     send_request(c);
 }
 
 static void conn_open(load_conn *c) {
     c->new_conn = 1;
+    c->connected = 0;
+    int rc = uv_tcp_init(&c->run->loop, &c->tcp);
+    if (rc) { /* nothing to close; the generator itself has failed */
+        c->state = CONN_CLOSED;
+        c->run->rc = rc;
+        request_done(c, END_CONNECT);
+        return;
+    }
     c->state = CONN_CONNECTING;
-    uv_tcp_init(&c->run->loop, &c->tcp);
     c->tcp.data = c;
     c->connecting.data = c;
-    int rc = uv_tcp_connect(&c->connecting, &c->tcp, (const struct sockaddr *)&c->run->tgt.addr,
-                            on_connected);
+    rc = uv_tcp_connect(&c->connecting, &c->tcp, (const struct sockaddr *)&c->run->tgt.addr,
+                        on_connected);
     if (rc) {
         c->keep = 0;
         request_done(c, END_CONNECT);
@@ -299,7 +368,7 @@ static void on_timeout(uv_timer_t *t) {
 static void request_begin(load_conn *c, long seq, double intended) {
     load_run *r = c->run;
     c->seq = seq, c->intended = intended;
-    c->busy = 1, c->complete = 0, c->keep = 1, c->new_conn = 0, c->got_byte = 0;
+    c->busy = 1, c->complete = 0, c->keep = 1, c->new_conn = 0, c->got_byte = 0, c->retried = 0;
     r->in_flight++;
     if (r->shared) atomic_fetch_add(&r->shared->in_flight, 1);
     http_parser_init(&c->parser, HTTP_RESPONSE);
@@ -313,10 +382,12 @@ static void request_begin(load_conn *c, long seq, double intended) {
 
 static void next_request(load_conn *c);
 static void maybe_finish(load_run *r);
+static int stopping(const load_run *r);
 
 static void on_closed(uv_handle_t *h) {
     load_conn *c = h->data;
     c->state = CONN_CLOSED;
+    c->writing = 0; /* its write was cancelled before this callback */
     if (c->busy && !c->run->finishing) conn_open(c);
 }
 
@@ -342,11 +413,13 @@ static void request_done(load_conn *c, end_kind kind) {
      * each failure asks. */
     if (kind != END_OK && !out->server_exited && has_exited(r->cfg->watch_pid))
         out->server_exited = 1;
-    out->connections_opened += (size_t)c->new_conn;
+    /* connections it opened: made, not merely tried (as libcurl counts) */
+    int opened = c->new_conn && c->connected >= c->started;
+    out->connections_opened += (size_t)opened;
     if (out->phases)
-        out->phases[out->n] = (hs_phase){c->new_conn && c->state == CONN_OPEN ? c->connected - c->started : 0,
+        out->phases[out->n] = (hs_phase){opened ? c->connected - c->started : 0,
                                          c->got_byte ? c->first_byte - c->started : 0,
-                                         done - c->started, c->new_conn};
+                                         done - c->started, opened};
     if (r->when) { /* open loop */
         double lag = c->started - c->intended;
         out->late_1ms += lag > 1e-3;
@@ -363,7 +436,9 @@ static void request_done(load_conn *c, end_kind kind) {
         if (status < 200 || status > 299) atomic_fetch_add(&r->shared->errors, 1);
     }
     r->last_done = done;
-    if (!c->keep || kind != END_OK) conn_close(c);
+    /* A server may answer before it has read the whole request (an early
+     * 4xx): the connection then cannot carry the next one. */
+    if (!c->keep || kind != END_OK || c->writing) conn_close(c);
     next_request(c);
     maybe_finish(r);
 }
@@ -374,33 +449,45 @@ static void request_done(load_conn *c, end_kind kind) {
  * Open loop: the connection goes back on the free stack. */
 static void next_request(load_conn *c) {
     load_run *r = c->run;
-    if (r->finishing) return;
+    if (r->finishing || r->rc) return;
     if (r->when) {
-        r->idle[r->n_idle++] = c - r->conns;
+        /* an open connection on top, to be used first; a closed one below */
+        long k = c - r->conns;
+        if (c->state == CONN_OPEN || r->n_idle == 0) {
+            r->idle[r->n_idle++] = k;
+        } else {
+            memmove(r->idle + 1, r->idle, (size_t)r->n_idle * sizeof *r->idle);
+            r->idle[0] = k;
+            r->n_idle++;
+        }
         return;
     }
-    if (r->sent < r->cfg->total && !hs_stop) request_begin(c, r->sent++, 0);
+    if (r->sent < r->cfg->total && !stopping(r)) request_begin(c, r->sent++, 0);
 }
 
 static void close_handle(uv_handle_t *h) {
     if (!uv_is_closing(h)) uv_close(h, NULL);
 }
 
+/* A stop asked for (a signal), or the load called off (a thread that did
+ * not start). */
+static int stopping(const load_run *r) {
+    return hs_stop || (r->shared && atomic_load(&r->shared->abort));
+}
+
 /* When nothing is left to send or wait for: the end hook, then every
  * handle closed, so that uv_run returns. */
 static void maybe_finish(load_run *r) {
     int more = r->when ? r->next < r->cfg->total : r->sent < r->cfg->total;
-    if (r->finishing || (r->in_flight > 0 && !hs_stop) || (more && !hs_stop && !r->rc)) return;
+    int stop = stopping(r);
+    if (r->finishing || (r->in_flight > 0 && !stop) || (more && !stop && !r->rc)) return;
     r->finishing = 1;
     /* The end hook runs once, when every thread's last request is done and
      * before any closes its connections. */
     if (!r->shared) {
         if (r->cfg->on_end) r->cfg->on_end(r->cfg->end_arg);
     } else {
-        if (pthread_barrier_wait(&r->shared->ended) == PTHREAD_BARRIER_SERIAL_THREAD &&
-            r->cfg->on_end)
-            r->cfg->on_end(r->cfg->end_arg);
-        pthread_barrier_wait(&r->shared->ended);
+        gate_arrive(&r->shared->ended, r->cfg->on_end, r->cfg->end_arg);
     }
     for (long i = 0; i < r->n_conns; i++) {
         load_conn *c = &r->conns[i];
@@ -428,7 +515,7 @@ static void on_tick(uv_timer_t *t) {
     hs_load_result *out = r->out;
     if (!out->server_exited && has_exited(r->cfg->watch_pid)) out->server_exited = 1;
     show_progress(r, 0);
-    if (hs_stop) {
+    if (stopping(r)) {
         out->interrupted = 1;
         maybe_finish(r);
     }
@@ -440,7 +527,9 @@ static void schedule_arrival(load_run *r);
  * dropped when max_in_flight are in flight; never delayed. */
 static void on_arrival(load_run *r) {
     double now = hs_now();
-    for (; r->next < r->cfg->total && r->t0 + r->when[r->next] <= now && !hs_stop; r->next++) {
+    for (; r->next < r->cfg->total && r->t0 + r->when[r->next] <= now && !stopping(r) &&
+           !r->finishing;
+         r->next++) {
         if (r->n_idle == 0) {
             r->out->dropped++;
             continue;
@@ -479,18 +568,23 @@ static void drop_records(hs_load_result *out) {
 }
 
 /* One thread's share of a load. when: its arrivals (an open loop), NULL
- * to compute them from cfg; t0: the common start, 0 for now; shared: NULL
- * for a load of one thread. */
+ * to compute them from cfg; shared: NULL for a load of one thread. Its
+ * request number j is the load's body_offset + j * body_stride, so POST
+ * bodies cycle as on one thread. */
 typedef struct {
     hs_load_config cfg;
+    const target *tgt;
     const double *when;
-    double t0;
     load_shared *shared;
-    int shows_progress, keeps_done_at;
+    long body_offset, body_stride;
+    int shows_progress;
     hs_load_result out;
-    double *done_at;
+    double *done_at;      /* each record's completion (threads only) */
+    double started;       /* its first request, monotonic */
     int rc;
 } load_part;
+
+static void take_t0(void *arg) { ((load_shared *)arg)->t0 = hs_now() + 0.001; }
 
 static int part_run(load_part *p) {
     const hs_load_config *cfg = &p->cfg;
@@ -499,26 +593,26 @@ static int part_run(load_part *p) {
     int open = cfg->rate > 0;
     long n = cfg->total;
     load_run *r = calloc(1, sizeof *r);
-    if (!r) return -ENOMEM;
+    int rc = -ENOMEM;
+    if (!r) goto gone;
     r->cfg = cfg, r->out = out, r->shared = p->shared, r->shows_progress = p->shows_progress;
-    int rc = target_parse(cfg->url, &r->tgt);
-    if (rc) goto out;
+    r->tgt = *p->tgt;
+    r->body_offset = p->body_offset, r->body_stride = p->body_stride;
     long want = open ? cfg->max_in_flight : cfg->concurrency;
     r->n_conns = want < n ? want : n;
     if (r->n_conns < 1) r->n_conns = 1;
     r->conns = calloc((size_t)r->n_conns, sizeof *r->conns);
     out->samples = calloc((size_t)n, sizeof *out->samples);
     if (cfg->record_phases) out->phases = calloc((size_t)n, sizeof *out->phases);
-    if (p->keeps_done_at) r->done_at = p->done_at = calloc((size_t)n, sizeof *r->done_at);
+    if (p->shared) r->done_at = p->done_at = calloc((size_t)n, sizeof *r->done_at);
     if (open) {
         r->when = malloc((size_t)n * sizeof *r->when);
         r->idle = malloc((size_t)r->n_conns * sizeof *r->idle);
         out->service_s = calloc((size_t)n, sizeof *out->service_s);
         out->lag_s = calloc((size_t)n, sizeof *out->lag_s);
     }
-    rc = -ENOMEM;
     if (!r->conns || !out->samples || (cfg->record_phases && !out->phases) ||
-        (p->keeps_done_at && !r->done_at) ||
+        (p->shared && !r->done_at) ||
         (open && (!r->when || !r->idle || !out->service_s || !out->lag_s)))
         goto out;
     if (open && p->when) memcpy(r->when, p->when, (size_t)n * sizeof *r->when);
@@ -538,8 +632,13 @@ static int part_run(load_part *p) {
     r->tick.data = r->arrival.data = r->spin.data = r;
     r->n_idle = open ? r->n_conns : 0;
 
+    /* Threads start together: an open loop's schedule runs from one t0. */
+    if (p->shared) gate_arrive(&p->shared->ready, take_t0, p->shared);
+    r->passed_ready = 1;
     double cpu0 = hs_cpu_seconds(RUSAGE_THREAD);
-    r->t0 = r->last_done = p->t0 > 0 ? p->t0 : hs_now();
+    double now = hs_now();
+    r->t0 = open && p->shared ? p->shared->t0 : now;
+    r->last_done = p->started = now;
     uv_timer_start(&r->tick, on_tick, 50, 50);
     if (open) {
         on_arrival(r);
@@ -555,17 +654,18 @@ static int part_run(load_part *p) {
     out->wall_s = r->last_done - r->t0;
     double cpu1 = hs_cpu_seconds(RUSAGE_THREAD);
     out->cpu_s = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
-    if (hs_stop || out->n + out->dropped < (size_t)n) out->interrupted = 1;
+    if (stopping(r) || out->n + out->dropped < (size_t)n) out->interrupted = 1;
     show_progress(r, 1);
 out:
-    /* A thread that failed before its loop ended still meets the others
-     * at the end hook's barrier, or they would wait for ever. */
-    if (p->shared && !r->finishing) {
-        pthread_barrier_wait(&p->shared->ended);
-        pthread_barrier_wait(&p->shared->ended);
-    }
     for (long i = 0; r->conns && i < r->n_conns; i++) free(r->conns[i].req);
     free(r->conns), free(r->idle), free(r->when);
+gone:
+    /* A thread that failed before its loop still meets the others at
+     * both gates, or they would wait for it. */
+    if (p->shared && !(r && r->finishing)) {
+        if (!(r && r->passed_ready)) gate_arrive(&p->shared->ready, take_t0, p->shared);
+        gate_arrive(&p->shared->ended, NULL, NULL);
+    }
     free(r);
     if (rc) {
         drop_records(out);
@@ -581,8 +681,9 @@ static void *part_thread(void *arg) {
 }
 
 /* The threads' records as one load's: in completion order, their counts
- * summed, the wall time from the common start to the last completion. */
-static int merge(load_part *parts, int n_parts, const hs_load_config *cfg, double t0,
+ * summed, the wall time from the first thread's start to the last
+ * completion (an open loop: from the common t0). */
+static int merge(load_part *parts, int n_parts, const hs_load_config *cfg, double open_t0,
                  hs_load_result *out) {
     size_t n = 0;
     for (int i = 0; i < n_parts; i++) n += parts[i].out.n;
@@ -598,6 +699,10 @@ static int merge(load_part *parts, int n_parts, const hs_load_config *cfg, doubl
         drop_records(out);
         return -ENOMEM;
     }
+    double t0 = parts[0].started;
+    for (int i = 1; i < n_parts; i++)
+        if (parts[i].started < t0) t0 = parts[i].started;
+    if (open) t0 = open_t0;
     size_t at[HS_LOAD_MAX_THREADS] = {0};
     double last = t0, cpu = 0;
     int cpu_known = 1;
@@ -643,15 +748,15 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     int k = cfg->threads > 1 ? cfg->threads : 1;
     if (k > HS_LOAD_MAX_THREADS) return -EINVAL;
     parser_settings.on_message_complete = on_message_complete; /* before any thread reads it */
-    target t;
-    int rc = target_parse(cfg->url, &t); /* a bad URL fails here, not in k threads */
+    target tgt;
+    int rc = target_parse(cfg->url, &tgt); /* once, for every thread */
     if (rc) return rc;
     /* no thread without a connection of its own */
     long conns = open ? cfg->max_in_flight : cfg->concurrency;
     if (k > conns) k = (int)conns;
     if (k > n) k = (int)n;
     if (k == 1) {
-        load_part one = {.cfg = *cfg, .shows_progress = 1};
+        load_part one = {.cfg = *cfg, .tgt = &tgt, .body_stride = 1, .shows_progress = 1};
         rc = part_run(&one);
         *out = one.out;
         out->threads = 1;
@@ -659,7 +764,7 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     }
     /* Each thread has its share of the connections and of the requests;
      * in an open loop, every k-th arrival of the one schedule, from the
-     * one start. */
+     * one start, and its share of max_in_flight. */
     load_shared shared = {.total = n};
     load_part *parts = calloc((size_t)k, sizeof *parts);
     double *when = open ? malloc((size_t)n * sizeof *when) : NULL;
@@ -667,38 +772,43 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     rc = -ENOMEM;
     if (!parts || !sub || (open && !when)) goto out;
     if (open && (rc = hs_arrivals(cfg->rate, n, cfg->arrivals, cfg->seed, when))) goto out;
+    rc = -ENOMEM;
     for (int i = 0; i < k; i++) {
         load_part *p = &parts[i];
         p->cfg = *cfg;
         p->cfg.total = share(n, k, i);
         p->cfg.concurrency = share(cfg->concurrency, k, i);
         p->cfg.max_in_flight = share(cfg->max_in_flight, k, i);
-        p->shared = &shared, p->shows_progress = i == 0, p->keeps_done_at = 1;
+        p->tgt = &tgt, p->shared = &shared, p->shows_progress = i == 0;
+        p->body_offset = i, p->body_stride = k;
         if (open) {
             if (!(sub[i] = malloc((size_t)p->cfg.total * sizeof *sub[i]))) goto out;
             for (long j = 0; j < p->cfg.total; j++) sub[i][j] = when[i + j * k];
             p->when = sub[i];
         }
     }
-    pthread_barrier_init(&shared.ended, NULL, (unsigned)k);
+    load_gate *gates[2] = {&shared.ready, &shared.ended};
+    for (int g = 0; g < 2; g++) {
+        pthread_mutex_init(&gates[g]->mu, NULL);
+        pthread_cond_init(&gates[g]->cv, NULL);
+        gates[g]->k = k;
+    }
     pthread_t tid[HS_LOAD_MAX_THREADS];
     int started = 0;
-    double t0 = hs_now() + 0.002; /* every thread under way by then */
-    for (int i = 0; i < k; i++) parts[i].t0 = t0;
     for (; started < k; started++)
         if (pthread_create(&tid[started], NULL, part_thread, &parts[started])) break;
-    if (started < k) { /* the barrier would wait for ever: stop the others */
-        hs_stop = 1;
-        for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
-        pthread_barrier_destroy(&shared.ended);
-        rc = -EAGAIN;
-        goto out;
+    if (started < k) { /* the others stop, and nobody waits for the missing */
+        atomic_store(&shared.abort, 1);
+        gate_call_off(&shared.ready), gate_call_off(&shared.ended);
     }
-    for (int i = 0; i < k; i++) pthread_join(tid[i], NULL);
-    pthread_barrier_destroy(&shared.ended);
-    rc = 0;
+    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    for (int g = 0; g < 2; g++) {
+        pthread_mutex_destroy(&gates[g]->mu);
+        pthread_cond_destroy(&gates[g]->cv);
+    }
+    rc = started < k ? -EAGAIN : 0;
     for (int i = 0; i < k && !rc; i++) rc = parts[i].rc;
-    if (!rc) rc = merge(parts, k, cfg, t0, out);
+    if (!rc) rc = merge(parts, k, cfg, shared.t0, out);
     out->threads = k;
 out:
     for (int i = 0; parts && i < k; i++) {

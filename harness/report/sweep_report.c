@@ -127,7 +127,7 @@ static void what_changed(hs_strbuf *b, const hs_sweep *s, const hs_say_ctx *word
             hs_say_sub(&k, "prediction",
                        below   ? "sweep.knee.predicted_below"
                        : above ? "sweep.knee.predicted_above"
-                               : "sweep.knee.predicted_within",
+                               : "sweep.knee.predicted_agrees",
                        NULL);
         } else {
             hs_say_str(&k, "prediction", "");

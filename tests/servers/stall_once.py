@@ -2,9 +2,12 @@
 loop's tests (tests/test_open_loop.py): in mode "stall", its loop sleeps
 for 1 s once, inside the STALL_AT-th request, and answers every other
 request at once; in mode "slow", every request takes 50 ms of the loop.
-While it sleeps nothing is served, as with any blocked event loop.
+While it sleeps nothing is served, as with any blocked event loop. Two
+more modes try the client: "hangup" says keep-alive but closes each
+connection after its answer (as a server at its keep-alive limit may),
+"continue" sends an interim "100 Continue" before each answer.
 
-    /usr/bin/python3 stall_once.py PORT stall|slow
+    /usr/bin/python3 stall_once.py PORT stall|slow|hangup|continue
 
 Binds 127.0.0.1:PORT. Any GET or POST: 200 with a small JSON body.
 Keep-alive unless the client says Connection: close. Stdlib only."""
@@ -48,9 +51,11 @@ async def serve(reader, writer):
             elif seen == STALL_AT:
                 time.sleep(STALL_S)  # blocks the whole loop, once
             close = headers.get("connection", "").lower() == "close"
+            if mode == "continue":
+                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
             writer.write(response(b'{"ok": true}', close))
             await writer.drain()
-            if close:
+            if close or mode == "hangup":
                 break
     except (ConnectionError, asyncio.IncompleteReadError):
         pass
