@@ -46,12 +46,13 @@ echo "median of $ROUNDS: wrk $mw req/s, harness load $mo req/s, ratio $(awk -v a
 # The open loop (issue 14): at RATE arrivals per second, the rate achieved
 # and the send lag's p99 (how late the generator sent, at worst but 1%).
 RATE=${RATE:-2000}
-ach=(); lag=()
+ach=(); lag=(); gen=()
 for r in $(seq "$ROUNDS"); do
   out=$("$HARNESS" load "$url" --rate "$RATE" --duration "$SECONDS_PER_RUN" 2>/dev/null)
   a=$(awk '/requests\/s/ {for (i = 1; i < NF; i++) if ($i == "requests/s") print $(i+1)}' <<<"$out")
   l=$(sed -n 's|.*send lag p50/p99/max [0-9.]* / \([0-9.]*\) / .*|\1|p' <<<"$out")
-  echo "round $r: open loop at $RATE/s: achieved $a req/s, send lag p99 $l ms"
-  ach+=("$a"); lag+=("$l")
+  g=$(sed -n 's|^load generator: .*, \([0-9.]*\) cores$|\1|p' <<<"$out")
+  echo "round $r: open loop at $RATE/s: achieved $a req/s, send lag p99 $l ms, generator $g cores"
+  ach+=("$a"); lag+=("$l"); gen+=("$g")
 done
-echo "median of $ROUNDS: open loop at $RATE/s achieved $(median "${ach[@]}") req/s, send lag p99 $(median "${lag[@]}") ms"
+echo "median of $ROUNDS: open loop at $RATE/s achieved $(median "${ach[@]}") req/s, send lag p99 $(median "${lag[@]}") ms, the generator kept $(median "${gen[@]}") cores busy"

@@ -454,6 +454,9 @@ static int cmd_load(int argc, char **argv) {
            r.n, s.ok_percent, s.rps, s.p50_s * 1e3, s.p95_s * 1e3, s.p99_s * 1e3);
     printf("errors: connect %zu, timeout %zu, read/write %zu, other %zu, non-2xx %zu\n",
            r.errors.connect, r.errors.timeout, r.errors.io, r.errors.other, r.errors.http);
+    if (r.cpu_s >= 0 && r.wall_s > 0)
+        printf("load generator: %.2f s of CPU on %d thread%s, %.2f cores\n", r.cpu_s, r.threads,
+               r.threads == 1 ? "" : "s", r.cpu_s / r.wall_s);
     if (rate > 0) {
         char lag[96], svc[96];
         ms_spread(r.lag_s, r.n, lag, sizeof lag), ms_spread(r.service_s, r.n, svc, sizeof svc);

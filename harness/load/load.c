@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -198,8 +199,10 @@ struct load_run {
     target tgt;
     uv_loop_t loop;
     uv_timer_t tick;     /* every 50 ms: a stop asked for, the server's exit, progress */
-    uv_timer_t arrival;  /* the open loop's next arrival */
-    uv_idle_t spin;      /* the last millisecond before an arrival */
+    int arrival_fd;      /* the open loop's next arrival: a timerfd, to the
+                          * nanosecond, so the loop sleeps until it (libuv's
+                          * own timers count whole milliseconds) */
+    uv_poll_t arrival;   /* watches it; initialised only with the fd */
     load_conn *conns;
     long n_conns;
     long sent, in_flight;
@@ -496,8 +499,7 @@ static void maybe_finish(load_run *r) {
         close_handle((uv_handle_t *)&c->timeout);
     }
     close_handle((uv_handle_t *)&r->tick);
-    close_handle((uv_handle_t *)&r->arrival);
-    close_handle((uv_handle_t *)&r->spin);
+    if (r->arrival_fd >= 0) close_handle((uv_handle_t *)&r->arrival);
 }
 
 static void show_progress(const load_run *r, int final) {
@@ -541,22 +543,31 @@ static void on_arrival(load_run *r) {
     maybe_finish(r);
 }
 
-static void on_arrival_timer(uv_timer_t *t) { on_arrival(t->data); }
-static void on_spin(uv_idle_t *h) { on_arrival(h->data); }
-
-/* The next arrival: a timer to its millisecond, then the loop spins (an
- * idle handle makes libuv poll without waiting) until it is due. */
-static void schedule_arrival(load_run *r) {
-    if (r->finishing || r->next >= r->cfg->total) {
-        uv_idle_stop(&r->spin);
+static void on_arrival_due(uv_poll_t *h, int status, int events) {
+    load_run *r = h->data;
+    uint64_t expirations;
+    (void)status, (void)events;
+    if (read(r->arrival_fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN) {
+        r->rc = -errno;
+        maybe_finish(r);
         return;
     }
-    double wait = r->t0 + r->when[r->next] - hs_now();
-    if (wait >= 1e-3) {
-        uv_idle_stop(&r->spin);
-        uv_timer_start(&r->arrival, on_arrival_timer, (uint64_t)floor(wait * 1e3), 0);
-    } else {
-        uv_idle_start(&r->spin, on_spin);
+    on_arrival(r);
+}
+
+/* Arms the timerfd for the next arrival, at its absolute time on the
+ * monotonic clock hs_now() reads (one already due fires at once). */
+static void schedule_arrival(load_run *r) {
+    struct itimerspec at = {{0, 0}, {0, 0}};
+    if (!r->finishing && r->next < r->cfg->total) {
+        double due = r->t0 + r->when[r->next], sec = floor(due);
+        at.it_value.tv_sec = (time_t)sec;
+        at.it_value.tv_nsec = (long)((due - sec) * 1e9);
+        if (at.it_value.tv_sec == 0 && at.it_value.tv_nsec == 0) at.it_value.tv_nsec = 1;
+    }
+    if (timerfd_settime(r->arrival_fd, TFD_TIMER_ABSTIME, &at, NULL) != 0) {
+        r->rc = -errno;
+        maybe_finish(r);
     }
 }
 
@@ -627,9 +638,23 @@ static int part_run(load_part *p) {
         if (open) r->idle[r->n_conns - 1 - i] = i; /* the first on top */
     }
     uv_timer_init(&r->loop, &r->tick);
-    uv_timer_init(&r->loop, &r->arrival);
-    uv_idle_init(&r->loop, &r->spin);
-    r->tick.data = r->arrival.data = r->spin.data = r;
+    r->tick.data = r->arrival.data = r;
+    r->arrival_fd = -1;
+    if (open) {
+        int polled = 0;
+        r->arrival_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        rc = r->arrival_fd < 0 ? -errno : uv_poll_init(&r->loop, &r->arrival, r->arrival_fd);
+        if (rc == 0) polled = 1, rc = uv_poll_start(&r->arrival, UV_READABLE, on_arrival_due);
+        if (rc) { /* close what is open, then fail */
+            if (polled) uv_close((uv_handle_t *)&r->arrival, NULL);
+            for (long i = 0; i < r->n_conns; i++) uv_close((uv_handle_t *)&r->conns[i].timeout, NULL);
+            uv_close((uv_handle_t *)&r->tick, NULL);
+            uv_run(&r->loop, UV_RUN_DEFAULT);
+            uv_loop_close(&r->loop);
+            if (r->arrival_fd >= 0) close(r->arrival_fd);
+            goto out;
+        }
+    }
     r->n_idle = open ? r->n_conns : 0;
 
     /* Threads start together: an open loop's schedule runs from one t0. */
@@ -649,6 +674,7 @@ static int part_run(load_part *p) {
     }
     uv_run(&r->loop, UV_RUN_DEFAULT);
     rc = uv_loop_close(&r->loop);
+    if (r->arrival_fd >= 0) close(r->arrival_fd);
     if (rc == 0) rc = r->rc;
     if (rc) goto out;
     out->wall_s = r->last_done - r->t0;
