@@ -12,7 +12,7 @@ if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
     set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
 }
 set output outfile
-set title "Lab 01 as an open loop: 1.5 / S arrivals per second for 5 s - open loop 523.79/s (uniform), 2618 arrivals, 1 worker, 40 pool threads" noenhanced font ",13"
+set title "Lab 01 as an open loop: 1.5 / S arrivals per second for 5 s - open loop 493.291/s (uniform), 2466 arrivals, 1 worker, 40 pool threads" noenhanced font ",13"
 set xlabel "latency (ms, log scale)"
 set ylabel "cumulative fraction of requests"
 set logscale x
@@ -27,16 +27,16 @@ set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 6.16897,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 14.6001,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 25.8567,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 104.397,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 764.257,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 1187.79,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 4.23699,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 9.64724,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 12.8076,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 1 "p50" at 4.15084,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 8.81961,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 12.0637,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 1044.59,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 2950.44,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 3151.39,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 7 "p50" at 3.88234,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 8 "p95" at 7.94207,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 9 "p99" at 11.0949,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 6.17, p95 14.6, p99 25.9 ms", \
-     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 104, p95 764, p99 1.19e+03 ms", \
-     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 4.24, p95 9.65, p99 12.8 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 4.15, p95 8.82, p99 12.1 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 1.04e+03, p95 2.95e+03, p99 3.15e+03 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 3.88, p95 7.94, p99 11.1 ms"
