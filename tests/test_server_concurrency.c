@@ -92,6 +92,12 @@ static void healthz_while_correct(const char *variant) {
         /* A loop blocked for 2 s shows a lag of that order. */
         CHECK(server_metric(p.port, "loop_lag_ms.max_ever") >= 1000);
     } else {
+        if (running != 1) { /* seen once under ASan: say how A's request ended */
+            int got = server_read(a, &r, SERVER_WAIT_MS);
+            fprintf(stderr, "%s: handlers.running %d; A's response: %s, status %d, body %.200s\n",
+                    variant, running, got == 0 ? "read" : "none", got == 0 ? r.status : 0,
+                    got == 0 ? r.body : "");
+        }
         CHECK_EQ_INT(running, 1);
         CHECK_EQ_INT(server_request(p.port, "GET", "/healthz", NULL, &r), 200);
         CHECK_EQ_INT(server_read(a, &r, SERVER_WAIT_MS), 0);
