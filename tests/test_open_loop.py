@@ -112,7 +112,7 @@ assert run.returncode == 0  # drops are a measurement, not a failure of the run
 
 # 4. bad input: exit 2, nothing measured
 for bad in (["--rate", "0"], ["--rate", "-5"], ["--rate", "10", "--duration", "0"],
-            ["--rate", "10", "--concurrency", "4"], ["--duration", "2"],
+            ["--rate", "10", "--concurrency", "4"], ["--duration", "2"], ["--rate", "10"],
             ["--rate", "10", "--arrivals", "bursty"], ["--rate", "10", "--total", "5",
                                                       "--duration", "1"],
             ["--loadgen-threads", "0"], ["--loadgen-threads", "65"]):

@@ -184,8 +184,8 @@ typedef struct {
                               * (serial requests on the first variant) */
     double service_s;    /* that S, once measured; 0: not measured */
     long loadgen_threads; /* the load generator's event loops, a thread each
-                           * (lab key "loadgen_threads", --loadgen-threads);
-                           * 0 or 1: one */
+                           * (lab key "loadgen_threads", --loadgen-threads;
+                           * 1 unless given); 0 (an older manifest): one */
 } hs_load_params;
 
 #define HS_DEFAULT_MAX_IN_FLIGHT 1000

@@ -676,6 +676,13 @@ static int part_run(load_part *p) {
     rc = uv_loop_close(&r->loop);
     if (r->arrival_fd >= 0) close(r->arrival_fd);
     if (rc == 0) rc = r->rc;
+    /* Requests that could not connect or were cut short may mean the
+     * server died; its watched process (a wrapper, say) can take a moment
+     * longer to exit than the last request took to fail, so it is given
+     * 100 ms to show it. */
+    if (!out->server_exited && cfg->watch_pid > 0 && (out->errors.connect || out->errors.io))
+        for (int i = 0; i < 20 && !(out->server_exited = has_exited(cfg->watch_pid)); i++)
+            usleep(5000);
     if (rc) goto out;
     out->wall_s = r->last_done - r->t0;
     double cpu1 = hs_cpu_seconds(RUSAGE_THREAD);
