@@ -62,8 +62,12 @@ static cJSON *metrics(int port) {
  * Off the loop (sync, async_tothread) that answer comes while A's handler
  * is still running; on the loop (async_blocking) the loop could not read
  * the request until A's handler had ended and its response was written.
- * Only the order of events is checked, not how long anything took. */
-static void healthz_while_correct(const char *variant) {
+ * Only the order of events is checked, not how long anything took: an
+ * answer that came 2 s or more after A was sent (a machine too busy to
+ * run this test's own steps in time, seen once under ASan with another
+ * test beside it) says nothing about the order, so the case is tried
+ * again on a fresh server, at most 3 times. Returns 1 if it judged. */
+static int healthz_while_correct_once(const char *variant) {
     server_proc p;
     const char *args[] = {"--variant", variant, "--io-delay-ms", "2000", NULL};
     server_start(&p, args);
@@ -71,6 +75,7 @@ static void healthz_while_correct(const char *variant) {
     server_format(req, sizeof req, "POST", "/correct", "{\"sentence\": \"She go.\"}");
     server_conn *a = server_connect(p.port);
     CHECK(a);
+    long long sent = server_now_ms();
     server_send_str(a, req);
     int blocking = strcmp(variant, "async_blocking") == 0;
     cJSON *m;
@@ -82,8 +87,16 @@ static void healthz_while_correct(const char *variant) {
         CHECK(server_now_ms() < deadline);
         server_sleep_ms(5);
     }
+    long long answered = server_now_ms();
     int running = (int)server_json_number(m, "handlers.running");
     cJSON_Delete(m);
+    if (!blocking && running != 1 && answered - sent >= 2000) {
+        fprintf(stderr, "%s: /metrics answered %lld ms after A was sent, after A's 2 s "
+                "wait: inconclusive, trying again\n", variant, answered - sent);
+        server_close(a);
+        server_stop(&p);
+        return 0;
+    }
     if (blocking) {
         CHECK_EQ_INT(running, 0);
         /* A's response was written before /metrics was even read. */
@@ -92,10 +105,11 @@ static void healthz_while_correct(const char *variant) {
         /* A loop blocked for 2 s shows a lag of that order. */
         CHECK(server_metric(p.port, "loop_lag_ms.max_ever") >= 1000);
     } else {
-        if (running != 1) { /* seen once under ASan: say how A's request ended */
+        if (running != 1) { /* say how A's request ended */
             int got = server_read(a, &r, SERVER_WAIT_MS);
-            fprintf(stderr, "%s: handlers.running %d; A's response: %s, status %d, body %.200s\n",
-                    variant, running, got == 0 ? "read" : "none", got == 0 ? r.status : 0,
+            fprintf(stderr, "%s: handlers.running %d, /metrics answered %lld ms after A was "
+                    "sent; A's response: %s, status %d, body %.200s\n", variant, running,
+                    answered - sent, got == 0 ? "read" : "none", got == 0 ? r.status : 0,
                     got == 0 ? r.body : "");
         }
         CHECK_EQ_INT(running, 1);
@@ -107,6 +121,14 @@ static void healthz_while_correct(const char *variant) {
     server_stop(&p);
     fprintf(stderr, "ok: /metrics %s a running /correct under %s\n",
             blocking ? "waited for" : "overtook", variant);
+    return 1;
+}
+
+static void healthz_while_correct(const char *variant) {
+    int judged = 0;
+    for (int attempt = 0; attempt < 3 && !judged; attempt++)
+        judged = healthz_while_correct_once(variant);
+    CHECK(judged);
 }
 
 int main(void) {
