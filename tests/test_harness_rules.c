@@ -187,6 +187,14 @@ static void test_cpu_bound(void) {
     set(var(f, "b"), "server.cpu_cores_used", 0.94);
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
     CHECK(said("cpu_bound.all_busy") && says("0.97") && says("0.94"));
+    CHECK(!said("cpu_bound.all_busy.left_out"));
+    /* a third variant measured but under 99% HTTP 200 is named as left out */
+    cJSON *d = cJSON_Duplicate(var(f, "a"), 1);
+    cJSON_AddItemToObject(cJSON_GetObjectItem(f, "variants"), "d", d);
+    set(d, "ok_percent", 80);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
+    CHECK(said("cpu_bound.all_busy.left_out") && says("; d not compared"));
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(f, "variants"), "d");
     set(f, "machine.cpus_available", NUL);
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
     set(f, "machine.cpus_available", 2);
