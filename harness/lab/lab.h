@@ -8,6 +8,7 @@
 #define HARNESS_LAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* --- stats --- percentiles and per-variant summaries of recorded latencies. */
 /* One request as the lab records it: [latency_seconds, status_code].
@@ -42,6 +43,31 @@ double *hs_sorted_copy(const double *v, size_t n);
 
 /* Sorts the latencies of samples into a new array (NULL when n is 0). */
 double *hs_sorted_latencies(const hs_sample *s, size_t n);
+
+/* --- interval (interval.c) --- a bootstrap confidence interval, and the
+ * verdict a threshold gets from one. */
+typedef struct {
+    double value;   /* the statistic of the values measured */
+    double lo, hi;  /* its interval */
+    size_t n;       /* how many values */
+} hs_interval;
+
+typedef enum { HS_FAIL = 0, HS_PASS = 1, HS_UNSTABLE = 2 } hs_verdict;
+
+/* splitmix64: small, fast, the same on every machine; advances *state. */
+uint64_t hs_splitmix64(uint64_t *state);
+
+/* The q-th percentile (0-100) of x[0..n) and its `conf` (e.g. 0.95)
+ * percentile-bootstrap interval from `resamples` (>= 10) draws, seeded by
+ * seed (the same seed, the same interval). 0, or -EINVAL / -ENOMEM. */
+int hs_bootstrap(const double *x, size_t n, double q, int resamples, uint64_t seed,
+                 double conf, hs_interval *out);
+
+/* PASS when the whole interval is on the passing side of threshold (at or
+ * above it when at_least, else at or below), FAIL when the whole interval
+ * is on the failing side, UNSTABLE when it straddles the threshold (or is
+ * not a number). */
+hs_verdict hs_interval_verdict(const hs_interval *iv, double threshold, int at_least);
 
 /* --- acceptance --- a lab's acceptance checks, evaluated on measured numbers.
  *

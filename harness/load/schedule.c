@@ -9,14 +9,6 @@
 #include <math.h>
 #include <stdint.h>
 
-/* splitmix64: small, fast, and the same on every machine. */
-static uint64_t next_u64(uint64_t *s) {
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 int hs_arrivals(double rate, long n, hs_arrival_kind kind, uint64_t seed, double *offsets) {
     if (!(rate > 0) || !isfinite(rate) || n < 0) return -EINVAL;
     uint64_t s = seed;
@@ -27,7 +19,7 @@ int hs_arrivals(double rate, long n, hs_arrival_kind kind, uint64_t seed, double
             continue;
         }
         /* a uniform in (0, 1], then an exponential gap of mean 1 / rate */
-        double u = ((double)(next_u64(&s) >> 11) + 1.0) / 9007199254740992.0;
+        double u = ((double)(hs_splitmix64(&s) >> 11) + 1.0) / 9007199254740992.0;
         offsets[i] = t;
         t += -log(u) / rate;
     }
