@@ -549,6 +549,10 @@ cJSON *hs_facts_build(const hs_facts_input *in) {
             cJSON_AddItemToArray(sub, cJSON_CreateString(ck->subjects[k]));
         cJSON_AddNumberToObject(o, "threshold", ck->threshold);
         cJSON_AddStringToObject(o, "measured", in->checks[c].detail);
+        /* the deciding figure, for verdicts across runs (issue 15) */
+        figure(o, "value", isfinite(in->checks[c].value), in->checks[c].value,
+               "not a finite number: a figure not known, or a zero to divide by");
+        cJSON_AddBoolToObject(o, "at_least", in->checks[c].at_least);
         cJSON_AddStringToObject(o, "result", in->checks[c].pass ? "PASS" : "FAIL");
         cJSON_AddItemToArray(checks, o);
     }

@@ -46,15 +46,28 @@ static void say(hs_check_result *out, const char *fmt, double a, double b) {
     snprintf(out->detail + len, sizeof out->detail - len, fmt, a, b);
 }
 
+/* Keeps the figure that decides: the least of them when the check wants at
+ * least its threshold, the most when it wants at most; an unknown one
+ * (NAN) makes the decisive figure unknown. */
+static void decide(hs_check_result *out, double x) {
+    if (isnan(out->value)) return;
+    if (isnan(x)) out->value = NAN;
+    else if (out->at_least ? x < out->value : x > out->value) out->value = x;
+}
+
 int hs_check_eval(const hs_check *c, const hs_variant_result *results,
                   size_t n_results, hs_check_result *out) {
     const hs_variant_result *v[HS_CHECK_MAX_OTHERS];
     out->pass = 1;
     out->detail[0] = '\0';
+    out->at_least = !(c->kind == HS_CHECK_P95_WITHIN || c->kind == HS_CHECK_MAX_DROPPED_PERCENT ||
+                      c->kind == HS_CHECK_MAX_LATE_PERCENT);
+    out->value = out->at_least ? INFINITY : -INFINITY;
     for (int i = 0; i < c->n_subjects; i++) {
         v[i] = find(results, n_results, c->subjects[i]);
         if (!v[i]) {
             out->pass = 0;
+            out->value = NAN;
             snprintf(out->detail, sizeof out->detail,
                      "variant %s was not measured", c->subjects[i]);
             return -1;
@@ -65,6 +78,7 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
         for (int i = 0; i < c->n_subjects; i++) {
             double pct = v[i]->summary.ok_percent;
             if (pct < c->threshold) out->pass = 0;
+            decide(out, pct);
             size_t len = strlen(out->detail);
             snprintf(out->detail + len, sizeof out->detail - len, "%s%s %.1f%%",
                      i ? ", " : "", v[i]->name, pct);
@@ -75,6 +89,7 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
             double ref = v[i]->summary.p95_s;
             double ratio = ref > 0 ? v[0]->summary.p95_s / ref : INFINITY;
             if (!(ratio >= c->threshold)) out->pass = 0;
+            decide(out, ratio);
             size_t len = strlen(out->detail);
             snprintf(out->detail + len, sizeof out->detail - len,
                      "%s%s/%s p95 %.2fx", i > 1 ? ", " : "", v[0]->name,
@@ -88,6 +103,7 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
                 double lo = a < b ? a : b;
                 double diff = lo > 0 ? fabs(a - b) / lo : (a == b ? 0 : INFINITY);
                 if (!(diff <= c->threshold)) out->pass = 0;
+                decide(out, diff);
                 size_t len = strlen(out->detail);
                 snprintf(out->detail + len, sizeof out->detail - len,
                          "%s%s vs %s: ", strlen(out->detail) ? "; " : "",
@@ -100,6 +116,7 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
     case HS_CHECK_RPS_FALLS_MORE: {
         if (c->n_subjects != 4) {
             out->pass = 0;
+            out->value = NAN;
             snprintf(out->detail, sizeof out->detail, "needs 4 variants, has %d",
                      c->n_subjects);
             return -1;
@@ -109,6 +126,9 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
         for (int i = 0; i < 4; i++) x[i] = p95 ? v[i]->summary.p95_s : v[i]->summary.rps;
         double a = x[0] > 0 ? x[1] / x[0] : NAN, b = x[2] > 0 ? x[3] / x[2] : NAN;
         out->pass = p95 ? a >= c->threshold * b : a * c->threshold <= b;
+        /* as one figure against the threshold: A's change over B's (p95),
+         * B's share kept over A's (requests/s) */
+        decide(out, p95 ? (b > 0 ? a / b : NAN) : (a > 0 ? b / a : NAN));
         /* a ratio with no number (a zero before) is said so, not "xnan" */
         char ra[32] = "unknown", rb[32] = "unknown";
         if (isfinite(a)) snprintf(ra, sizeof ra, "x%.2f", a);
@@ -125,6 +145,7 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
         for (int i = 0; i < c->n_subjects; i++) {
             double d = drops ? v[i]->dropped_percent : v[i]->late_percent;
             if (!(d <= c->threshold)) out->pass = 0; /* unknown fails */
+            decide(out, d);
             size_t len = strlen(out->detail);
             if (isnan(d))
                 snprintf(out->detail + len, sizeof out->detail - len, "%s%s %s: not known",
@@ -137,11 +158,12 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
     }
     case HS_CHECK_DISTINCT_CURVES:
         for (int i = 0; i < c->n_subjects; i++)
-            if (v[i]->summary.requests == 0) out->pass = 0;
+            if (v[i]->summary.requests == 0) out->pass = 0, out->value = NAN; /* no curve */
         for (int i = 0; i < c->n_subjects; i++)
             for (int j = i + 1; j < c->n_subjects; j++) {
                 double d = distance(v[i], v[j]);
                 if (!(d >= c->threshold)) out->pass = 0;
+                decide(out, d < 0 ? NAN : d);
                 size_t len = strlen(out->detail);
                 if (d < 0)
                     snprintf(out->detail + len, sizeof out->detail - len,

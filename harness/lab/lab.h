@@ -141,6 +141,12 @@ typedef struct {
 typedef struct {
     int pass;          /* 1 PASS, 0 FAIL */
     char detail[512];  /* the measured values behind the verdict */
+    double value;      /* the one figure that decides, set against the
+                        * check's threshold: the worst of its subjects'
+                        * (a ratio, a share, a percentage); NAN when not
+                        * known. pass is value >= threshold when at_least,
+                        * else value <= threshold, whenever value is known. */
+    int at_least;
 } hs_check_result;
 
 /* Evaluates one check. Returns 0, or -1 if the check names a variant that
