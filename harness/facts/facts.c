@@ -26,18 +26,13 @@ static void figure(cJSON *o, const char *key, int known, double v, const char *w
     cJSON_AddStringToObject(o, k, why);
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* {p50, p95, p99, max} in ms of n values (seconds), sorted in place; every
  * one null with why when there are none. */
 static cJSON *percentiles_ms(double *v, size_t n, const char *why) {
     cJSON *o = cJSON_CreateObject();
     static const struct { const char *key; double q; } qs[] = {
         {"p50", 50}, {"p95", 95}, {"p99", 99}, {"max", 100}};
-    if (n) qsort(v, n, sizeof *v, cmp_double);
+    hs_sort_doubles(v, n);
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
         double x = 0;
         int ok = n > 0 && hs_percentile(v, n, qs[i].q, &x) == 0;
@@ -363,7 +358,7 @@ static cJSON *probe_json(const hs_facts_input *in, const hs_facts_variant *v) {
         if (idle->samples[i].status >= 200 && idle->samples[i].status <= 299)
             il[nok++] = idle->samples[i].latency_s;
     double med = 0;
-    if (nok) qsort(il, nok, sizeof *il, cmp_double);
+    hs_sort_doubles(il, nok);
     int known = nok > 0 && hs_percentile(il, nok, 50, &med) == 0;
     const char *why_idle = !in->evidence || in->probe_rate <= 0 ? why
                            : !idle ? "the idle server was not probed"

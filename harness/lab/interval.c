@@ -24,11 +24,6 @@ uint64_t hs_splitmix64(uint64_t *state) {
     return z ^ (z >> 31);
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int hs_bootstrap(const double *x, size_t n, double q, int resamples, uint64_t seed,
                  double conf, hs_interval *out) {
     if (n == 0 || resamples < 10 || !(q >= 0 && q <= 100) || !(conf > 0 && conf < 1))
@@ -41,10 +36,10 @@ int hs_bootstrap(const double *x, size_t n, double q, int resamples, uint64_t se
     uint64_t s = seed;
     for (int b = 0; b < resamples; b++) {
         for (size_t i = 0; i < n; i++) draw[i] = x[hs_splitmix64(&s) % n];
-        qsort(draw, n, sizeof *draw, cmp_double);
+        hs_sort_doubles(draw, n);
         hs_percentile(draw, n, q, &stat[b]);
     }
-    qsort(stat, (size_t)resamples, sizeof *stat, cmp_double);
+    hs_sort_doubles(stat, (size_t)resamples);
     hs_percentile(stat, (size_t)resamples, 100 * (1 - conf) / 2, &out->lo);
     hs_percentile(stat, (size_t)resamples, 100 * (1 + conf) / 2, &out->hi);
     out->n = n;

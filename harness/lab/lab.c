@@ -81,7 +81,7 @@ static int parse_open_loop(const cJSON *load, hs_load_params *p, const char *pat
         get_opt_num(load, "poisson", 0, 1, 0, &poisson) ||
         get_opt_num(load, "rate_per_service", 0, 1000, 0, &rps_k) ||
         get_opt_num(load, "service_s", 0, 3600, 0, &svc) ||
-        get_opt_num(load, "loadgen_threads", 1, HS_LOAD_GEN_MAX_THREADS, 1, &gen) ||
+        get_opt_num(load, "loadgen_threads", 1, HS_LOAD_MAX_THREADS, 1, &gen) ||
         get_str(load, "arrivals", arrivals, sizeof arrivals, 1) ||
         (arrivals[0] && strcmp(arrivals, "uniform") && strcmp(arrivals, "poisson")))
         return fail(err, err_size,

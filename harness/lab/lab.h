@@ -38,8 +38,9 @@ typedef struct {
 int hs_summarize(const hs_sample *s, size_t n, double wall_s, hs_summary *out);
 
 /* v[0..n) sorted ascending into a new array (NULL when n is 0 or out of
- * memory). */
+ * memory); and the same in place. */
 double *hs_sorted_copy(const double *v, size_t n);
+void hs_sort_doubles(double *v, size_t n);
 
 /* Sorts the latencies of samples into a new array (NULL when n is 0). */
 double *hs_sorted_latencies(const hs_sample *s, size_t n);
@@ -221,7 +222,7 @@ typedef struct {
 } hs_load_params;
 
 #define HS_DEFAULT_MAX_IN_FLIGHT 1000
-#define HS_LOAD_GEN_MAX_THREADS 64 /* load/load.h's HS_LOAD_MAX_THREADS */
+#define HS_LOAD_MAX_THREADS 64 /* the load generator's event loops at most */
 
 #define HS_DEFAULT_PROBE_RATE 20.0
 

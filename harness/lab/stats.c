@@ -21,6 +21,10 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+void hs_sort_doubles(double *v, size_t n) {
+    if (n) qsort(v, n, sizeof *v, cmp_double);
+}
+
 int hs_summarize(const hs_sample *s, size_t n, double wall_s, hs_summary *out) {
     if (n == 0) return -1;
     double *lat = malloc(n * sizeof *lat);

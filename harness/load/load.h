@@ -62,7 +62,6 @@ typedef struct {
      * connections or requests. */
     int threads;
 } hs_load_config;
-#define HS_LOAD_MAX_THREADS HS_LOAD_GEN_MAX_THREADS
 
 /* One request's phases from its start: the connection ready (0 when one
  * was reused or none was made, as libcurl reports it), the first response
