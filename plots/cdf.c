@@ -65,11 +65,43 @@ int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
                    i % 2 ? -1.0 : 1.0, -1.1 * (double)(i / 2), plot__colours[i % ncol]);
         }
         if (!isnan(v[0]) && !isnan(v[1]) && !isnan(v[2]))
-            snprintf(legends[i % 16], sizeof legends[0], "%s: p50 %.3g, p95 %.3g, p99 %.3g ms",
-                     curves[i].label, v[0], v[1], v[2]);
+            snprintf(legends[i % 16], sizeof legends[0], "%s%s: p50 %.3g, p95 %.3g, p99 %.3g ms",
+                     curves[i].label, curves[i].n_thin ? " (all repeats)" : "", v[0], v[1], v[2]);
     }
 
     hs_strbuf_printf(&gp, "\nplot ");
+    /* A repeated run's repeats first, thin and pale, so the pooled curves
+     * are drawn over them: one data block per repeat in
+     * latency_cdf_<variant>_repeats.dat. */
+    for (size_t i = 0; i < n; i++) {
+        if (!curves[i].n_thin) continue;
+        char name[256];
+        snprintf(name, sizeof name, "latency_cdf_%s_repeats.dat", curves[i].name);
+        hs_strbuf dat;
+        hs_strbuf_init(&dat, 4096);
+        hs_strbuf_printf(&dat, "# %s: latency_ms cumulative_fraction, one block per repeat\n",
+                         curves[i].name);
+        size_t blocks = 0;
+        for (size_t r = 0; r < curves[i].n_thin; r++) {
+            size_t k = curves[i].thin_n[r];
+            if (!k || !curves[i].thin_sorted_s[r]) continue;
+            hs_strbuf_printf(&dat, "%s# repeat %zu (%zu requests)\n", blocks++ ? "\n\n" : "",
+                             r + 1, k);
+            for (size_t j = 0; j < k; j++) {
+                double ms = curves[i].thin_sorted_s[r][j] * 1e3;
+                hs_strbuf_printf(&dat, "%.6f %.6f\n", ms > 1e-3 ? ms : 1e-3,
+                                 (double)(j + 1) / (double)k);
+            }
+        }
+        rc = plot__write(dir, name, &dat, err, err_size);
+        hs_strbuf_free(&dat);
+        if (rc) goto out;
+        if (!blocks) continue;
+        /* "#99rrggbb": gnuplot's alpha, 0x99 of 0xff transparent */
+        hs_strbuf_printf(&gp, "%s\"%s\" using 1:2 with lines lw 1 lc rgb \"#99%s\" notitle",
+                         drawn ? ", \\\n     " : "", name, plot__colours[i % ncol] + 1);
+        drawn++;
+    }
     for (size_t i = 0; i < n; i++) {
         char name[256];
         snprintf(name, sizeof name, "latency_cdf_%s.dat", curves[i].name);

@@ -14,6 +14,11 @@ typedef struct {
     double p_ms[3];         /* its p50, p95 and p99 as the run's facts give
                              * them: the plot marks them, it does not
                              * compute them */
+    /* A repeated run's: each repeat's own latencies ascending, drawn thin
+     * in the curve's colour behind it (NULL, NULL, 0: none). */
+    const double *const *thin_sorted_s;
+    const size_t *thin_n;
+    size_t n_thin;
 } plot_curve;
 
 #define PLOT_WIDTH 1200

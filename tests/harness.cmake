@@ -4,6 +4,9 @@ add_library(harness_test_cmd STATIC harness_cmd.c)
 target_include_directories(harness_test_cmd PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(harness_test_cmd PUBLIC PkgConfig::CJSON)
 lab_test(test_harness_stats harness_core)
+# A repeated run's facts, verdicts and warnings on hand-made repeats.
+lab_test(test_harness_repeat harness_core)
+set_tests_properties(test_harness_repeat PROPERTIES LABELS harness)
 lab_test(test_harness_lab harness_core)
 lab_test(test_harness_blocks harness_core)
 # The rules of "What happened, and why" on hand-made facts.

@@ -11,6 +11,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Which of two check exit codes says more: a usage error, then a FAIL,
+ * then an UNSTABLE verdict, then success. */
+static int worse(int a, int b) {
+    static const int rank[] = {[HS_EXIT_OK] = 0, [HS_EXIT_UNSTABLE] = 1, [HS_EXIT_FAILED] = 2,
+                               [HS_EXIT_USAGE] = 3};
+    int ra = a >= 0 && a <= HS_EXIT_UNSTABLE ? rank[a] : 4;
+    int rb = b >= 0 && b <= HS_EXIT_UNSTABLE ? rank[b] : 4;
+    return rb > ra ? b : a;
+}
+
+/* A repeated run's folder: each check's verdict from its deciding figure
+ * across the repeats' facts.json, PASS, FAIL or UNSTABLE. */
+static int check_repeat_folder(const char *dir, char folders[][32], int n, const hs_lab *lab) {
+    cJSON *facts[HS_REPEAT_MAX] = {0};
+    char err[4400];
+    int have = 0, failed = 0, unstable = 0;
+    for (int r = 0; r < n; r++) {
+        char sub[4096 + 40];
+        int rc;
+        snprintf(sub, sizeof sub, "%s/%.31s", dir, folders[r]);
+        facts[r] = hs_facts_read(sub, &rc, err, sizeof err);
+        if (facts[r]) have++;
+        else fprintf(stderr, "harness: %s: %s (that repeat is left out)\n", folders[r], err);
+    }
+    printf("%s (lab %s; %d repeats, verdicts from the 95%% interval of each check's figure "
+           "across them)\n", dir, lab->name, have);
+    for (int c = 0; c < lab->n_checks; c++) {
+        hs_repeat_verdict v;
+        if (hs_repeat_check((const cJSON *const *)facts, n, c, &v)) {
+            printf("FAIL      %s (no repeat judged it)\n", lab->checks[c].title);
+            failed++;
+            continue;
+        }
+        printf("%-8s  %s (median %.3g, 95%% interval %.3g to %.3g, %s %g; %d of %d repeats "
+               "passed%s)\n", hs_verdict_name(v.verdict), lab->checks[c].title, v.iv.value,
+               v.iv.lo, v.iv.hi, v.at_least ? "at least" : "at most", v.threshold, v.passed,
+               v.ran, v.unknown ? ", some without the figure" : "");
+        failed += v.verdict == HS_FAIL, unstable += v.verdict == HS_UNSTABLE;
+    }
+    if (lab->n_checks == 0) printf("the lab defines no acceptance checks\n");
+    for (int r = 0; r < n; r++) cJSON_Delete(facts[r]);
+    return failed ? HS_EXIT_FAILED : unstable ? HS_EXIT_UNSTABLE : HS_EXIT_OK;
+}
+
 /* A sweep's folder: every point with a folder is judged by its own lab
  * (each manifest embeds it); the worst exit code wins. A point that
  * failed before its run made a folder has nothing to judge and counts as
@@ -24,13 +68,11 @@ static int check_sweep_folder(const char *dir, const hs_sweep *s, const char *la
     for (int i = 0; i < s->spec.n; i++) {
         printf("\n== %s=%ld ==\n", hs_sweep_param_name(s->spec.param), s->points[i].value);
         if (!hs_point_folder(dir, s, i, stdout, point, sizeof point)) {
-            if (s->points[i].status == HS_POINT_FAILED && worst < HS_EXIT_FAILED)
-                worst = HS_EXIT_FAILED;
+            if (s->points[i].status == HS_POINT_FAILED) worst = worse(worst, HS_EXIT_FAILED);
             continue;
         }
         fflush(stdout);
-        int rc = hs_cmd_check(point, lab_file, p);
-        if (rc > worst) worst = rc;
+        worst = worse(worst, hs_cmd_check(point, lab_file, p));
     }
     return worst;
 }
@@ -46,6 +88,17 @@ int hs_cmd_check(const char *dir_arg, const char *lab_file, const hs_paths *p) {
     if (sweep) {
         int rc = check_sweep_folder(dir, s, lab_file, p);
         free(s);
+        return rc;
+    }
+    char folders[HS_REPEAT_MAX][32];
+    int n_rep = 0, repeats = hs_repeat_folders(dir, folders, &n_rep, &lab, err, sizeof err);
+    if (repeats < 0) {
+        fprintf(stderr, "harness: %s\n", err);
+        return HS_EXIT_USAGE;
+    }
+    if (repeats) {
+        int rc = check_repeat_folder(dir, folders, n_rep, &lab);
+        hs_lab_free(&lab);
         return rc;
     }
     if (hs_folder_read(dir, lab_file, &f, &lab, err, sizeof err)) {

@@ -64,4 +64,10 @@ int hs_point_folder(const char *dir, const hs_sweep *s, int i, FILE *out_f, char
 int hs_cmd_plot(const char *dir, const hs_paths *paths);
 int hs_cmd_check(const char *dir, const char *lab_file, const hs_paths *paths);
 
+/* `harness compare DIR_A DIR_B [--fail-if SPEC]... [--force]` (compare.c):
+ * argv[0] is "compare". Returns 0, 1 (a threshold crossed beyond doubt),
+ * 2 (bad input, or folders that measured different things), or 3 (no
+ * threshold crossed, but some interval reaches past one). */
+int hs_cmd_compare(int argc, char **argv, const hs_paths *paths);
+
 #endif

@@ -4,6 +4,7 @@
 #include "lab/lab.h"
 #include "load/load.h"
 #include "run/run.h"
+#include "facts/facts.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -78,14 +79,44 @@ static void usage(FILE *f) {
         "                        workers, threads and io_delay_ms need their\n"
         "                        placeholder in every variant's command; the flag\n"
         "                        for NAME itself cannot be given too\n"
+        "      --repeat N        N complete runs (at most %d), in DIR/repeat-1 ...\n"
+        "                        repeat-N, each starting every variant's server afresh\n"
+        "                        in the lab's order (A B C A B C ...); DIR gets them\n"
+        "                        together: latencies_<variant>.json (every repeat's\n"
+        "                        records, in order), repeats_<variant>.json (which\n"
+        "                        records came from which repeat), facts.json and\n"
+        "                        summary.md (each figure's median across the repeats\n"
+        "                        with a 95%% interval from a bootstrap of whole repeats;\n"
+        "                        each check PASS, FAIL or UNSTABLE; warnings), and the\n"
+        "                        CDF (pooled curves, each repeat thin). DIR defaults to\n"
+        "                        experiments/<date>-<lab folder>-repeatN. With --sweep,\n"
+        "                        each point is such a repeated run\n"
         "  plot [DIR]          redraw DIR's latency CDF from its latencies files; on\n"
-        "                      a sweep's folder, every point's CDF and sweep.png\n"
+        "                      a sweep's folder, every point's CDF and sweep.png; on a\n"
+        "                      repeated run's, its pooled CDF, facts.json and summary.md\n"
         "  check [DIR] [--lab LAB]\n"
         "                      re-evaluate DIR's acceptance checks (the lab in its\n"
         "                      manifest, else LAB, default lab01) from its facts.json,\n"
         "                      or from its latencies files in a folder without one;\n"
-        "                      on a sweep's folder, every point that ran (exit 1 if\n"
-        "                      any FAILs)\n"
+        "                      on a repeated run's folder, each check's verdict from\n"
+        "                      the 95%% interval of its figure across the repeats:\n"
+        "                      PASS (all of it on the passing side), FAIL (all on the\n"
+        "                      failing side) or UNSTABLE (it straddles the threshold);\n"
+        "                      on a sweep's folder, every point that ran\n"
+        "  compare DIR_A DIR_B [--fail-if SPEC]... [--force]\n"
+        "                      per variant, B/A for p50, p95, p99 and requests/s with\n"
+        "                      its 95%% interval and whether B is faster, slower or no\n"
+        "                      different, as a markdown table on stdout. Two repeated\n"
+        "                      runs are compared by their repeats (bootstrap of whole\n"
+        "                      repeats); otherwise by the requests (bootstrap of each\n"
+        "                      side's percentile: blind to drift between runs, and no\n"
+        "                      interval for requests/s). Sweeps' folders point by point.\n"
+        "                      Refuses folders of different labs, variants or load\n"
+        "                      settings (server settings such as --io-delay-ms may\n"
+        "                      differ); --force compares them anyway\n"
+        "      --fail-if SPEC    [VARIANT:]FIGURE>+N%% or FIGURE<-N%%, FIGURE p50, p95,\n"
+        "                        p99 or rps; comma-separated or repeated. It trips when\n"
+        "                        the whole interval of B/A is past 1 +- N%%\n"
         "  list                the labs there are\n"
         "  load URL [options]  only the load generator, against any running server:\n"
         "                      GET (POST with --body JSON); prints requests/s (failures\n"
@@ -110,12 +141,15 @@ static void usage(FILE *f) {
         "LAB is a name from %s (e.g. lab01) or a path to a .json lab file.\n"
         "DIR defaults to the newest folder under %s.\n"
         "\n"
-        "Exit status: 0 success (run: completed; check: all PASS), 1 something failed\n"
-        "(run: a server did not start or died, or no PNG; a sweep goes on with its\n"
-        "other points; check: a FAIL), 2 bad command line or input (nothing measured,\n"
-        "no folder made), 130 interrupted (what was measured is kept, finished sweep\n"
-        "points too; manifest.json says incomplete).\n",
-        HS_MAX_WORKERS, HS_SWEEP_MAX_POINTS, HARNESS_SOURCE_DIR "/harness/labs",
+        "Exit status: 0 success (run: completed; check: all PASS; compare: no\n"
+        "--fail-if threshold crossed or reached), 1 something failed (run: a server did\n"
+        "not start or died, or no PNG; a sweep goes on with its other points; check: a\n"
+        "FAIL; compare: a threshold crossed beyond doubt), 2 bad command line or input\n"
+        "(nothing measured, no folder made; compare: folders refused), 3 undecided\n"
+        "(check: no FAIL, but some check UNSTABLE; compare: no threshold crossed, but\n"
+        "some interval reaches past one), 130 interrupted (what was measured is kept,\n"
+        "finished sweep points and repeats too; manifest.json says incomplete).\n",
+        HS_MAX_WORKERS, HS_SWEEP_MAX_POINTS, HS_REPEAT_MAX, HARNESS_SOURCE_DIR "/harness/labs",
         HARNESS_SOURCE_DIR "/experiments");
 }
 
@@ -213,9 +247,10 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
         {"no-evidence", no_argument, NULL, 'E'},       {"rate", required_argument, NULL, 'r'},
         {"duration", required_argument, NULL, 'd'},    {"arrivals", required_argument, NULL, 'a'},
         {"max-in-flight", required_argument, NULL, 'm'},
-        {"loadgen-threads", required_argument, NULL, 'G'}, {NULL, 0, NULL, 0}};
+        {"loadgen-threads", required_argument, NULL, 'G'}, {"repeat", required_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0}};
     long conc = -1, total = -1, warmup = -1, workers = -1, seed = -1, threads = -1, io_delay = -1;
-    long max_in_flight = -1, poisson = -1, gen_threads = -1;
+    long max_in_flight = -1, poisson = -1, gen_threads = -1, repeat = 1;
     double timeout = -1, probe_rate = -1, rate = 0, duration = 0;
     int no_evidence = 0;
     const char *variants = NULL, *out = NULL, *sweep = NULL;
@@ -251,6 +286,7 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
                 bad = 1, fprintf(stderr, "harness: --arrivals is uniform or poisson, not \"%s\"\n",
                                  optarg);
             break;
+        case 'R': bad = parse_long("--repeat", optarg, 1, HS_REPEAT_MAX, &repeat); break;
         case 'v': variants = optarg; break;
         case 'o': out = optarg; break;
         case 'S':
@@ -356,9 +392,9 @@ static int cmd_run(int argc, char **argv, const hs_paths *p) {
             fprintf(stderr, "harness: %s\n", err);
             goto out;
         }
-        rc = hs_cmd_sweep(&lab, file, &spec, out, p);
+        rc = hs_cmd_sweep(&lab, file, &spec, out, (int)repeat, p);
     } else {
-        hs_run_options opt = {out, NULL, 0};
+        hs_run_options opt = {out, NULL, 0, (int)repeat, 0, 0};
         rc = hs_cmd_run(&lab, file, &opt, p, NULL);
     }
 out:
@@ -531,6 +567,8 @@ int main(int argc, char **argv) {
         char file[4096];
         lab_path(labs, lab, file, sizeof file);
         if (rc == HS_EXIT_OK) rc = hs_cmd_check(dir, file, &paths);
+    } else if (!strcmp(cmd, "compare")) {
+        rc = hs_cmd_compare(argc - 1, argv + 1, &paths);
     } else if (!strcmp(cmd, "load")) {
         rc = cmd_load(argc - 1, argv + 1);
     } else if (!strcmp(cmd, "list")) {

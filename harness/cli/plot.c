@@ -50,13 +50,37 @@ int hs_cmd_plot(const char *dir_arg, const hs_paths *p) {
         free(s);
         return rc;
     }
+    char folders[HS_REPEAT_MAX][32];
+    int n_rep = 0;
+    hs_lab lab;
+    int repeats = hs_repeat_folders(dir, folders, &n_rep, &lab, err, sizeof err);
+    if (repeats < 0) {
+        fprintf(stderr, "harness: %s\n", err);
+        return HS_EXIT_USAGE;
+    }
+    if (repeats) { /* the pooled curves and each repeat's, with the rest of its files */
+        int rc = hs_repeat_write(dir, &lab, err, sizeof err);
+        hs_lab_free(&lab);
+        if (rc == 1) {
+            fprintf(stderr, "harness: gnuplot is not installed: wrote %s/latency_cdf.gp and its "
+                            "data, but no PNG (apt-get install gnuplot-nox)\n", dir);
+            return HS_EXIT_FAILED;
+        }
+        if (rc < 0) {
+            fprintf(stderr, "harness: %s\n", err);
+            return HS_EXIT_FAILED;
+        }
+        printf("%s/latency_cdf.png\n", dir);
+        return HS_EXIT_OK;
+    }
     if (hs_folder_read(dir, NULL, &f, NULL, err, sizeof err)) {
         fprintf(stderr, "harness: %s\n", err);
         return HS_EXIT_USAGE;
     }
     plot_curve curves[HS_MAX_VARIANTS];
     for (int i = 0; i < f.n; i++)
-        curves[i] = (plot_curve){f.v[i].name, f.v[i].label, f.v[i].sorted_s, f.v[i].n, {0}};
+        curves[i] = (plot_curve){f.v[i].name, f.v[i].label, f.v[i].sorted_s, f.v[i].n, {0}, NULL,
+                                 NULL, 0};
     /* The marks are the facts' percentiles; a folder without facts.json
      * has only its latencies to give them. */
     int frc;

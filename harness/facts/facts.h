@@ -170,4 +170,63 @@ double hs_sweep_predicted(const hs_sweep *s, int vi, int *n);
  * The caller frees it with cJSON_Delete. */
 struct cJSON *hs_sweep_ends_facts(const char *dir, const hs_sweep *s);
 
+/* --- a repeated run (repeat_facts.c): `harness run --repeat N` --- */
+#define HS_REPEAT_MAX 100          /* --repeat's limit */
+#define HS_REPEAT_CONF 0.95
+#define HS_REPEAT_RESAMPLES 2000
+#define HS_REPEAT_SEED 15
+
+/* The figures a repeated run gives as medians with intervals: a path in a
+ * variant's facts, and which way is slower (+1: larger is slower, as a
+ * latency; -1: smaller is, as requests/s; 0: neither). */
+typedef struct {
+    const char *path;
+    int slower;
+} hs_repeat_figure;
+extern const hs_repeat_figure hs_repeat_figures[];
+extern const int hs_n_repeat_figures;
+
+typedef struct {
+    const hs_lab *lab;
+    int planned;                      /* --repeat N */
+    int n_repeats;                    /* that ran, in order */
+    const struct cJSON *const *facts; /* each repeat's facts.json; NULL: none */
+    const char *const *folders;       /* "repeat-1", ... */
+    const hs_sample *pooled[HS_MAX_VARIANTS]; /* per lab variant: every repeat's
+                                               * records, in order */
+    size_t pooled_n[HS_MAX_VARIANTS];
+    int complete;
+    const char *incomplete_reason;
+} hs_repeat_input;
+
+/* The facts of the repeats together ("kind": "repeats"): per variant each
+ * figure's median, 95% interval and per-repeat values (variants.<v>.
+ * repeated.<path>), the pooled percentiles, the checks' verdicts from
+ * their figures' intervals, and the warnings. NULL when out of memory. */
+struct cJSON *hs_repeat_facts_build(const hs_repeat_input *in);
+
+/* The median of values[0..n) that are finite, with its interval by
+ * bootstrapping them (seeded: the same values, the same interval). 0, or
+ * -1 when none is finite (out is NAN). */
+int hs_repeat_interval(const double *values, size_t n, hs_interval *out);
+
+/* Check c judged across n repeats' facts from its deciding figure. */
+typedef struct {
+    int n;                          /* repeats */
+    int ran;                        /* that judged it */
+    int passed;                     /* that passed it */
+    int unknown;                    /* that had no figure (a FAIL each) */
+    double values[HS_REPEAT_MAX];   /* NAN where not known */
+    double threshold;
+    int at_least;
+    hs_interval iv;
+    hs_verdict verdict;
+} hs_repeat_verdict;
+int hs_repeat_check(const struct cJSON *const *facts, int n, int c, hs_repeat_verdict *out);
+
+const char *hs_verdict_name(hs_verdict v); /* "PASS", "FAIL", "UNSTABLE" */
+
+/* Whether facts is a repeated run's. */
+int hs_facts_is_repeats(const struct cJSON *facts);
+
 #endif

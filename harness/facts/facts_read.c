@@ -3,7 +3,11 @@
  * the sweep all read facts through these. */
 #include "facts/facts.h"
 
+#include "common/files.h"
+
 #include <cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,4 +87,39 @@ int hs_fact_group_first(const cJSON *facts, const cJSON *v) {
         if (hs_fact_comparable(w) && hs_fact_same_settings(w, v)) return 0;
     }
     return 1;
+}
+
+cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size) {
+    char path[4200], *text = NULL;
+    snprintf(path, sizeof path, "%s/facts.json", dir);
+    *rc = hs_read_file(path, 64 << 20, &text, NULL);
+    if (*rc) {
+        snprintf(err, err_size, "%s: %s", path, strerror(-*rc));
+        return NULL;
+    }
+    cJSON *f = cJSON_Parse(text);
+    free(text);
+    if (!f) {
+        snprintf(err, err_size, "%s: not valid JSON (cut short?); delete it and `harness check` "
+                                "judges from the latencies files", path);
+        *rc = -EINVAL;
+        return NULL;
+    }
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(f, "facts_format");
+    if (!cJSON_IsObject(f) || !cJSON_IsNumber(fmt) ||
+        !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(f, "variants"))) {
+        snprintf(err, err_size, "%s: not a facts file (no facts_format and variants)", path);
+        cJSON_Delete(f);
+        *rc = -EINVAL;
+        return NULL;
+    }
+    if (fmt->valuedouble != HS_FACTS_FORMAT) {
+        snprintf(err, err_size, "%s: facts_format %g, this harness reads %d", path,
+                 fmt->valuedouble, HS_FACTS_FORMAT);
+        cJSON_Delete(f);
+        *rc = -EINVAL;
+        return NULL;
+    }
+    *rc = 0;
+    return f;
 }

@@ -163,4 +163,11 @@ void hs_report_evidence(hs_strbuf *b, const hs_report *r);
  * Returns 0 or a negative errno. */
 int hs_sweep_report_write(const char *dir, const hs_sweep *s);
 
+/* --- a repeated run's summary (repeat_report.c) --- */
+/* Writes dir/summary.md from a repeated run's facts (repeat_facts.c):
+ * the figures' medians and intervals, the checks' verdicts, the warnings,
+ * and each repeat's findings (from dir/<repeat>/facts.json) with the
+ * repeats that made them. Returns 0 or a negative errno. */
+int hs_repeat_report_write(const char *dir, const hs_lab *lab, const struct cJSON *facts);
+
 #endif

@@ -30,6 +30,7 @@ typedef struct {
     const hs_variant_def *def;
     char *argv[HS_MAX_ARGS];      /* expanded command, owned */
     int port;                     /* the {port} chosen, 0: it prints its own */
+    long server_pid;              /* the process the harness started */
     char start_time[40], end_time[40];
     hs_load_result load;
     size_t warmup_failed;
@@ -162,6 +163,7 @@ static void measure_variant(const hs_lab *lab, const char *dir, variant_run *vr,
         fprintf(stderr, "%s: %s\n", vr->def->name, vr->problem);
         return;
     }
+    vr->server_pid = srv.pid;
     if (hs_server_wait_healthy(&srv, lab->health, START_TIMEOUT_S, &vr->health, err,
                                sizeof err)) {
         char tail[2048];
@@ -335,6 +337,12 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
         cJSON_AddNumberToObject(sp, "value", (double)opt->sweep_value);
         cJSON_AddStringToObject(sp, "sweep_manifest", "../manifest.json");
     }
+    if (opt->repeat_index > 0) {
+        cJSON *rp = cJSON_AddObjectToObject(m, "repeat");
+        cJSON_AddNumberToObject(rp, "index", opt->repeat_index);
+        cJSON_AddNumberToObject(rp, "of", opt->repeat_of);
+        cJSON_AddStringToObject(rp, "repeats_manifest", "../manifest.json");
+    }
 
     cJSON *seeds = cJSON_AddObjectToObject(m, "seeds");
     cJSON_AddNumberToObject(seeds, "payload_order", (double)lab->load.seed);
@@ -364,6 +372,9 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
         cJSON *cmd = cJSON_AddArrayToObject(v, "command");
         for (int a = 0; vr->argv[a]; a++) cJSON_AddItemToArray(cmd, cJSON_CreateString(vr->argv[a]));
         cJSON_AddBoolToObject(v, "measured", vr->measured);
+        /* the process started for this run: a fresh one per run */
+        if (vr->server_pid > 0) cJSON_AddNumberToObject(v, "server_pid", (double)vr->server_pid);
+        else cJSON_AddNullToObject(v, "server_pid");
         if (vr->start_time[0]) {
             cJSON_AddStringToObject(v, "start_time", vr->start_time);
             cJSON_AddStringToObject(v, "end_time", vr->end_time);
@@ -532,6 +543,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     char dir[4096], err[8192], created[40], title[512];
     char **bodies = NULL;
     size_t n_bodies = 0;
+    if (opt->repeat > 1) return hs_cmd_repeat(lab, lab_file, opt, paths, outcome);
     variant_run *runs = calloc(HS_MAX_VARIANTS, sizeof *runs);
     int n = lab->n_variants, exit_code = HS_EXIT_OK;
     int only_plot_missing = 0; /* exit 1 for no other reason than gnuplot's absence */
@@ -634,7 +646,7 @@ int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
         variant_run *vr = &runs[i];
         int has = vr->measured && vr->load.n > 0;
         curves[i] = (plot_curve){vr->def->name, vr->def->label, vr->sorted_s,
-                                 has ? vr->load.n : 0, {0}};
+                                 has ? vr->load.n : 0, {0}, NULL, NULL, 0};
         size_t arrivals = vr->load.n + vr->load.dropped;
         double dropped = arrivals ? 100.0 * (double)vr->load.dropped / (double)arrivals : 0;
         double late = vr->load.n ? 100.0 * (double)vr->load.late_1ms / (double)vr->load.n : 0;

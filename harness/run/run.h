@@ -61,6 +61,9 @@ void hs_describe_status(int status, char *out, size_t size);
 #define HS_EXIT_OK 0
 #define HS_EXIT_FAILED 1      /* ran, but something failed: a server, a check */
 #define HS_EXIT_USAGE 2       /* bad command line or input; nothing measured */
+#define HS_EXIT_UNSTABLE 3    /* check, compare: nothing failed beyond doubt, but
+                               * some verdict is UNSTABLE (its interval
+                               * straddles the threshold) */
 #define HS_EXIT_INTERRUPTED 130
 
 typedef struct {
@@ -75,6 +78,9 @@ typedef struct {
     const char *out_dir;     /* NULL: experiments/<date>-<lab folder>[-N] */
     const char *sweep_param; /* this run is a sweep's point: its parameter */
     long sweep_value;        /* and value; the manifest records both */
+    int repeat;              /* > 1: that many repeats (hs_cmd_repeat) */
+    int repeat_index;        /* > 0: this run is repeat k of repeat_of */
+    int repeat_of;
 } hs_run_options;
 
 /* `harness run`: measures every variant of lab, writes the experiment
@@ -82,6 +88,31 @@ typedef struct {
  * variant's numbers and serving pids. */
 int hs_cmd_run(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                const hs_paths *paths, hs_run_outcome *outcome);
+
+/* `harness run LAB --repeat N` (hs_cmd_run with opt->repeat > 1 comes
+ * here): N complete runs in DIR/repeat-1 ... repeat-N, each starting
+ * every variant's server afresh in the lab's order, so the variants
+ * interleave (A B C A B C ...) and drift reaches them alike. After each
+ * repeat, DIR gets the repeats so far together (hs_repeat_write). outcome
+ * (if not NULL) gets each variant's medians across the repeats. Returns
+ * an exit code as hs_cmd_run's. */
+int hs_cmd_repeat(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
+                  const hs_paths *paths, hs_run_outcome *outcome);
+
+/* A repeated run's folder, from the repeat folders its manifest lists:
+ * latencies_<variant>.json with every repeat's records in order and
+ * repeats_<variant>.json saying which records came from which repeat,
+ * facts.json (repeat_facts.c), summary.md and the CDF (the pooled curve,
+ * each repeat's thin). lab is the lab as run. Returns 0, 1 when only the
+ * PNG is missing (no gnuplot), or a negative errno with err. */
+int hs_repeat_write(const char *dir, const hs_lab *lab, char *err, size_t err_size);
+
+/* Reads dir/manifest.json as a repeated run's: 1 with its repeat folders'
+ * names in folders (at most HS_REPEAT_MAX, as "repeat-1") and their
+ * count in *n, and the lab as run in lab (if not NULL; free it); 0 when
+ * it is not one; -1 with err when it cannot be read. */
+int hs_repeat_folders(const char *dir, char folders[][32], int *n, hs_lab *lab, char *err,
+                      size_t err_size);
 
 /* What hs_cmd_run refuses before making a folder (payloads that do not
  * load, an unknown placeholder, a server program that is not there), for
@@ -103,7 +134,7 @@ int hs_run_make_folder(const char *name, const char *out_dir, const hs_paths *p,
  * <top> (out_dir, or experiments/<date>-<lab folder>-sweep-<name>[-N]).
  * Returns an exit code as hs_cmd_run's. */
 int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
-                 const char *out_dir, const hs_paths *paths);
+                 const char *out_dir, int repeat, const hs_paths *paths);
 
 /* Writes sweep.dat and sweep.gp into dir and draws sweep.png from s.
  * Returns as plot_cdf: 0, 1 without gnuplot, or negative with err. */

@@ -182,7 +182,7 @@ static hs_point_status point_status(int exit_code, const hs_run_outcome *o) {
 }
 
 int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
-                 const char *out_dir, const hs_paths *paths) {
+                 const char *out_dir, int repeat, const hs_paths *paths) {
     char top[4096], err[8192], name[160];
     const hs_load_params base = lab->load; /* each point changes one parameter of it */
     const char *pname = hs_sweep_param_name(spec->param);
@@ -229,7 +229,7 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
         fprintf(stderr, "\nharness: point %d/%d: %s=%ld\n", i + 1, spec->n, pname, pt->value);
         lab->load = base;
         hs_sweep_param_set(&lab->load, spec->param, pt->value);
-        hs_run_options o = {dir, pname, pt->value};
+        hs_run_options o = {dir, pname, pt->value, repeat, 0, 0};
         pt->exit_code = hs_cmd_run(lab, lab_file, &o, paths, &pt->out);
         pt->status = point_status(pt->exit_code, &pt->out);
         if (pt->status == HS_POINT_FAILED) {
