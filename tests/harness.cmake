@@ -81,3 +81,11 @@ set_tests_properties(test_harness_schedule PROPERTIES LABELS harness)
 add_test(NAME test_open_loop COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_open_loop.py
          $<TARGET_FILE:harness> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(test_open_loop PROPERTIES TIMEOUT 120 LABELS harness)
+
+# Repeated runs and comparisons (issue 15): --repeat on a Python server and
+# on two miniserve variants, check's exit codes, compare's thresholds and
+# refusals, a sweep of repeated points.
+add_test(NAME test_repeat COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_repeat.py
+         $<TARGET_FILE:harness> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}
+         ${MINIGPT_INIT_WEIGHTS})
+set_tests_properties(test_repeat PROPERTIES TIMEOUT 600 LABELS harness)
