@@ -59,7 +59,8 @@ static cJSON *build(const hs_lab *lab, repeats *r, const double *a_p50, const do
     r->n = n;
     for (int k = 0; k < n; k++)
         r->facts[k] = repeat_facts(a_p50[k], b_p95[k], values[k]), r->folders[k] = names[k];
-    hs_repeat_input in = {lab, n, n, (const cJSON *const *)r->facts, r->folders, {0}, {0}, 1, NULL};
+    hs_repeat_input in = {lab, n, n, (const cJSON *const *)r->facts, r->folders, NULL,
+                          {0}, {0}, 1, NULL};
     in.pooled[0] = pooled, in.pooled_n[0] = n_pooled;
     cJSON *f = hs_repeat_facts_build(&in);
     CHECK(f != NULL);

@@ -144,6 +144,8 @@ for bad in (["--fail-if", "p77>+1%"], ["--fail-if", "p95>10"], ["--fail-if", "p9
     assert r.returncode == 2 and "--fail-if takes" in r.stderr, (bad, r.stderr)
 r = harness_run("compare", A)
 assert r.returncode == 2, r.stderr
+r = harness_run("compare", A, B, "--fail-if", "nosuch:p95>+10%")  # would judge nothing
+assert r.returncode == 2 and "not in both folders" in r.stderr, (r.returncode, r.stderr)
 print("compare: same settings trip nothing, +20 ms trips p50>+10% (exit 1), mismatches refused")
 
 # 4. check's exit codes, from repeats edited to disagree, then to fail

@@ -28,10 +28,7 @@ static int check_repeat_folder(const char *dir, char folders[][32], int n, const
     char err[4400];
     int have = 0, failed = 0, unstable = 0;
     for (int r = 0; r < n; r++) {
-        char sub[4096 + 40];
-        int rc;
-        snprintf(sub, sizeof sub, "%s/%.31s", dir, folders[r]);
-        facts[r] = hs_facts_read(sub, &rc, err, sizeof err);
+        facts[r] = hs_repeat_facts_read(dir, folders[r], err, sizeof err);
         if (facts[r]) have++;
         else fprintf(stderr, "harness: %s: %s (that repeat is left out)\n", folders[r], err);
     }

@@ -84,8 +84,9 @@ static int side_open(const char *dir, side *s) {
         return -1;
     }
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(s->manifest, "kind");
+    double ran = hs_fact(s->manifest, "repeats.ran");
     if (cJSON_IsString(kind) && !strcmp(kind->valuestring, "repeats"))
-        s->repeats = (int)hs_fact(s->manifest, "repeats.ran");
+        s->repeats = ran >= 1 && ran <= HS_REPEAT_MAX ? (int)ran : 0;
     int rc;
     s->facts = hs_facts_read(dir, &rc, err, sizeof err);
     if (s->repeats && !s->facts) {
@@ -158,7 +159,10 @@ static int mismatches(const side *a, const side *b, char *why, size_t why_size, 
     const cJSON *B = cJSON_GetObjectItemCaseSensitive(b->manifest, "load");
     int by_service = hs_fact(A, "rate_per_service") > 0 && hs_fact(B, "rate_per_service") > 0;
     for (size_t k = 0; k < sizeof load_keys / sizeof load_keys[0] && wl < why_size; k++) {
-        if (by_service && !strcmp(load_keys[k], "rate")) continue; /* S differs run to run */
+        /* S differs run to run, and with a duration so does the count */
+        if (by_service && (!strcmp(load_keys[k], "rate") ||
+                           (!strcmp(load_keys[k], "total") && hs_fact(A, "duration_s") > 0)))
+            continue;
         value_text(cJSON_GetObjectItemCaseSensitive(A, load_keys[k]), ta, sizeof ta);
         value_text(cJSON_GetObjectItemCaseSensitive(B, load_keys[k]), tb, sizeof tb);
         if (strcmp(ta, tb)) {
@@ -206,7 +210,8 @@ static void compare_figure(const side *a, const side *b, const char *name, const
         int nb = finite_values(hs_fact_at(facts_of(b, name), path), vb);
         snprintf(path, sizeof path, "repeated.%s.median", f->path);
         c->a = hs_fact(facts_of(a, name), path), c->b = hs_fact(facts_of(b, name), path);
-        if (na && nb)
+        c->iv.value = c->b / c->a;
+        if (na >= 2 && nb >= 2) /* one repeat a side has no spread to resample */
             hs_bootstrap_ratio(va, (size_t)na, vb, (size_t)nb, 50, HS_REPEAT_RESAMPLES,
                                HS_REPEAT_SEED, HS_REPEAT_CONF, &c->iv);
     } else if (f->q >= 0) {
@@ -280,7 +285,7 @@ static int compare_runs(const char *dir_a, const char *dir_b, const fail_if *fi,
     if (bad) printf("\nCompared with --force, though:\n%s", why);
     printf("\n| variant | figure | A | B | B/A [95%% interval] | B against A |\n"
            "| --- | --- | ---: | ---: | ---: | --- |\n");
-    int tripped = 0, undecided = 0;
+    int tripped = 0, undecided = 0, judged[MAX_FAIL_IF] = {0};
     char verdicts[8192] = "";
     size_t vl = 0;
     for (int i = 0; i < a.folder.n; i++) {
@@ -304,6 +309,7 @@ static int compare_runs(const char *dir_a, const char *dir_b, const fail_if *fi,
                 int reaches = !known || (fi[t].above ? c.iv.hi > fi[t].limit
                                                      : c.iv.lo < fi[t].limit);
                 const char *said = crossed ? "TRIPPED" : reaches ? "UNDECIDED" : "ok";
+                judged[t]++;
                 tripped += crossed, undecided += !crossed && reaches;
                 if (vl < sizeof verdicts)
                     vl += (size_t)snprintf(verdicts + vl, sizeof verdicts - vl,
@@ -314,6 +320,13 @@ static int compare_runs(const char *dir_a, const char *dir_b, const fail_if *fi,
     }
     if (n_fi) printf("\n%s", verdicts);
     rc = tripped ? HS_EXIT_FAILED : undecided ? HS_EXIT_UNSTABLE : HS_EXIT_OK;
+    /* A threshold that judged nothing would pass a regression silently. */
+    for (int t = 0; t < n_fi; t++)
+        if (!judged[t]) {
+            fprintf(stderr, "harness: compare: --fail-if '%s' names a variant that is not in "
+                            "both folders\n", fi[t].text);
+            rc = HS_EXIT_USAGE;
+        }
 out:
     side_free(&a), side_free(&b);
     return rc;

@@ -79,7 +79,8 @@ static void usage(FILE *f) {
         "                        workers, threads and io_delay_ms need their\n"
         "                        placeholder in every variant's command; the flag\n"
         "                        for NAME itself cannot be given too\n"
-        "      --repeat N        N complete runs (at most %d), in DIR/repeat-1 ...\n"
+        "      --repeat N        N complete runs (at most %d; 1, the default, is a\n"
+        "                        plain run), in DIR/repeat-1 ...\n"
         "                        repeat-N, each starting every variant's server afresh\n"
         "                        in the lab's order (A B C A B C ...); DIR gets them\n"
         "                        together: latencies_<variant>.json (every repeat's\n"
@@ -116,7 +117,8 @@ static void usage(FILE *f) {
         "                      differ); --force compares them anyway\n"
         "      --fail-if SPEC    [VARIANT:]FIGURE>+N%% or FIGURE<-N%%, FIGURE p50, p95,\n"
         "                        p99 or rps; comma-separated or repeated. It trips when\n"
-        "                        the whole interval of B/A is past 1 +- N%%\n"
+        "                        the whole interval of B/A is past 1 +- N%%; one that\n"
+        "                        names no variant of both folders is refused\n"
         "  list                the labs there are\n"
         "  load URL [options]  only the load generator, against any running server:\n"
         "                      GET (POST with --body JSON); prints requests/s (failures\n"
@@ -147,8 +149,9 @@ static void usage(FILE *f) {
         "FAIL; compare: a threshold crossed beyond doubt), 2 bad command line or input\n"
         "(nothing measured, no folder made; compare: folders refused), 3 undecided\n"
         "(check: no FAIL, but some check UNSTABLE; compare: no threshold crossed, but\n"
-        "some interval reaches past one), 130 interrupted (what was measured is kept,\n"
-        "finished sweep points and repeats too; manifest.json says incomplete).\n",
+        "some interval reaches past one, or there is none), 130 interrupted (what was\n"
+        "measured is kept, finished sweep points and repeats too; manifest.json says\n"
+        "incomplete).\n",
         HS_MAX_WORKERS, HS_SWEEP_MAX_POINTS, HS_REPEAT_MAX, HARNESS_SOURCE_DIR "/harness/labs",
         HARNESS_SOURCE_DIR "/experiments");
 }

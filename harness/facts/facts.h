@@ -190,8 +190,9 @@ typedef struct {
     const hs_lab *lab;
     int planned;                      /* --repeat N */
     int n_repeats;                    /* that ran, in order */
-    const struct cJSON *const *facts; /* each repeat's facts.json; NULL: none */
+    const struct cJSON *const *facts; /* each repeat's facts.json; NULL: left out */
     const char *const *folders;       /* "repeat-1", ... */
+    const char *const *left_out_why;  /* why a repeat is left out (or NULL) */
     const hs_sample *pooled[HS_MAX_VARIANTS]; /* per lab variant: every repeat's
                                                * records, in order */
     size_t pooled_n[HS_MAX_VARIANTS];
@@ -225,6 +226,11 @@ typedef struct {
 int hs_repeat_check(const struct cJSON *const *facts, int n, int c, hs_repeat_verdict *out);
 
 const char *hs_verdict_name(hs_verdict v); /* "PASS", "FAIL", "UNSTABLE" */
+
+/* A repeat's facts.json (dir/folder/facts.json) when it can be used: read,
+ * and its run complete. Else NULL with why saying so: a repeat cut short
+ * is left out of the medians, the verdicts and the pooled records. */
+struct cJSON *hs_repeat_facts_read(const char *dir, const char *folder, char *why, size_t size);
 
 /* Whether facts is a repeated run's. */
 int hs_facts_is_repeats(const struct cJSON *facts);

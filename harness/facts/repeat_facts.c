@@ -209,8 +209,8 @@ int hs_repeat_check(const cJSON *const *facts, int n, int c, hs_repeat_verdict *
         return 0;
     }
     out->verdict = hs_interval_verdict(&out->iv, out->threshold, out->at_least);
-    /* A repeat without the figure failed its check: the others cannot
-     * make it a PASS. */
+    /* A repeat without the figure (not known, or not finite) cannot be
+     * placed in the interval: the others cannot make the check a PASS. */
     if (out->unknown && out->verdict == HS_PASS) out->verdict = HS_UNSTABLE;
     return 0;
 }
@@ -278,8 +278,19 @@ cJSON *hs_repeat_facts_build(const hs_repeat_input *in) {
     cJSON_AddNumberToObject(r, "resamples", HS_REPEAT_RESAMPLES);
     cJSON_AddNumberToObject(r, "seed", HS_REPEAT_SEED);
     cJSON *folders = cJSON_AddArrayToObject(r, "folders");
-    for (int k = 0; k < in->n_repeats; k++)
+    cJSON *left = cJSON_AddArrayToObject(r, "left_out");
+    int used = 0;
+    for (int k = 0; k < in->n_repeats; k++) {
         cJSON_AddItemToArray(folders, cJSON_CreateString(in->folders[k]));
+        used += in->facts[k] != NULL;
+        if (in->facts[k]) continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "folder", in->folders[k]);
+        cJSON_AddStringToObject(o, "why", in->left_out_why && in->left_out_why[k]
+                                              ? in->left_out_why[k] : "no facts.json");
+        cJSON_AddItemToArray(left, o);
+    }
+    cJSON_AddNumberToObject(r, "used", used);
     /* The machine and load are the same for every repeat: the first's. */
     const cJSON *first = NULL;
     for (int k = 0; k < in->n_repeats && !first; k++) first = in->facts[k];
@@ -294,6 +305,28 @@ cJSON *hs_repeat_facts_build(const hs_repeat_input *in) {
         cJSON_AddItemToObject(vars, in->lab->variants[vi].name, variant_json(in, vi, warnings));
     cJSON_AddItemToObject(f, "checks", checks_json(in, warnings));
     cJSON_AddItemToObject(f, "warnings", warnings);
+    return f;
+}
+
+cJSON *hs_repeat_facts_read(const char *dir, const char *folder, char *why, size_t size) {
+    char sub[4200], err[4400];
+    int rc;
+    snprintf(sub, sizeof sub, "%s/%s", dir, folder);
+    cJSON *f = hs_facts_read(sub, &rc, err, sizeof err);
+    if (!f) {
+        snprintf(why, size, "%s", err);
+        return NULL;
+    }
+    /* A repeat cut short (Ctrl-C) measured less than the others: its
+     * figures would pull the medians. */
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "complete"))) {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(f, "incomplete_reason");
+        snprintf(why, size, "its run did not complete (%s)",
+                 cJSON_IsString(r) ? r->valuestring : "cut short");
+        cJSON_Delete(f);
+        return NULL;
+    }
+    why[0] = '\0';
     return f;
 }
 

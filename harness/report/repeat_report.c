@@ -146,7 +146,9 @@ static void warnings(hs_strbuf *b, const cJSON *facts) {
 static void shape(const char *line, size_t len, char *out, size_t size) {
     size_t k = 0;
     for (size_t i = 0; i < len && k + 1 < size; i++) {
-        if (isdigit((unsigned char)line[i])) {
+        /* a number, not a digit in a name ("w1", "lab01", "p95") */
+        int in_name = i > 0 && (isalnum((unsigned char)line[i - 1]) || line[i - 1] == '_');
+        if (isdigit((unsigned char)line[i]) && !in_name) {
             while (i + 1 < len && (isdigit((unsigned char)line[i + 1]) || line[i + 1] == '.'))
                 i++;
             out[k++] = '#';
@@ -170,20 +172,19 @@ typedef struct {
 /* Each repeat's findings, as its own summary.md gives them, once each. */
 static void findings(hs_strbuf *b, const char *dir, const cJSON *facts) {
     static finding found[MAX_FINDINGS];
-    int nf = 0, n = (int)hs_fact(facts, "repeats.ran");
+    double ran = hs_fact(facts, "repeats.ran");
+    int nf = 0, n = ran >= 0 && ran <= HS_REPEAT_MAX ? (int)ran : 0;
     const cJSON *folders = hs_fact_at(facts, "repeats.folders");
     hs_say_heading(b, "heading.findings", NULL);
     for (int r = 0; r < n && r < HS_REPEAT_MAX; r++) {
         const cJSON *name = cJSON_GetArrayItem(folders, r);
-        char sub_dir[4200], err[256];
-        int rc;
+        char why[512];
         if (!cJSON_IsString(name)) continue;
-        snprintf(sub_dir, sizeof sub_dir, "%s/%s", dir, name->valuestring);
-        cJSON *f = hs_facts_read(sub_dir, &rc, err, sizeof err);
-        if (!f) continue;
+        cJSON *f = hs_repeat_facts_read(dir, name->valuestring, why, sizeof why);
+        if (!f) continue; /* left out: the repeats table says why */
         hs_strbuf one;
         hs_strbuf_init(&one, 4096);
-        if (cJSON_IsTrue(sub(f, "complete"))) hs_rules_run(f, &one);
+        hs_rules_run(f, &one);
         for (const char *p = one.ok && one.len ? one.s : ""; *p;) {
             size_t len = strcspn(p, "\n");
             if (!strncmp(p, "- ", 2)) {
@@ -195,7 +196,9 @@ static void findings(hs_strbuf *b, const char *dir, const cJSON *facts) {
                     found[nf] = (finding){strndup(p, len), strdup(sh), r + 1, {0}, 0};
                     nf++;
                 }
-                if (i < nf) found[i].said[found[i].n_said++] = r + 1;
+                /* each repeat once, however many of its lines match */
+                if (i < nf && (!found[i].n_said || found[i].said[found[i].n_said - 1] != r + 1))
+                    found[i].said[found[i].n_said++] = r + 1;
             }
             p += len + (p[len] == '\n');
         }

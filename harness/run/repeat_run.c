@@ -30,6 +30,7 @@ typedef struct {
     int planned;
     char created[40];
     int complete;
+    char stop_why[128]; /* why the repeats stopped before the last, but hs_stop */
 } repeat_state;
 
 static cJSON *read_json(const char *dir, const char *name) {
@@ -55,16 +56,18 @@ static void pooled_free(pooled *p, int n) {
     memset(p, 0, sizeof *p);
 }
 
-static int pool(const char *dir, char folders[][32], int n, const char *variant, pooled *p,
-                char *err, size_t err_size) {
+/* The records of the repeats used (used[r]), in repeat order. */
+static int pool(const char *dir, char folders[][32], const int *used, int n, const char *variant,
+                pooled *p, char *err, size_t err_size) {
     memset(p, 0, sizeof *p);
     for (int r = 0; r < n; r++) {
+        p->first[r] = p->n;
+        if (!used[r]) continue;
         char path[4400];
         hs_sample *s = NULL;
         size_t k = 0;
         snprintf(path, sizeof path, "%s/%.31s/latencies_%s.json", dir, folders[r], variant);
         int rc = hs_latencies_read(path, &s, &k, err, err_size);
-        p->first[r] = p->n;
         if (rc == -ENOENT) continue; /* that repeat did not measure it */
         if (rc) return rc;
         hs_sample *grown = k ? realloc(p->all, (p->n + k) * sizeof *grown) : p->all;
@@ -182,7 +185,8 @@ int hs_repeat_write(const char *dir, const hs_lab *lab, char *err, size_t err_si
     }
     hs_lab_free(&as_run);
     cJSON *m = read_json(dir, "manifest.json");
-    planned = (int)hs_fact(m, "repeats.planned");
+    double pl = hs_fact(m, "repeats.planned");
+    planned = pl >= 1 && pl <= HS_REPEAT_MAX ? (int)pl : n;
     complete = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "completed"));
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "plot_title");
     char title[512];
@@ -193,21 +197,26 @@ int hs_repeat_write(const char *dir, const hs_lab *lab, char *err, size_t err_si
     cJSON_Delete(m);
 
     pooled *pools = calloc(HS_MAX_VARIANTS, sizeof *pools);
+    char (*left_why)[512] = calloc(HS_REPEAT_MAX, sizeof *left_why);
     cJSON *each[HS_REPEAT_MAX] = {0};
-    const char *names[HS_REPEAT_MAX];
+    const char *names[HS_REPEAT_MAX], *whys[HS_REPEAT_MAX];
+    int used[HS_REPEAT_MAX];
     cJSON *facts = NULL;
-    if (!pools) return -ENOMEM;
-    hs_repeat_input in = {lab, planned, n, (const cJSON *const *)each, names, {0}, {0},
+    if (!pools || !left_why) {
+        free(pools), free(left_why);
+        return -ENOMEM;
+    }
+    hs_repeat_input in = {lab, planned, n, (const cJSON *const *)each, names, whys, {0}, {0},
                           complete, reason[0] ? reason : NULL};
     for (int r = 0; r < n; r++) {
-        char sub[4200];
-        snprintf(sub, sizeof sub, "%s/%.31s", dir, folders[r]);
-        each[r] = read_json(sub, "facts.json"); /* NULL: that repeat wrote none */
-        names[r] = folders[r];
+        /* NULL: left out, as its run wrote no facts or was cut short */
+        each[r] = hs_repeat_facts_read(dir, folders[r], left_why[r], sizeof left_why[r]);
+        used[r] = each[r] != NULL;
+        names[r] = folders[r], whys[r] = left_why[r];
     }
     for (int i = 0; i < lab->n_variants && rc == 0; i++) {
         const char *v = lab->variants[i].name;
-        if ((rc = pool(dir, folders, n, v, &pools[i], err, err_size))) break;
+        if ((rc = pool(dir, folders, used, n, v, &pools[i], err, err_size))) break;
         in.pooled[i] = pools[i].all, in.pooled_n[i] = pools[i].n;
         char path[4400];
         snprintf(path, sizeof path, "%s/latencies_%s.json", dir, v);
@@ -225,7 +234,7 @@ int hs_repeat_write(const char *dir, const hs_lab *lab, char *err, size_t err_si
     for (int i = 0; i < lab->n_variants; i++) pooled_free(&pools[i], n);
     for (int r = 0; r < n; r++) cJSON_Delete(each[r]);
     cJSON_Delete(facts);
-    free(pools);
+    free(pools), free(left_why);
     return rc;
 }
 
@@ -269,9 +278,11 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     cJSON_AddStringToObject(m, "created", st->created);
     cJSON_AddBoolToObject(m, "completed", st->complete);
     if (st->complete) cJSON_AddNullToObject(m, "incomplete_reason");
-    else cJSON_AddStringToObject(m, "incomplete_reason", st->n < st->planned && hs_stop
-                                     ? "interrupted (Ctrl-C or SIGTERM)"
-                                     : "still running, or stopped before the last repeat");
+    else cJSON_AddStringToObject(m, "incomplete_reason",
+                                 hs_stop           ? "interrupted (Ctrl-C or SIGTERM)"
+                                 : st->stop_why[0] ? st->stop_why
+                                                   : "still running, or stopped before the "
+                                                     "last repeat");
     cJSON *r = cJSON_AddObjectToObject(m, "repeats");
     cJSON_AddNumberToObject(r, "planned", st->planned);
     cJSON_AddNumberToObject(r, "ran", st->n);
@@ -295,9 +306,13 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
         cJSON_AddStringToObject(v, "repeats_file", name);
         cJSON_AddItemToArray(vars, v);
     }
-    char first[4200];
-    snprintf(first, sizeof first, "%s/%s", dir, st->folders[0]);
-    cJSON *fm = st->n ? read_json(first, "manifest.json") : NULL;
+    /* the first repeat that wrote a manifest (one that failed early has none) */
+    cJSON *fm = NULL;
+    for (int k = 0; k < st->n && !fm; k++) {
+        char sub[4200];
+        snprintf(sub, sizeof sub, "%s/%.31s", dir, st->folders[k]);
+        fm = read_json(sub, "manifest.json");
+    }
     const char *copied[] = {"seeds", "load", "versions", "machine", "git", "lab_definition"};
     for (size_t k = 0; k < sizeof copied / sizeof copied[0]; k++) {
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(fm, copied[k]);
@@ -383,7 +398,7 @@ static void print_verdicts(const char *dir, const hs_lab *lab) {
 int hs_cmd_repeat(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
                   const hs_paths *paths, hs_run_outcome *outcome) {
     char top[4096], err[8192], name[160], title[512];
-    int exit_code = HS_EXIT_OK, rc, all_complete = 1;
+    int exit_code = HS_EXIT_OK, rc, all_complete = 1, any_failed = 0;
     repeat_state *st = calloc(1, sizeof *st);
     hs_run_outcome *first = calloc(1, sizeof *first), *each = calloc(1, sizeof *each);
     if (outcome) memset(outcome, 0, sizeof *outcome);
@@ -422,8 +437,12 @@ int hs_cmd_repeat(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
         const hs_run_outcome *got = r == 0 ? first : each;
         for (int i = 0; i < got->n; i++) all_complete = all_complete && got->v[i].complete;
         if (code == HS_EXIT_INTERRUPTED) break;
-        if (code != HS_EXIT_OK && exit_code == HS_EXIT_OK) exit_code = HS_EXIT_FAILED;
-        if (code == HS_EXIT_USAGE) break; /* its folder could not be made: nor the next */
+        if (code != HS_EXIT_OK) exit_code = HS_EXIT_FAILED, any_failed = 1;
+        if (code == HS_EXIT_USAGE) { /* its folder could not be made: nor the next */
+            snprintf(st->stop_why, sizeof st->stop_why, "repeat %d could not start (exit %d)",
+                     r + 1, code);
+            break;
+        }
         /* After each repeat, the repeats so far together, so an
          * interrupted run keeps them. */
         if ((rc = write_manifest(top, lab, lab_file, st, title)))
@@ -432,7 +451,7 @@ int hs_cmd_repeat(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
         if (r + 1 < opt->repeat && (rc = hs_repeat_write(top, lab, err, sizeof err)) < 0)
             fprintf(stderr, "harness: %s\n", err);
     }
-    st->complete = !hs_stop && st->n == opt->repeat;
+    st->complete = !hs_stop && st->n == opt->repeat && !st->stop_why[0];
     if ((rc = write_manifest(top, lab, lab_file, st, title))) {
         fprintf(stderr, "harness: %s/manifest.json: %s\n", top, strerror(-rc));
         exit_code = HS_EXIT_FAILED;
@@ -448,14 +467,17 @@ int hs_cmd_repeat(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
     print_verdicts(top, lab);
     fprintf(stderr, "\nharness: %d repeats in %s (summary.md, facts.json, latency_cdf.png, "
                     "manifest.json; one folder per repeat)\n", st->n, top);
-    if (!st->complete) {
+    if (!st->complete && hs_stop) {
         fprintf(stderr, "harness: the run was interrupted; the repeats measured are kept and "
                         "manifest.json marks it incomplete\n");
         exit_code = HS_EXIT_INTERRUPTED;
+    } else if (!st->complete) {
+        fprintf(stderr, "harness: %s; the repeats before it are kept and manifest.json marks "
+                        "the run incomplete\n", st->stop_why);
     }
     if (outcome) {
         fill_outcome(top, lab, st, first, all_complete && st->complete, outcome);
-        outcome->only_plot_missing = exit_code == HS_EXIT_FAILED && rc == 1;
+        outcome->only_plot_missing = exit_code == HS_EXIT_FAILED && rc == 1 && !any_failed;
     }
 out:
     free(st), free(first), free(each);

@@ -335,7 +335,9 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
         cJSON *sp = cJSON_AddObjectToObject(m, "sweep_point");
         cJSON_AddStringToObject(sp, "parameter", opt->sweep_param);
         cJSON_AddNumberToObject(sp, "value", (double)opt->sweep_value);
-        cJSON_AddStringToObject(sp, "sweep_manifest", "../manifest.json");
+        cJSON_AddStringToObject(sp, "sweep_manifest", opt->repeat_index > 0
+                                                          ? "../../manifest.json"
+                                                          : "../manifest.json");
     }
     if (opt->repeat_index > 0) {
         cJSON *rp = cJSON_AddObjectToObject(m, "repeat");
