@@ -27,8 +27,10 @@ usage: test_repeat.py HARNESS SOURCE_DIR SCRATCH WEIGHTS
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 harness, source, scratch, weights = sys.argv[1:5]
 out = os.path.join(scratch, f"repeat.{os.getpid()}")
@@ -185,7 +187,38 @@ for p in sm["points"]:
         assert v["p95_ms"] > 0, p
 r = harness_run("check", W)
 assert r.returncode == 0, (r.stdout, r.stderr)
-print("sweep with --repeat 2: each point a repeated run, checked")
+assert sm["repeats_per_point"] == 2, sm.get("repeats_per_point")
+W2 = os.path.join(out, "W2")
+r = harness_run("run", lab, "--sweep", "concurrency=2,4", "--repeat", "2", "--total", "40",
+                "--out", W2)
+assert r.returncode == 0, r.stderr[-3000:]
+r = harness_run("compare", W, W2, "--fail-if", "p50>+50%")
+assert r.returncode in (0, 3) and "TRIPPED" not in r.stdout, (r.returncode, r.stdout, r.stderr)
+assert "## concurrency=2" in r.stdout and "## concurrency=4" in r.stdout, r.stdout
+r = harness_run("compare", W, A)
+assert r.returncode == 2 and "is a sweep's folder" in r.stderr, r.stderr
+print("sweep with --repeat 2: each point a repeated run, checked, compared point by point")
+
+# 5b. Ctrl-C in the second repeat: exit 130, the first repeat's figures
+# kept, the cut-short second left out of them, and said so
+I = os.path.join(out, "I")
+p = subprocess.Popen([harness, "run", sleepy, "--repeat", "3", "--total", "100", "--out", I],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+while not os.path.exists(f"{I}/repeat-2/server_sleepy.log") and p.poll() is None:
+    time.sleep(0.05)
+time.sleep(0.5)
+p.send_signal(signal.SIGINT)
+err = p.communicate(timeout=120)[1]
+assert p.returncode == 130, (p.returncode, err[-2000:])
+m = load(f"{I}/manifest.json")
+assert m["completed"] is False and "interrupted" in m["incomplete_reason"], m["incomplete_reason"]
+f = load(f"{I}/facts.json")
+assert f["repeats"]["ran"] == 2 and f["repeats"]["used"] == 1, f["repeats"]
+assert [x["folder"] for x in f["repeats"]["left_out"]] == ["repeat-2"], f["repeats"]["left_out"]
+assert len(load(f"{I}/latencies_sleepy.json")) == 100  # repeat 1's records only
+assert at(f, "variants.sleepy.repeated.latency_ms.p50.values")[1] is None
+assert "<!-- says: repeat.left_out -->" in open(f"{I}/summary.md").read()
+print("Ctrl-C in repeat 2: exit 130, repeat 1 kept, repeat 2 left out and named")
 
 # 6. bad input: exit 2, nothing made
 for bad in (["--repeat", "0"], ["--repeat", "101"], ["--repeat", "x"]):

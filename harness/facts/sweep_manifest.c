@@ -49,6 +49,8 @@ cJSON *hs_sweep_to_json(const hs_sweep *s) {
     cJSON_AddStringToObject(m, "lab_file", s->lab_file);
     cJSON_AddStringToObject(m, "plot_title", s->title);
     cJSON_AddStringToObject(m, "created", s->created);
+    /* each point a repeated run (--repeat): its numbers are medians */
+    cJSON_AddNumberToObject(m, "repeats_per_point", s->repeats > 1 ? s->repeats : 1);
     cJSON_AddBoolToObject(m, "completed", s->complete);
     if (s->complete) cJSON_AddNullToObject(m, "incomplete_reason");
     else cJSON_AddStringToObject(m, "incomplete_reason", s->reason);
@@ -225,6 +227,8 @@ int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size) {
         s->n_variants++;
     }
     s->cores = (long)num(m, "cores");
+    double rp = num(m, "repeats_per_point"); /* absent before issue 15: plain runs */
+    s->repeats = rp >= 1 && rp <= HS_REPEAT_MAX ? (int)rp : 1;
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(m, "parameters_taken")) {
         for (int p = HS_SWEEP_WORKERS; p <= HS_SWEEP_THREADS; p++)
             if (cJSON_IsString(item) && !strcmp(item->valuestring, hs_sweep_param_name((hs_sweep_param)p)))

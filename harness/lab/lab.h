@@ -442,6 +442,8 @@ typedef struct {
     char labels[HS_MAX_VARIANTS][128];
     hs_sweep_point points[HS_SWEEP_MAX_POINTS]; /* spec.n of them */
     long cores;
+    int repeats;              /* each point a run of this many repeats (1: a
+                               * plain run), its numbers their medians */
     char created[40];
     int complete;             /* every point ran */
     char reason[256];         /* why not, when !complete */

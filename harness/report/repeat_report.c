@@ -238,6 +238,17 @@ static void repeats_table(hs_strbuf *b, const cJSON *facts) {
                          f->valuestring);
     }
     hs_strbuf_printf(b, "\n\n");
+    const cJSON *l;
+    int left = 0;
+    cJSON_ArrayForEach(l, hs_fact_at(facts, "repeats.left_out")) {
+        const cJSON *folder = sub(l, "folder"), *why = sub(l, "why");
+        hs_say_ctx w = {.facts = facts};
+        hs_say_str(&w, "folder", cJSON_IsString(folder) ? folder->valuestring : "?");
+        hs_say_str(&w, "why", cJSON_IsString(why) ? why->valuestring : "?");
+        hs_say(b, "repeat.left_out", &w);
+        left++;
+    }
+    if (left) hs_strbuf_printf(b, "\n");
     hs_say_ctx c = {.facts = facts};
     hs_say(b, "repeat.files", &c);
 }

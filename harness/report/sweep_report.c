@@ -205,6 +205,9 @@ int hs_sweep_report_write(const char *dir, const hs_sweep *s) {
     hs_say_str(&c, "settings", buf);
     if (p != HS_SWEEP_CONCURRENCY) hs_say_sub(&c, "clients", "sweep.clients", NULL);
     hs_say_str(&c, "clients", "");
+    hs_say_num(&c, "repeats", s->repeats);
+    if (s->repeats > 1) hs_say_sub(&c, "repeated", "sweep.repeated", NULL);
+    hs_say_str(&c, "repeated", "");
 
     hs_say_str(&c, "title", s->lab_title);
     hs_strbuf_printf(&b, "# "), hs_say_line(&b, "sweep.title", &c), hs_strbuf_printf(&b, "\n");

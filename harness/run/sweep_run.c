@@ -45,11 +45,9 @@ int hs_sweep_draw(const char *dir, const hs_sweep *s, char *err, size_t err_size
 
 /* manifest.json of the sweep so far; facts holds the machine, versions and
  * git objects, gathered once. */
-static int write_manifest(const char *dir, const hs_sweep *s, const cJSON *facts, int repeat) {
+static int write_manifest(const char *dir, const hs_sweep *s, const cJSON *facts) {
     cJSON *m = hs_sweep_to_json(s);
     if (!m) return -ENOMEM;
-    /* each point a repeated run: its numbers are medians across repeats */
-    cJSON_AddNumberToObject(m, "repeats_per_point", repeat > 1 ? repeat : 1);
     const cJSON *f;
     cJSON_ArrayForEach(f, facts) cJSON_AddItemToObject(m, f->string, cJSON_Duplicate(f, 1));
     int rc = hs_json_write(dir, "manifest.json", m);
@@ -208,6 +206,7 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
     }
     lab->load = base;
     describe(s, lab, lab_file, spec);
+    s->repeats = repeat > 1 ? repeat : 1;
     hs_run_catch_signals();
     snprintf(name, sizeof name, "%s-sweep-%s", lab->folder, pname);
     if (hs_run_make_folder(name, out_dir, paths, top, sizeof top, err, sizeof err)) {
@@ -221,7 +220,7 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
     cJSON_AddItemToObject(facts, "machine", manifest_machine());
     cJSON_AddItemToObject(facts, "git", manifest_git(paths->source_dir));
     fprintf(stderr, "harness: sweep of %s over %d values -> %s\n", pname, spec->n, top);
-    if ((rc = write_manifest(top, s, facts, repeat)))
+    if ((rc = write_manifest(top, s, facts)))
         fprintf(stderr, "harness: %s/manifest.json: %s\n", top, strerror(-rc));
 
     for (int i = 0; i < spec->n && !hs_stop; i++) {
@@ -245,7 +244,7 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
                             "latency_cdf.png is missing\n", pname, pt->value);
             exit_code = HS_EXIT_FAILED;
         }
-        if ((rc = write_manifest(top, s, facts, repeat)))
+        if ((rc = write_manifest(top, s, facts)))
             fprintf(stderr, "harness: %s/manifest.json: %s\n", top, strerror(-rc));
         if ((rc = write_sweep_facts(top, s)))
             fprintf(stderr, "harness: %s/facts.json: %s\n", top, strerror(-rc));
@@ -266,7 +265,7 @@ int hs_cmd_sweep(hs_lab *lab, const char *lab_file, const hs_sweep_spec *spec,
         fprintf(stderr, "harness: %s/summary.md: %s\n", top, strerror(-rc));
         exit_code = HS_EXIT_FAILED;
     }
-    if ((rc = write_manifest(top, s, facts, repeat))) {
+    if ((rc = write_manifest(top, s, facts))) {
         fprintf(stderr, "harness: %s/manifest.json: %s\n", top, strerror(-rc));
         exit_code = HS_EXIT_FAILED;
     }
