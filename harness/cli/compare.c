@@ -60,15 +60,6 @@ typedef struct {
     hs_folder folder; /* its latencies (a repeated run's pooled) */
 } side;
 
-static cJSON *read_json(const char *dir, const char *name) {
-    char path[4200], *text = NULL;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (hs_read_file(path, 256u << 20, &text, NULL)) return NULL;
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    return j;
-}
-
 static void side_free(side *s) {
     cJSON_Delete(s->manifest), cJSON_Delete(s->facts);
     hs_folder_free(&s->folder);
@@ -78,7 +69,7 @@ static int side_open(const char *dir, side *s) {
     char err[4096];
     memset(s, 0, sizeof *s);
     snprintf(s->dir, sizeof s->dir, "%s", dir);
-    if (!(s->manifest = read_json(dir, "manifest.json"))) {
+    if (!(s->manifest = hs_json_read(dir, "manifest.json"))) {
         fprintf(stderr, "harness: compare: %s has no readable manifest.json (not a run's "
                         "folder?)\n", dir);
         return -1;

@@ -38,6 +38,22 @@ static int plot_sweep_folder(const char *dir, const hs_sweep *s, const hs_paths 
     return worst;
 }
 
+/* The exit code for a CDF drawn (0), not drawn for want of gnuplot (1),
+ * or failed (negative, err saying why), each said on the way. */
+static int drawn(int rc, const char *dir, const char *err) {
+    if (rc == 1) {
+        fprintf(stderr, "harness: gnuplot is not installed: wrote %s/latency_cdf.gp and its "
+                        "data, but no PNG (apt-get install gnuplot-nox)\n", dir);
+        return HS_EXIT_FAILED;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "harness: %s\n", err);
+        return HS_EXIT_FAILED;
+    }
+    printf("%s/latency_cdf.png\n", dir);
+    return HS_EXIT_OK;
+}
+
 int hs_cmd_plot(const char *dir_arg, const hs_paths *p) {
     char dir[4096], err[4096];
     hs_folder f;
@@ -61,17 +77,7 @@ int hs_cmd_plot(const char *dir_arg, const hs_paths *p) {
     if (repeats) { /* the pooled curves and each repeat's, with the rest of its files */
         int rc = hs_repeat_write(dir, &lab, err, sizeof err);
         hs_lab_free(&lab);
-        if (rc == 1) {
-            fprintf(stderr, "harness: gnuplot is not installed: wrote %s/latency_cdf.gp and its "
-                            "data, but no PNG (apt-get install gnuplot-nox)\n", dir);
-            return HS_EXIT_FAILED;
-        }
-        if (rc < 0) {
-            fprintf(stderr, "harness: %s\n", err);
-            return HS_EXIT_FAILED;
-        }
-        printf("%s/latency_cdf.png\n", dir);
-        return HS_EXIT_OK;
+        return drawn(rc, dir, err);
     }
     if (hs_folder_read(dir, NULL, &f, NULL, err, sizeof err)) {
         fprintf(stderr, "harness: %s\n", err);
@@ -99,16 +105,6 @@ int hs_cmd_plot(const char *dir_arg, const hs_paths *p) {
     cJSON_Delete(facts);
     int rc = plot_cdf(dir, f.title, curves, (size_t)f.n, err, sizeof err);
     hs_folder_free(&f);
-    if (rc == 1) {
-        fprintf(stderr, "harness: gnuplot is not installed: wrote %s/latency_cdf.gp and its "
-                        "data, but no PNG (apt-get install gnuplot-nox)\n", dir);
-        return HS_EXIT_FAILED;
-    }
-    if (rc < 0) {
-        fprintf(stderr, "harness: %s\n", err);
-        return HS_EXIT_FAILED;
-    }
-    printf("%s/latency_cdf.png\n", dir);
-    return HS_EXIT_OK;
+    return drawn(rc, dir, err);
 }
 

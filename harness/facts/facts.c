@@ -535,14 +535,7 @@ cJSON *hs_facts_build(const hs_facts_input *in) {
 
     cJSON *checks = cJSON_AddArrayToObject(f, "checks");
     for (int c = 0; c < in->lab->n_checks; c++) {
-        const hs_check *ck = &in->lab->checks[c];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "title", ck->title);
-        cJSON_AddStringToObject(o, "kind", hs_check_kind_name(ck->kind));
-        cJSON *sub = cJSON_AddArrayToObject(o, "variants");
-        for (int k = 0; k < ck->n_subjects; k++)
-            cJSON_AddItemToArray(sub, cJSON_CreateString(ck->subjects[k]));
-        cJSON_AddNumberToObject(o, "threshold", ck->threshold);
+        cJSON *o = hs_check_json(&in->lab->checks[c]);
         cJSON_AddStringToObject(o, "measured", in->checks[c].detail);
         /* the deciding figure, for verdicts across runs (issue 15) */
         figure(o, "value", isfinite(in->checks[c].value), in->checks[c].value,

@@ -61,6 +61,8 @@ struct cJSON *hs_facts_build(const hs_facts_input *in);
 
 /* obj printed as dir/name, written atomically. 0 or a negative errno. */
 int hs_json_write(const char *dir, const char *name, const struct cJSON *obj);
+/* dir/name parsed (at most 256 MiB), or NULL when missing or not JSON. */
+struct cJSON *hs_json_read(const char *dir, const char *name);
 
 /* Writes facts as dir/facts.json atomically. Returns 0 or a negative errno. */
 int hs_facts_write(const char *dir, const struct cJSON *facts);

@@ -123,3 +123,12 @@ cJSON *hs_facts_read(const char *dir, int *rc, char *err, size_t err_size) {
     *rc = 0;
     return f;
 }
+
+cJSON *hs_json_read(const char *dir, const char *name) {
+    char path[4400], *text = NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (hs_read_file(path, 256u << 20, &text, NULL)) return NULL;
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    return j;
+}

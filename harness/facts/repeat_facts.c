@@ -220,14 +220,8 @@ static cJSON *checks_json(const hs_repeat_input *in, cJSON *warnings) {
     for (int c = 0; c < in->lab->n_checks; c++) {
         const hs_check *ck = &in->lab->checks[c];
         hs_repeat_verdict rv;
-        cJSON *o = cJSON_CreateObject();
+        cJSON *o = hs_check_json(ck);
         cJSON_AddItemToArray(list, o);
-        cJSON_AddStringToObject(o, "title", ck->title);
-        cJSON_AddStringToObject(o, "kind", hs_check_kind_name(ck->kind));
-        cJSON *sub = cJSON_AddArrayToObject(o, "variants");
-        for (int k = 0; k < ck->n_subjects; k++)
-            cJSON_AddItemToArray(sub, cJSON_CreateString(ck->subjects[k]));
-        cJSON_AddNumberToObject(o, "threshold", ck->threshold);
         if (hs_repeat_check(in->facts, in->n_repeats, c, &rv)) {
             cJSON_AddNullToObject(o, "verdict");
             cJSON_AddStringToObject(o, "verdict_unknown", "no repeat judged it");

@@ -1,6 +1,8 @@
 /* acceptance.c - a lab's acceptance checks, evaluated on measured numbers. */
 #include "lab/lab.h"
 
+#include <cJSON.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -177,4 +179,15 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
         break;
     }
     return 0;
+}
+
+cJSON *hs_check_json(const hs_check *ck) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "title", ck->title);
+    cJSON_AddStringToObject(o, "kind", hs_check_kind_name(ck->kind));
+    cJSON *sub = cJSON_AddArrayToObject(o, "variants");
+    for (int k = 0; k < ck->n_subjects; k++)
+        cJSON_AddItemToArray(sub, cJSON_CreateString(ck->subjects[k]));
+    cJSON_AddNumberToObject(o, "threshold", ck->threshold);
+    return o;
 }

@@ -173,6 +173,11 @@ typedef struct {
 int hs_check_eval(const hs_check *c, const hs_variant_result *results,
                   size_t n_results, hs_check_result *out);
 
+/* A check as the lab states it, as facts.json gives it: title, kind,
+ * variants and threshold; the caller adds the verdict. */
+struct cJSON;
+struct cJSON *hs_check_json(const hs_check *ck);
+
 /* Kolmogorov-Smirnov distance between two sorted samples: the largest gap
  * between their empirical CDFs, in [0, 1]. */
 double hs_ks_distance(const double *a, size_t na, const double *b, size_t nb);

@@ -33,15 +33,6 @@ typedef struct {
     char stop_why[128]; /* why the repeats stopped before the last, but hs_stop */
 } repeat_state;
 
-static cJSON *read_json(const char *dir, const char *name) {
-    char path[4400], *text = NULL;
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (hs_read_file(path, 256u << 20, &text, NULL)) return NULL;
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    return j;
-}
-
 /* One variant's records from every repeat, in repeat order. */
 typedef struct {
     hs_sample *all;
@@ -115,7 +106,7 @@ static int write_index(const char *dir, char folders[][32], int n, const char *v
 
 int hs_repeat_folders(const char *dir, char folders[][32], int *n, hs_lab *lab, char *err,
                       size_t err_size) {
-    cJSON *m = read_json(dir, "manifest.json");
+    cJSON *m = hs_json_read(dir, "manifest.json");
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(m, "kind");
     *n = 0;
     if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "repeats")) {
@@ -184,7 +175,7 @@ int hs_repeat_write(const char *dir, const hs_lab *lab, char *err, size_t err_si
         return -EINVAL;
     }
     hs_lab_free(&as_run);
-    cJSON *m = read_json(dir, "manifest.json");
+    cJSON *m = hs_json_read(dir, "manifest.json");
     double pl = hs_fact(m, "repeats.planned");
     planned = pl >= 1 && pl <= HS_REPEAT_MAX ? (int)pl : n;
     complete = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "completed"));
@@ -246,7 +237,7 @@ static cJSON *schedule_json(const char *dir, const repeat_state *st) {
     for (int r = 0; r < st->n; r++) {
         char sub[4200];
         snprintf(sub, sizeof sub, "%s/%s", dir, st->folders[r]);
-        cJSON *m = read_json(sub, "manifest.json");
+        cJSON *m = hs_json_read(sub, "manifest.json");
         const cJSON *v;
         cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(m, "variants")) {
             cJSON *e = cJSON_CreateObject();
@@ -311,7 +302,7 @@ static int write_manifest(const char *dir, const hs_lab *lab, const char *lab_fi
     for (int k = 0; k < st->n && !fm; k++) {
         char sub[4200];
         snprintf(sub, sizeof sub, "%s/%.31s", dir, st->folders[k]);
-        fm = read_json(sub, "manifest.json");
+        fm = hs_json_read(sub, "manifest.json");
     }
     const char *copied[] = {"seeds", "load", "versions", "machine", "git", "lab_definition"};
     for (size_t k = 0; k < sizeof copied / sizeof copied[0]; k++) {
