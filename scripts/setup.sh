@@ -9,13 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 
-# Build tools and libraries; gnuplot draws the lab's plots; wrk, nginx, curl
+# Build tools and libraries; gnuplot draws the lab's plots; wrk, nginx, ab, curl
 # and python3 serve the benchmarks; FastAPI, uvicorn and NumPy run the
 # course's Python service for lab01-python; nodejs runs the Node servers
 # the tests check the findings on (tests/servers/node_*.js).
 PACKAGES=(build-essential cmake pkg-config git curl python3 nodejs
           libopenblas-dev libcjson-dev libuv1-dev libcurl4-openssl-dev
-          libhttp-parser-dev gnuplot-nox wrk nginx-light
+          libhttp-parser-dev gnuplot-nox wrk nginx-light apache2-utils
           python3-numpy python3-fastapi python3-uvicorn)
 
 missing=()

@@ -8,6 +8,7 @@
 
 #include "lab/lab.h"
 #include "run/run.h"
+#include "load/load.h"
 
 #include <stdio.h>
 
@@ -63,6 +64,11 @@ int hs_point_folder(const char *dir, const hs_sweep *s, int i, FILE *out_f, char
  * and check judges every point that ran. */
 int hs_cmd_plot(const char *dir, const hs_paths *paths);
 int hs_cmd_check(const char *dir, const char *lab_file, const hs_paths *paths);
+
+/* `harness load --format ab` (ab_report.c): r's figures in ApacheBench's
+ * report layout and field names, computed as ab computes them, for a load
+ * of url with concurrency clients; then how the failure classes map. */
+void hs_print_ab(FILE *f, const char *url, long concurrency, const hs_load_result *r);
 
 /* `harness compare DIR_A DIR_B [--fail-if SPEC]... [--force]` (compare.c):
  * argv[0] is "compare". Returns 0, 1 (a threshold crossed beyond doubt),

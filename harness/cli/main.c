@@ -139,6 +139,11 @@ static void usage(FILE *f) {
         "                        and requests (each its share of --max-in-flight);\n"
         "                        records merged (1; at most 64)\n"
         "      --latencies FILE  also write [[latency_s, status], ...] there\n"
+        "      --format text|ab  text (the default), or ApacheBench's report: its field\n"
+        "                        names and layout, each figure computed as ab computes\n"
+        "                        it (percentages: the request at done x p / 100 of the\n"
+        "                        times sorted, in whole ms), then how our failure\n"
+        "                        classes map onto ab's; a closed loop only\n"
         "\n"
         "LAB is a name from %s (e.g. lab01) or a path to a .json lab file.\n"
         "DIR defaults to the newest folder under %s.\n"
@@ -427,8 +432,10 @@ static int cmd_load(int argc, char **argv) {
         {"rate", required_argument, NULL, 'r'},        {"duration", required_argument, NULL, 'd'},
         {"arrivals", required_argument, NULL, 'a'},    {"max-in-flight", required_argument, NULL, 'm'},
         {"seed", required_argument, NULL, 's'},        {"latencies", required_argument, NULL, 'l'},
-        {"loadgen-threads", required_argument, NULL, 'G'}, {NULL, 0, NULL, 0}};
+        {"loadgen-threads", required_argument, NULL, 'G'}, {"format", required_argument, NULL, 'F'},
+        {NULL, 0, NULL, 0}};
     long conc = 50, total = 10000, max_in_flight = 1000, seed = 1, gen_threads = 1;
+    int ab = 0;
     double timeout = 30, rate = 0, duration = 0;
     int given_conc = 0, given_total = 0, given_mif = 0, given_arrivals = 0;
     hs_arrival_kind arrivals = HS_ARRIVALS_UNIFORM;
@@ -453,6 +460,11 @@ static int cmd_load(int argc, char **argv) {
             break;
         case 's': bad = parse_long("--seed", optarg, 0, 1L << 62, &seed); break;
         case 'l': latencies = optarg; break;
+        case 'F':
+            ab = !strcmp(optarg, "ab");
+            if (!ab && strcmp(optarg, "text"))
+                bad = 1, fprintf(stderr, "harness: --format is text or ab, not \"%s\"\n", optarg);
+            break;
         case 'a':
             given_arrivals = 1;
             if (!strcmp(optarg, "uniform")) arrivals = HS_ARRIVALS_UNIFORM;
@@ -474,6 +486,7 @@ static int cmd_load(int argc, char **argv) {
                             ? "--duration, --max-in-flight and --arrivals need --rate"
                         : rate > 0 && !(duration > 0) && !given_total
                             ? "--rate needs --duration S or --total N (how many arrivals)"
+                        : rate > 0 && ab ? "--format ab is for a closed loop: ab has no rate"
                             : NULL;
     if (clash) {
         fprintf(stderr, "harness: load: %s\n", clash);
@@ -495,11 +508,13 @@ static int cmd_load(int argc, char **argv) {
     }
     hs_summary s = {0};
     if (r.n) hs_summarize(r.samples, r.n, r.wall_s, &s);
-    printf("requests %zu  ok %.1f%%  requests/s %.0f  p50 %.3f ms  p95 %.3f ms  p99 %.3f ms\n",
+    if (ab) hs_print_ab(stdout, argv[optind], conc, &r);
+    else printf("requests %zu  ok %.1f%%  requests/s %.0f  p50 %.3f ms  p95 %.3f ms  p99 %.3f ms\n",
            r.n, s.ok_percent, s.rps, s.p50_s * 1e3, s.p95_s * 1e3, s.p99_s * 1e3);
-    printf("errors: connect %zu, timeout %zu, read/write %zu, other %zu, non-2xx %zu\n",
-           r.errors.connect, r.errors.timeout, r.errors.io, r.errors.other, r.errors.http);
-    if (r.cpu_s >= 0 && r.wall_s > 0)
+    if (!ab)
+        printf("errors: connect %zu, timeout %zu, read/write %zu, other %zu, non-2xx %zu\n",
+               r.errors.connect, r.errors.timeout, r.errors.io, r.errors.other, r.errors.http);
+    if (r.cpu_s >= 0 && r.wall_s > 0 && !ab)
         printf("load generator: %.2f s of CPU on %d thread%s, %.2f cores\n", r.cpu_s, r.threads,
                r.threads == 1 ? "" : "s", r.cpu_s / r.wall_s);
     if (rate > 0) {

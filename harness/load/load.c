@@ -222,6 +222,13 @@ struct load_run {
 
 static http_parser_settings parser_settings;
 
+static int on_body(http_parser *p, const char *at, size_t len) {
+    load_conn *c = p->data;
+    (void)at;
+    c->run->out->body_bytes += len;
+    return 0;
+}
+
 static int on_message_complete(http_parser *p) {
     load_conn *c = p->data;
     /* a 1xx (100 Continue, 103 Early Hints) is not the answer: the final
@@ -255,6 +262,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
         return;
     }
     if (nread > 0) {
+        c->run->out->bytes_read += (size_t)nread;
         if (!c->got_byte) c->got_byte = 1, c->first_byte = hs_now();
         size_t used = http_parser_execute(&c->parser, &parser_settings, buf->base, (size_t)nread);
         if (c->complete) {
@@ -756,6 +764,7 @@ static int merge(load_part *parts, int n_parts, const hs_load_config *cfg, doubl
     for (int i = 0; i < n_parts; i++) {
         const hs_load_result *o = &parts[i].out;
         out->connections_opened += o->connections_opened;
+        out->bytes_read += o->bytes_read, out->body_bytes += o->body_bytes;
         out->errors.connect += o->errors.connect, out->errors.timeout += o->errors.timeout;
         out->errors.io += o->errors.io, out->errors.other += o->errors.other;
         out->errors.http += o->errors.http;
@@ -781,6 +790,7 @@ int hs_load_run(const hs_load_config *cfg, hs_load_result *out) {
     int k = cfg->threads > 1 ? cfg->threads : 1;
     if (k > HS_LOAD_MAX_THREADS) return -EINVAL;
     parser_settings.on_message_complete = on_message_complete; /* before any thread reads it */
+    parser_settings.on_body = on_body;
     target tgt;
     int rc = target_parse(cfg->url, &tgt); /* once, for every thread */
     if (rc) return rc;

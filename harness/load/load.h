@@ -87,6 +87,9 @@ typedef struct {
     double cpu_s;        /* CPU time (user + sys) of the generator's own
                           * threads, summed; -1: unknown */
     size_t connections_opened; /* new connections over all requests */
+    size_t bytes_read;   /* every byte the servers sent back, headers too */
+    size_t body_bytes;   /* of them, response bodies (as ab's "HTML
+                          * transferred") */
     double wall_s;       /* first request started to last completion */
     hs_load_errors errors;
     int interrupted;     /* *stop was set: n < total */
