@@ -32,5 +32,5 @@ set_tests_properties(test_server_blocking PROPERTIES RUN_SERIAL ON)
 
 # Seed 004's socket servers in C beside the seed's Python ones (issue 16).
 add_test(NAME test_sockserve COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_sockserve.py
-         $<TARGET_FILE:sockserve> ${PROJECT_SOURCE_DIR})
+         $<TARGET_FILE:sockserve> ${PROJECT_SOURCE_DIR} $<TARGET_FILE:harness>)
 set_tests_properties(test_sockserve PROPERTIES TIMEOUT 120)

@@ -12,8 +12,11 @@ against the seed's Python originals (experiments/seed004/), as issue 16 asks:
    at once.
 3. A client that connects and closes without a byte does not stop them.
 4. Bad command lines: exit 2 with usage.
+5. `harness load --format ab` against the C blocking server: every field of
+   ab's report, the counts and bytes exact (each answer is 94 bytes, 50 of
+   them the page), ab's nine percentages; and refused with a rate.
 
-usage: test_sockserve.py SOCKSERVE SOURCE_DIR
+usage: test_sockserve.py SOCKSERVE SOURCE_DIR [HARNESS]
 """
 import os
 import socket
@@ -22,6 +25,7 @@ import sys
 import time
 
 sockserve, source = sys.argv[1:3]
+harness = sys.argv[3] if len(sys.argv) > 3 else None
 seed = os.path.join(source, "experiments", "seed004")
 
 
@@ -120,3 +124,35 @@ for bad in ([], ["blocking"], ["spin", "8000"], ["loop", "0"], ["loop", "x"], ["
 r = subprocess.run([sockserve, "--help"], capture_output=True, text=True, timeout=5)
 assert r.returncode == 0 and "blocking" in r.stdout
 print("bad command lines: exit 2 with a message")
+
+# 5. the ab-style report
+if harness:
+    p, port = start("c_blocking")
+    r = subprocess.run([harness, "load", f"http://127.0.0.1:{port}/", "--concurrency", "10",
+                        "--total", "50", "--format", "ab"], capture_output=True, text=True,
+                       timeout=60)
+    p.terminate(), p.communicate(timeout=10)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    fields = ["Server Hostname:", "Server Port:", "Document Path:", "Document Length:",
+              "Concurrency Level:", "Time taken for tests:", "Complete requests:",
+              "Failed requests:", "(Connect:", "Total transferred:", "HTML transferred:",
+              "Requests per second:", "Time per request:", "Transfer rate:",
+              "Percentage of the requests served within a certain time (ms)"]
+    for f in fields:
+        assert f in out, (f, out)
+    assert out.count("Time per request:") == 2
+    lines = dict(l.split(":", 1) for l in out.splitlines() if ":" in l and not l.startswith(" "))
+    assert lines["Complete requests"].strip() == "50" and lines["Failed requests"].strip() == "0"
+    assert lines["Concurrency Level"].strip() == "10" and lines["Server Port"].strip() == str(port)
+    assert lines["Total transferred"].strip() == f"{50 * len(want_ok)} bytes", lines
+    assert lines["HTML transferred"].strip() == f"{50 * 50} bytes", lines
+    pcts = [l.split()[0] for l in out.splitlines() if l.strip().endswith(tuple("0123456789")) and
+            l.strip().split()[0].endswith("%")]
+    assert pcts == ["50%", "66%", "75%", "80%", "90%", "95%", "98%", "99%"], pcts
+    assert "100%" in out and "(longest request)" in out
+    for bad in (["--format", "xml"], ["--format", "ab", "--rate", "10", "--total", "5"]):
+        r = subprocess.run([harness, "load", "http://127.0.0.1:1/", *bad], capture_output=True,
+                           text=True, timeout=10)
+        assert r.returncode == 2 and r.stderr, (bad, r.returncode, r.stderr)
+    print("harness load --format ab: every field, counts and bytes exact; refused with a rate")
