@@ -8,6 +8,7 @@ static const char *const variant_names[] = {
     [SRV_SYNC] = "sync",
     [SRV_ASYNC_BLOCKING] = "async_blocking",
     [SRV_ASYNC_TOTHREAD] = "async_tothread",
+    [SRV_ASYNC_TOPROCESS] = "async_toprocess",
 };
 
 void srv_config_default(srv_config *cfg, const char *default_weights) {
@@ -15,6 +16,7 @@ void srv_config_default(srv_config *cfg, const char *default_weights) {
         .variant = SRV_SYNC,
         .threads = 40, /* anyio's default capacity limiter */
         .workers = 1,
+        .processes = 0, /* main.c: the CPUs available */
         .host = "127.0.0.1",
         .port = 8000,
         .weights = default_weights,

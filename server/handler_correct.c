@@ -1,4 +1,4 @@
-/* handler_correct.c - POST /correct in the three handler styles.
+/* handler_correct.c - POST /correct in the four handler styles.
  *
  * The steps are the same in every variant: decode (JSON, fields,
  * agent_validate), the --io-delay-ms wait, agent_correct(), encode. The
@@ -9,6 +9,8 @@
  *   async_blocking  loop: everything, the wait blocking
  *   async_tothread  loop: decode, wait (timer) | pool: model | loop: encode,
  *                   write
+ *   async_toprocess loop: decode, wait (timer) | a model process: model |
+ *                   loop: encode, write (procpool.c)
  *
  * The blocking wait is srv_io_wait_for(), which the end of the grace
  * period ends early on pool threads (a sync handler then gives up with
@@ -322,10 +324,35 @@ static void submit(srv_conn *c, uv_work_cb work) {
     }
 }
 
-/* Loop thread: async_tothread's non-blocking wait is over. */
+/* Loop thread: the non-blocking wait of async_tothread or async_toprocess
+ * is over. */
 static void on_delay(uv_timer_t *t) {
     srv_conn *c = container_of(t, srv_conn, delay);
-    submit(c, tothread_work);
+    if (c->w->cfg->variant == SRV_ASYNC_TOPROCESS) srv_procpool_submit(c);
+    else submit(c, tothread_work);
+}
+
+void srv_correct_from_process(srv_conn *c, int rc, const agent_result *result) {
+    c->work_pending = 0;
+    if (c->closing) {
+        srv_conn_release(c); /* the result is dropped with the connection */
+        return;
+    }
+    if (rc == SRV_PROC_DIED)
+        job_fail(&c->job, 502, "the model process running this request died; another "
+                               "was started", NULL);
+    else if (rc == SRV_PROC_NONE)
+        job_fail(&c->job, 503, "no model process could be started", NULL);
+    else if (rc == GPT_ELEARNER)
+        job_fail(&c->job, 422, gpt_strerror(rc), field_extra("learner_id"));
+    else if (rc)
+        job_fail(&c->job, 500, gpt_strerror(rc), NULL);
+    else {
+        c->job.result = *result;
+        job_encode(c->w, &c->job);
+    }
+    srv_conn_handler_end(c);
+    job_respond(c);
 }
 
 /* Loop thread. */
@@ -352,6 +379,18 @@ void srv_handle_correct(srv_conn *c) {
             uv_timer_start(&c->delay, on_delay, (uint64_t)w->cfg->io_delay_ms, 0);
         else
             submit(c, tothread_work);
+        return;
+    case SRV_ASYNC_TOPROCESS:
+        srv_conn_handler_begin(c);
+        if (job_decode(w, &c->req, &c->job) != 0) {
+            srv_conn_handler_end(c);
+            job_respond(c);
+            return;
+        }
+        if (w->cfg->io_delay_ms > 0)
+            uv_timer_start(&c->delay, on_delay, (uint64_t)w->cfg->io_delay_ms, 0);
+        else
+            srv_procpool_submit(c);
         return;
     }
 }

@@ -25,6 +25,8 @@ char *srv_healthz_json(const srv_worker *w) {
     cJSON_AddNumberToObject(m, "max_sentence_bytes", (double)agent_max_sentence(w->model));
     cJSON_AddNumberToObject(o, "threads", w->cfg->threads);
     cJSON_AddNumberToObject(o, "workers", w->cfg->workers);
+    if (w->cfg->variant == SRV_ASYNC_TOPROCESS)
+        cJSON_AddNumberToObject(o, "processes", w->cfg->processes);
     cJSON_AddNumberToObject(o, "io_delay_ms", w->cfg->io_delay_ms);
     cJSON_AddNumberToObject(o, "detect_blocking_ms", w->cfg->detect_blocking_ms);
     char *out = cJSON_PrintUnformatted(o);

@@ -174,6 +174,7 @@ typedef struct srv_conn {
                            srv_conn_handler_begin() */
     int peer_eof;
     int reading;
+    struct srv_conn *proc_next; /* async_toprocess: waiting for a model process */
     char *wbuf;         /* response being written */
     http_parser parser;
     srv_request req;
@@ -238,6 +239,66 @@ void srv_handle_debug_blocks(srv_conn *c);
 /* Builds the body of /healthz once per worker; NULL when out of memory. */
 char *srv_healthz_json(const srv_worker *w);
 
+/* async_toprocess (procpool.c, model_process.c): a request to a model
+ * process and its result, one SOCK_SEQPACKET message each. */
+typedef struct {
+    uint64_t id;
+    int has_learner;
+    char sentence[GPT_MAX_CONTEXT + 1];
+    char learner_id[AGENT_MAX_LEARNER_ID + 1];
+} srv_model_request;
+
+typedef struct {
+    uint64_t id;
+    int rc;                /* agent_correct()'s */
+    agent_result result;
+} srv_model_reply;
+
+/* srv_correct_from_process()'s rc besides agent_correct()'s own. */
+#define SRV_PROC_DIED (-100000) /* the process running it died: 502 */
+#define SRV_PROC_NONE (-100001) /* no model process can be started: 503 */
+
+typedef struct srv_proc {
+    uv_process_t process;
+    uv_poll_t poll;       /* on fd, our end of its socketpair */
+    int fd;               /* -1 once closed */
+    struct srv_worker *w;
+    int index;
+    int alive;            /* running: its exit not yet seen */
+    int polling;          /* poll started and not closed */
+    int handles_open;     /* of process and poll; the slot restarts at 0 */
+    int answered;         /* it has returned a result */
+    struct srv_conn *job; /* in flight, or NULL */
+    uint64_t job_id;
+} srv_proc;
+
+typedef struct {
+    srv_proc *procs;
+    int n;
+    int alive, busy, busy_max, queued;
+    uint64_t restarts;
+    int quick_deaths;     /* in a row, each before answering once */
+    int gave_up;          /* no more processes: requests get 503 */
+    int stopping;
+    struct srv_conn *head, *tail; /* waiting for an idle process */
+    uint64_t next_id;
+    char exe[4096];       /* this binary, run again as each process */
+} srv_procpool;
+
+/* Loop thread. Starts cfg->processes model processes; 0 or a negative
+ * errno. Stop closes their sockets (each ends after its call in flight);
+ * free after the loop has ended. */
+int srv_procpool_start(struct srv_worker *w);
+void srv_procpool_stop(struct srv_worker *w);
+void srv_procpool_free(struct srv_worker *w);
+/* Loop thread. Queues c's decoded job for the next idle process; its end
+ * comes through srv_correct_from_process(). */
+void srv_procpool_submit(srv_conn *c);
+/* Loop thread (handler_correct.c). A model process answered c's job with
+ * rc and result (NULL unless rc is 0), or it died (SRV_PROC_DIED), or none
+ * could run it (SRV_PROC_NONE): respond, or drop the result if c closed. */
+void srv_correct_from_process(srv_conn *c, int rc, const agent_result *result);
+
 /* ---- respond.c ---------------------------------------------------------- */
 
 /* Loop thread. Writes status + body (copied) as JSON; allow, if not NULL,
@@ -280,6 +341,7 @@ struct srv_worker {
     char *healthz;
     size_t healthz_len;
     blockwatch *blockwatch; /* NULL unless --detect-blocking */
+    srv_procpool procpool;  /* async_toprocess's model processes */
 };
 
 /* Loop thread. A connection has been freed: finish a drain if it was the

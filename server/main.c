@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +33,19 @@ static void usage(FILE *f, const srv_config *d) {
         "                             sync            whole handler on a pool thread\n"
         "                             async_blocking  whole handler on the event loop\n"
         "                             async_tothread  only the model call on the pool\n"
+        "                             async_toprocess only the model call, in one of\n"
+        "                                             --processes model processes\n"
         "  --threads N              pool threads per worker, 1..1024 (default %d)\n"
         "  --workers N              processes sharing the socket, 1..64 (default %d)\n"
+        "  --processes N            async_toprocess: model processes per worker,\n"
+        "                           each loading the model once at start-up, 1..64\n"
+        "                           (default: the CPUs available to this process)\n"
         "  --host ADDR              numeric IPv4/IPv6 address (default %s)\n"
         "  --port N                 0 picks a free port (default %d)\n"
         "  --weights PATH           Mini-GPT weights (default %s)\n"
         "  --io-delay-ms N          extra I/O wait per /correct: a blocking wait in\n"
         "                           sync and async_blocking, a timer in async_tothread\n"
+        "                           and async_toprocess\n"
         "                           (default %d)\n"
         "  --max-conns N            open connections per worker; more get 503\n"
         "                           (default %d)\n"
@@ -126,18 +133,31 @@ static void hold_stop_signals(void) {
     sigaction(SIGINT, &sa, NULL);
 }
 
+/* The CPUs this process may run on: --processes' default. */
+static int cpus_available(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    int n = CPU_COUNT(&set);
+    return n < 1 ? 1 : n > 64 ? 64 : n;
+}
+
 int main(int argc, char **argv) {
+    /* One of async_toprocess's model processes, started by a worker
+     * (procpool.c): not a command for users, so not in --help. */
+    if (argc == 3 && strcmp(argv[1], "--model-process") == 0)
+        return srv_model_process_main(argv[2]);
     srv_config cfg;
     srv_config_default(&cfg, MINISERVE_DEFAULT_WEIGHTS);
     srv_config defaults = cfg;
 
     enum { O_VARIANT = 256, O_THREADS, O_WORKERS, O_HOST, O_PORT, O_WEIGHTS,
-           O_DELAY, O_CONNS, O_BODY, O_HEADER, O_IDLE, O_REQUEST, O_GRACE,
+           O_DELAY, O_CONNS, O_BODY, O_HEADER, O_IDLE, O_REQUEST, O_GRACE, O_PROCESSES,
            O_DETECT };
     static const struct option opts[] = {
         {"variant", required_argument, NULL, O_VARIANT},
         {"threads", required_argument, NULL, O_THREADS},
         {"workers", required_argument, NULL, O_WORKERS},
+        {"processes", required_argument, NULL, O_PROCESSES},
         {"host", required_argument, NULL, O_HOST},
         {"port", required_argument, NULL, O_PORT},
         {"weights", required_argument, NULL, O_WEIGHTS},
@@ -167,11 +187,12 @@ int main(int argc, char **argv) {
         case 'h': usage(stdout, &defaults); return 0;
         case O_VARIANT:
             if (srv_variant_parse(optarg, &cfg.variant))
-                die_usage("--variant %s: expected sync, async_blocking or "
-                          "async_tothread%s", optarg, "");
+                die_usage("--variant %s: expected sync, async_blocking, "
+                          "async_tothread or async_toprocess%s", optarg, "");
             break;
         case O_THREADS: cfg.threads = (int)parse_int("threads", optarg, 1, 1024); break;
         case O_WORKERS: cfg.workers = (int)parse_int("workers", optarg, 1, 64); break;
+        case O_PROCESSES: cfg.processes = (int)parse_int("processes", optarg, 1, 64); break;
         case O_HOST: cfg.host = optarg; break;
         case O_PORT: cfg.port = (int)parse_int("port", optarg, 0, 65535); break;
         case O_WEIGHTS: cfg.weights = optarg; break;
@@ -191,6 +212,10 @@ int main(int argc, char **argv) {
         }
     }
     if (optind < argc) die_usage("unexpected argument '%s'%s", argv[optind], "");
+    if (cfg.processes && cfg.variant != SRV_ASYNC_TOPROCESS)
+        die_usage("--processes: only async_toprocess has model processes, not --variant "
+                  "%s%s", srv_variant_name(cfg.variant), "");
+    if (!cfg.processes) cfg.processes = cpus_available();
 
     /* Check the weights once here so a bad path fails before we listen. */
     gpt_model *m;

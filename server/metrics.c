@@ -139,6 +139,20 @@ char *srv_metrics_json(const srv_worker *w) {
     cJSON_AddNumberToObject(p, "threads", w->cfg->threads);
     cJSON_AddNumberToObject(p, "queued", atomic_load(&m->queued));
     cJSON_AddNumberToObject(p, "max_queued", atomic_load(&m->queued_max));
+    if (w->cfg->variant == SRV_ASYNC_TOPROCESS) { /* its model processes */
+        const srv_procpool *pp = &w->procpool;
+        cJSON *pr = cJSON_AddObjectToObject(o, "processes");
+        cJSON_AddNumberToObject(pr, "configured", pp->n);
+        cJSON_AddNumberToObject(pr, "running", pp->alive);
+        cJSON_AddNumberToObject(pr, "busy", pp->busy);
+        cJSON_AddNumberToObject(pr, "max_busy", pp->busy_max);
+        cJSON_AddNumberToObject(pr, "queued", pp->queued);
+        cJSON_AddNumberToObject(pr, "restarts", (double)pp->restarts);
+        cJSON *pids = cJSON_AddArrayToObject(pr, "pids");
+        for (int i = 0; i < pp->n; i++)
+            if (pp->procs && pp->procs[i].alive)
+                cJSON_AddItemToArray(pids, cJSON_CreateNumber((double)pp->procs[i].process.pid));
+    }
     cJSON *c = cJSON_AddObjectToObject(o, "connections");
     cJSON_AddNumberToObject(c, "open", w->n_conns);
     cJSON_AddNumberToObject(c, "accepted", (double)m->conns_accepted);

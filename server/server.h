@@ -23,12 +23,16 @@ typedef enum {
     SRV_SYNC,           /* def: the whole handler on a pool thread */
     SRV_ASYNC_BLOCKING, /* async def calling the model: all on the loop */
     SRV_ASYNC_TOTHREAD, /* async def + to_thread: only the model call leaves */
+    SRV_ASYNC_TOPROCESS,/* async def + run_in_executor on a process pool: the
+                           model call goes to another process */
 } srv_variant;
 
 typedef struct {
     srv_variant variant;
     int threads;            /* pool capacity per worker, 1..1024 */
     int workers;            /* processes sharing the socket, 1..64 */
+    int processes;          /* async_toprocess: model processes per worker,
+                               1..64 (default: the CPUs available) */
     const char *host;       /* numeric IPv4 or IPv6 address */
     int port;               /* 0: any free port */
     const char *weights;    /* Mini-GPT weights file */
@@ -47,7 +51,7 @@ typedef struct {
 /* Fills cfg with the defaults that --help documents. */
 void srv_config_default(srv_config *cfg, const char *default_weights);
 
-/* "sync", "async_blocking", "async_tothread". */
+/* "sync", "async_blocking", "async_tothread", "async_toprocess". */
 const char *srv_variant_name(srv_variant v);
 /* Returns 0 and sets *out, or -EINVAL for an unknown name. */
 int srv_variant_parse(const char *name, srv_variant *out);
@@ -83,5 +87,9 @@ int srv_worker_run(const srv_config *cfg, int listen_fd);
 int srv_supervise(const srv_config *cfg, int listen_fd);
 
 const char *srv_strerror(int rc);
+
+/* `miniserve --model-process WEIGHTS` (model_process.c): the body of one
+ * of async_toprocess's model processes, on fd 3. Returns the exit code. */
+int srv_model_process_main(const char *weights);
 
 #endif /* MINISERVE_SERVER_H */

@@ -79,6 +79,7 @@ static void worker_stop(srv_worker *w) {
     uv_close((uv_handle_t *)&w->grace_timer, NULL);
     /* What the loop does from here on is shutting down, not serving. */
     blockwatch_close(w->blockwatch);
+    if (w->cfg->variant == SRV_ASYNC_TOPROCESS) srv_procpool_stop(w);
 }
 
 void srv_worker_conn_gone(srv_worker *w) {
@@ -204,11 +205,14 @@ int srv_worker_run(const srv_config *cfg, int listen_fd) {
         fprintf(stderr, "miniserve: cannot start the thread pool: %s\n", uv_strerror(rc));
     else
         rc = start_block_detector(w);
+    if (rc == 0 && cfg->variant == SRV_ASYNC_TOPROCESS && (rc = srv_procpool_start(w)))
+        fprintf(stderr, "miniserve: cannot start the model processes: %s\n", uv_strerror(rc));
     if (rc) {
         /* The pool or the detector (asked for) is not there: refuse to
          * serve rather than measure without it. Closing our handles lets
          * the loop end. */
         w->stopped = 1;
+        if (cfg->variant == SRV_ASYNC_TOPROCESS) srv_procpool_stop(w);
         uv_close((uv_handle_t *)&w->listener, NULL);
         uv_close((uv_handle_t *)&w->sigterm, NULL);
         uv_close((uv_handle_t *)&w->sigint, NULL);
@@ -218,14 +222,17 @@ int srv_worker_run(const srv_config *cfg, int listen_fd) {
         goto out;
     }
 
+    char procs[48] = "";
+    if (cfg->variant == SRV_ASYNC_TOPROCESS)
+        snprintf(procs, sizeof procs, ", %d model processes", cfg->processes);
     if (cfg->detect_blocking_ms > 0)
-        fprintf(stderr, "miniserve[%d]: serving, variant %s, %d pool threads, %s, "
+        fprintf(stderr, "miniserve[%d]: serving, variant %s, %d pool threads%s, %s, "
                 "block detector at %d ms\n", (int)getpid(),
-                srv_variant_name(cfg->variant), cfg->threads, cfg->weights,
+                srv_variant_name(cfg->variant), cfg->threads, procs, cfg->weights,
                 cfg->detect_blocking_ms);
     else
-        fprintf(stderr, "miniserve[%d]: serving, variant %s, %d pool threads, %s\n",
-                (int)getpid(), srv_variant_name(cfg->variant), cfg->threads,
+        fprintf(stderr, "miniserve[%d]: serving, variant %s, %d pool threads%s, %s\n",
+                (int)getpid(), srv_variant_name(cfg->variant), cfg->threads, procs,
                 cfg->weights);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     fprintf(stderr, "miniserve[%d]: stopped\n", (int)getpid());
@@ -236,6 +243,7 @@ out:
     if (io_wait_ok) srv_io_wait_destroy(&w->io_wait);
     if (w->pool.free) srv_pool_destroy(&w->pool);
     if (w->model) gpt_free(w->model);
+    srv_procpool_free(w);
     free(w->healthz);
     free(w);
     return rc;

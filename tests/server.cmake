@@ -22,7 +22,7 @@ set_tests_properties(test_blockwatch PROPERTIES TIMEOUT 120 LABELS server RUN_SE
 lab_test(test_server_metrics miniserve_core)
 set_tests_properties(test_server_metrics PROPERTIES TIMEOUT 30 LABELS server)
 
-foreach(t endpoints bad_input connections concurrency shutdown cli fuzz blocking)
+foreach(t endpoints bad_input connections concurrency shutdown cli fuzz blocking toprocess)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_server_${t}.c)
     lab_test(test_server_${t} server_harness)
     set_tests_properties(test_server_${t} PROPERTIES TIMEOUT 90 LABELS server)
