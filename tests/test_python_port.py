@@ -6,7 +6,7 @@ computes what the C model computes, and lab01-python runs end to end.
    does the same on the same weights. Both are greedy over float32 logits
    summed in different orders, so a near-tie may rarely go the other way:
    at least 95 of 100 must match exactly (a wrong port matches ~none).
-2. `harness run lab01-python` on a small load: exit 0, all three variants
+2. `harness run lab01-python` on a small load: exit 0, all four variants
    measured, every request answered 200; and its findings: serialized_work
    for each variant whose facts meet the rule (how far apart the CPU per
    request comes out moves between runs, so the test follows the facts,
@@ -46,7 +46,7 @@ run = subprocess.run([harness, "run", "lab01-python", "--total", str(TOTAL), "--
 if run.returncode not in (0, 1):  # 1: a check failed, the measurement's business
     print(run.stderr)
 assert run.returncode in (0, 1), run.returncode
-for v in ("sync", "async_blocking", "async_tothread"):
+for v in ("sync", "async_blocking", "async_tothread", "async_toprocess"):
     lat = json.load(open(os.path.join(out_dir, f"latencies_{v}.json")))
     assert len(lat) == TOTAL and all(s == 200 for _, s in lat), (v, lat[:3])
 manifest = json.load(open(os.path.join(out_dir, "manifest.json")))
@@ -70,4 +70,4 @@ for name, c in cpu.items():
 if cpus >= 2:
     assert not any("says: cpu_bound.all_busy" in l for l in findings), findings
 subprocess.run(["rm", "-rf", out_dir], check=True)
-print(f"lab01-python: 3 variants x {TOTAL} requests, all 200")
+print(f"lab01-python: 4 variants x {TOTAL} requests, all 200")

@@ -25,18 +25,23 @@ set key below box noenhanced height 1.5
 set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set style line 4 lc rgb "#e7298a" lw 2.5 dt 5 pt 11 ps 1.6
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 1720.15,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 2783.44,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 3159.69,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 919.502,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 1115.22,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 1203.32,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 1682.77,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 2764.07,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 3555.37,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 1 "p50" at 1467.8,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 2 "p95" at 2362.27,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 3 "p99" at 2539.14,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
+set label 4 "p50" at 851.518,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 5 "p95" at 1389.56,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 6 "p99" at 1407.46,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+set label 7 "p50" at 1630.52,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 8 "p95" at 2682.73,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 9 "p99" at 2904.39,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+set label 10 "p50" at 518.323,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 11 "p95" at 594.465,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+set label 12 "p99" at 606.824,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: def handler (anyio thread pool): p50 1.72e+03, p95 2.78e+03, p99 3.16e+03 ms", \
-     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async def calling the model: p50 920, p95 1.12e+03, p99 1.2e+03 ms", \
-     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async def + anyio.to_thread.run_sync: p50 1.68e+03, p95 2.76e+03, p99 3.56e+03 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: def handler (anyio thread pool): p50 1.47e+03, p95 2.36e+03, p99 2.54e+03 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async def calling the model: p50 852, p95 1.39e+03, p99 1.41e+03 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async def + anyio.to_thread.run_sync: p50 1.63e+03, p95 2.68e+03, p99 2.9e+03 ms", \
+     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async def + run_in_executor on a ProcessPoolExecutor (primed at start-up): p50 518, p95 594, p99 607 ms"

@@ -1,8 +1,6 @@
 /* acceptance.c - a lab's acceptance checks, evaluated on measured numbers. */
 #include "lab/lab.h"
-
 #include <cJSON.h>
-
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +93,18 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
             size_t len = strlen(out->detail);
             snprintf(out->detail + len, sizeof out->detail - len,
                      "%s%s/%s p95 %.2fx", i > 1 ? ", " : "", v[0]->name,
+                     v[i]->name, ratio);
+        }
+        break;
+    case HS_CHECK_RPS_RATIO_AT_LEAST:
+        for (int i = 1; i < c->n_subjects; i++) {
+            double ref = v[i]->summary.rps;
+            double ratio = ref > 0 ? v[0]->summary.rps / ref : NAN;
+            if (!(ratio >= c->threshold)) out->pass = 0;
+            decide(out, ratio);
+            size_t len = strlen(out->detail);
+            snprintf(out->detail + len, sizeof out->detail - len,
+                     "%s%s/%s requests/s %.2fx", i > 1 ? ", " : "", v[0]->name,
                      v[i]->name, ratio);
         }
         break;

@@ -45,6 +45,7 @@ static const struct {
 } check_kinds[] = {
     {"min_ok_percent", HS_CHECK_MIN_OK_PERCENT},
     {"p95_ratio_at_least", HS_CHECK_P95_RATIO_AT_LEAST},
+    {"rps_ratio_at_least", HS_CHECK_RPS_RATIO_AT_LEAST},
     {"p95_within", HS_CHECK_P95_WITHIN},
     {"distinct_curves", HS_CHECK_DISTINCT_CURVES},
     {"p95_grows_more", HS_CHECK_P95_GROWS_MORE},
@@ -180,13 +181,18 @@ static int parse_check(const cJSON *c, hs_check *k, const char *path, int i,
         return fail(err, err_size,
                     "%s: check %d: unknown kind \"%s\" (known: min_ok_percent, "
                     "p95_ratio_at_least, p95_within, distinct_curves, p95_grows_more, "
-                    "rps_falls_more, max_dropped_percent, max_late_percent)", path, i, kind);
+                    "rps_falls_more, max_dropped_percent, max_late_percent, rps_ratio_at_least)",
+                    path, i, kind);
     k->kind = check_kinds[j].kind;
     if ((k->kind == HS_CHECK_P95_GROWS_MORE || k->kind == HS_CHECK_RPS_FALLS_MORE) &&
         cJSON_GetArraySize(vars) != 4)
         return fail(err, err_size,
                     "%s: check %d: %s compares two variants across a change, so it needs 4 "
                     "\"variants\": A before, A after, B before, B after", path, i, kind);
+    if ((k->kind == HS_CHECK_P95_RATIO_AT_LEAST || k->kind == HS_CHECK_RPS_RATIO_AT_LEAST) &&
+        cJSON_GetArraySize(vars) < 2)
+        return fail(err, err_size, "%s: check %d: %s sets the first variant against the others, "
+                    "so it needs 2 or more \"variants\"", path, i, kind);
     const cJSON *name;
     cJSON_ArrayForEach(name, vars) {
         if (!cJSON_IsString(name) || strlen(name->valuestring) >= HS_NAME_MAX)

@@ -121,6 +121,9 @@ typedef enum {
      * schedule, and the delay is in their latency); a closed loop has no
      * schedule to fall behind */
     HS_CHECK_MAX_LATE_PERCENT,
+    /* requests/s of subjects[0] is at least `threshold` times each other
+     * subject's (1.5: half as much again; 0.75: at most a quarter less) */
+    HS_CHECK_RPS_RATIO_AT_LEAST,
 } hs_check_kind;
 
 typedef struct {

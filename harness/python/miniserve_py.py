@@ -1,7 +1,8 @@
 """miniserve_py - the course's Python service, for measuring beside ours.
 
-A FastAPI app with the lab's three handler variants (MINISERVE_VARIANT =
-sync | async_blocking | async_tothread) over a NumPy port of our Mini-GPT:
+A FastAPI app with the lab's four handler variants (MINISERVE_VARIANT =
+sync | async_blocking | async_tothread | async_toprocess) over a NumPy port
+of our Mini-GPT:
 the same weights file (MINISERVE_WEIGHTS), the same forward pass and the
 same greedy agent as model/, so the two servers do the same work per
 request. harness/labs/lab01-python.json runs it under uvicorn; the harness
@@ -11,9 +12,12 @@ Run by hand:
   MINISERVE_VARIANT=sync MINISERVE_WEIGHTS=model/weights/minigpt-verbs.bin \
     /usr/bin/python3 -m uvicorn miniserve_py:app --app-dir harness/python --port 8000
 """
+import asyncio
 import math
 import os
 import struct
+import time
+from concurrent.futures import ProcessPoolExecutor
 from typing import Optional
 
 import anyio
@@ -140,7 +144,7 @@ class CorrectRequest(BaseModel):
     learner_id: Optional[str] = None
 
 
-def agent_correct(sentence, learner_id):
+def validate(sentence, learner_id):
     if not sentence:
         raise HTTPException(422, "sentence is empty")
     if len(sentence.encode()) > max_sentence(model):
@@ -150,7 +154,34 @@ def agent_correct(sentence, learner_id):
         raise HTTPException(422, f"character {bad} is outside the model's alphabet")
     if learner_id is not None and len(learner_id.encode()) > 64:
         raise HTTPException(422, "learner_id is longer than 64 bytes")
+
+
+def agent_correct(sentence, learner_id):
+    validate(sentence, learner_id)
     return model.correct(sentence)
+
+
+# async_toprocess: seed 003's advice for CPU-bound work, a process pool,
+# primed at start-up because processes are costly to start. Each process
+# loads the model itself (the initializer); the warm-up call runs once in
+# each, held apart by a short sleep so that every process takes one.
+def _load_in_process(weights):
+    global model
+    model = MiniGPT(weights)
+
+
+def _warm(_):
+    time.sleep(0.05)
+    model.correct("She go.")
+    return os.getpid()
+
+
+def _correct_in_process(sentence):
+    return model.correct(sentence)
+
+
+PROCESSES = int(os.environ.get("MINISERVE_PROCESSES", "0")) or len(os.sched_getaffinity(0))
+pool = None
 
 
 def reply(req, correction):
@@ -170,8 +201,28 @@ elif VARIANT == "async_tothread":
     async def correct(req: CorrectRequest):
         result = await anyio.to_thread.run_sync(agent_correct, req.sentence, req.learner_id)
         return reply(req, result)
+elif VARIANT == "async_toprocess":
+    @app.on_event("startup")
+    async def start_pool():
+        global pool
+        pool = ProcessPoolExecutor(max_workers=PROCESSES, initializer=_load_in_process,
+                                   initargs=(WEIGHTS,))
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(pool, _warm, i) for i in range(PROCESSES)))
+
+    @app.on_event("shutdown")
+    async def stop_pool():
+        pool.shutdown(wait=True)
+
+    @app.post("/correct")
+    async def correct(req: CorrectRequest):
+        validate(req.sentence, req.learner_id)  # on the loop: cheap, and raises 422
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(pool, _correct_in_process, req.sentence)
+        return reply(req, result)
 else:
-    raise SystemExit(f"MINISERVE_VARIANT must be sync, async_blocking or async_tothread, not {VARIANT}")
+    raise SystemExit("MINISERVE_VARIANT must be sync, async_blocking, async_tothread or "
+                     f"async_toprocess, not {VARIANT}")
 
 
 @app.get("/healthz")
@@ -180,4 +231,5 @@ async def healthz():
     return {"status": "ok", "variant": VARIANT, "pid": os.getpid(),
             "model": {"weights": WEIGHTS, "trained": model.trained, "params": model.n_params,
                       "seed": model.seed, "max_sentence_bytes": max_sentence(model)},
-            "threads": int(limiter.total_tokens), "server": "python"}
+            "threads": int(limiter.total_tokens), "server": "python",
+            **({"processes": PROCESSES} if VARIANT == "async_toprocess" else {})}
