@@ -118,11 +118,13 @@ int main(void) {
     CHECK_EQ_STR(lab.variants[1].argv[2], "sync");
     hs_lab_free(&lab);
 
-    /* The stretch labs: six variants each, every one a real command. */
+    /* The stretch labs (six variants each), the Python service's four, and
+     * issue 16's labs (four each), every one a real command. */
     const char *stretch[] = {LABS_DIR "/lab01-workers.json", LABS_DIR "/lab01-iodelay.json",
-                             LABS_DIR "/lab01-python.json"};
-    const int want[] = {6, 6, 3};
-    for (int i = 0; i < 3; i++) {
+                             LABS_DIR "/lab01-python.json", LABS_DIR "/lab01-offload.json",
+                             LABS_DIR "/lab00.json"};
+    const int want[] = {6, 6, 4, 4, 4};
+    for (int i = 0; i < 5; i++) {
         CHECK_EQ_INT(hs_lab_load(stretch[i], &lab, err, sizeof err), 0);
         CHECK_EQ_INT(lab.n_variants, want[i]);
         CHECK(lab.n_checks >= 1);
@@ -135,8 +137,8 @@ int main(void) {
     CHECK_EQ_INT(hs_lab_load(stretch[2], &lab, err, sizeof err), 0);
     char names[256];
     CHECK_EQ_INT(hs_lab_lacking(&lab, "{workers}", names, sizeof names), 0);
-    CHECK_EQ_INT(hs_lab_lacking(&lab, "{threads}", names, sizeof names), 3);
-    CHECK_EQ_STR(names, "sync, async_blocking, async_tothread");
+    CHECK_EQ_INT(hs_lab_lacking(&lab, "{threads}", names, sizeof names), 4);
+    CHECK_EQ_STR(names, "sync, async_blocking, async_tothread, async_toprocess");
     hs_lab_free(&lab);
 
     const char *dir = getenv("LAB_TEST_TMP");
