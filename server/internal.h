@@ -251,6 +251,7 @@ typedef struct {
 typedef struct {
     uint64_t id;
     int rc;                /* agent_correct()'s */
+    uint64_t model_ns;     /* how long agent_correct() took in the process */
     agent_result result;
 } srv_model_reply;
 
@@ -270,6 +271,7 @@ typedef struct srv_proc {
     int answered;         /* it has returned a result */
     struct srv_conn *job; /* in flight, or NULL */
     uint64_t job_id;
+    uint64_t sent_ns;     /* uv_hrtime() when its request was sent */
 } srv_proc;
 
 typedef struct {
@@ -277,6 +279,9 @@ typedef struct {
     int n;
     int alive, busy, busy_max, queued;
     uint64_t restarts;
+    /* What a round trip to a process costs beyond the model call: from
+     * the request sent to its result read, less the call's own time. */
+    uint64_t trips, overhead_ns_sum, overhead_ns_max;
     int quick_deaths;     /* in a row, each before answering once */
     int gave_up;          /* no more processes: requests get 503 */
     int stopping;

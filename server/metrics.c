@@ -148,6 +148,17 @@ char *srv_metrics_json(const srv_worker *w) {
         cJSON_AddNumberToObject(pr, "max_busy", pp->busy_max);
         cJSON_AddNumberToObject(pr, "queued", pp->queued);
         cJSON_AddNumberToObject(pr, "restarts", (double)pp->restarts);
+        /* the round trip beyond the model call: messages, wake-ups, waits
+         * for a core (CLOCK_MONOTONIC in both processes) */
+        cJSON *ov = cJSON_AddObjectToObject(pr, "round_trip_overhead_us");
+        cJSON_AddNumberToObject(ov, "trips", (double)pp->trips);
+        if (pp->trips) {
+            cJSON_AddNumberToObject(ov, "mean", pp->overhead_ns_sum / 1e3 / (double)pp->trips);
+            cJSON_AddNumberToObject(ov, "max", pp->overhead_ns_max / 1e3);
+        } else {
+            cJSON_AddNullToObject(ov, "mean");
+            cJSON_AddNullToObject(ov, "max");
+        }
         cJSON *pids = cJSON_AddArrayToObject(pr, "pids");
         for (int i = 0; i < pp->n; i++)
             if (pp->procs && pp->procs[i].alive)

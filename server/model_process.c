@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MODEL_FD 3
@@ -48,8 +49,12 @@ int srv_model_process_main(const char *weights) {
         srv_model_reply rep = {.id = req.id};
         req.sentence[sizeof req.sentence - 1] = '\0';
         req.learner_id[sizeof req.learner_id - 1] = '\0';
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         rep.rc = agent_correct(m, st, req.sentence, req.has_learner ? req.learner_id : NULL,
                                &rep.result);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        rep.model_ns = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
         if (send(MODEL_FD, &rep, sizeof rep, MSG_NOSIGNAL) != (ssize_t)sizeof rep) break;
     }
     gpt_state_free(st);

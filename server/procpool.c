@@ -105,6 +105,10 @@ static void on_readable(uv_poll_t *h, int status, int events) {
             lose(p);
             return;
         }
+        uint64_t trip = uv_hrtime() - p->sent_ns;
+        uint64_t over = trip > rep.model_ns ? trip - rep.model_ns : 0;
+        pp->trips++, pp->overhead_ns_sum += over;
+        if (over > pp->overhead_ns_max) pp->overhead_ns_max = over;
         srv_conn *c = p->job;
         p->job = NULL;
         p->answered = 1;
@@ -181,7 +185,7 @@ static void dispatch(srv_procpool *pp) {
             srv_correct_from_process(c, SRV_PROC_DIED, NULL);
             continue;
         }
-        idle->job = c, idle->job_id = req.id;
+        idle->job = c, idle->job_id = req.id, idle->sent_ns = uv_hrtime();
         pp->busy++;
         if (pp->busy > pp->busy_max) pp->busy_max = pp->busy;
         srv_metrics_model_begin(&idle->w->metrics);

@@ -88,6 +88,9 @@ static int quiet_loop_once(void) {
     double blocks = server_metric(p.port, "loop_blocks.blocks.count");
     double busy = server_metric(p.port, "processes.max_busy");
     double ok = server_metric(p.port, "requests.by_status.200");
+    double trips = server_metric(p.port, "processes.round_trip_overhead_us.trips");
+    double mean = server_metric(p.port, "processes.round_trip_overhead_us.mean");
+    CHECK(trips >= 10 * CLIENTS && mean >= 0); /* every round trip measured */
     server_stop(&p);
     fprintf(stderr, "20 clients x 10 rounds: %.0f answered 200, loop blocked %.0f times at 40 ms, "
             "at most %.0f model processes busy at once\n", ok, blocks, busy);
