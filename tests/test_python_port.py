@@ -2,6 +2,9 @@
 """test_python_port.py - the Python service (harness/python/miniserve_py.py)
 computes what the C model computes, and lab01-python runs end to end.
 
+0. Its GELU raises no overflow warning anywhere in float32's range and
+   gives the old formula's values to within float32 rounding.
+
 1. The NumPy port corrects each of the lab's 100 prompts; `minigpt correct`
    does the same on the same weights. Both are greedy over float32 logits
    summed in different orders, so a near-tie may rarely go the other way:
@@ -24,6 +27,29 @@ minigpt, harness, weights, prompts_path, source, scratch = sys.argv[1:7]
 sys.path.insert(0, os.path.join(source, "harness", "python"))
 os.environ["MINISERVE_WEIGHTS"] = weights
 import miniserve_py  # noqa: E402  (reads MINISERVE_WEIGHTS at import)
+
+# 0. GELU over float32's range raises no overflow warning (it once printed
+# "RuntimeWarning: overflow encountered in exp" under load) and gives the
+# values of the formula it replaced to within float32 rounding (4 ulps).
+import warnings  # noqa: E402
+import numpy as np  # noqa: E402
+x = np.linspace(-1e4, 1e4, 200001, dtype=np.float32)
+with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    g = miniserve_py.MiniGPT._gelu(x)
+u = np.float32(0.7978845608028654) * (x + np.float32(0.044715) * x * x * x)
+with np.errstate(over="ignore"):
+    before = x / (1 + np.exp(-2 * u))  # the formula it replaced, overflow and all
+assert g.dtype == np.float32
+# in ulps of the old value; where both are below float32's smallest normal
+# (1.2e-38: exp in the subnormal range, for x < about -9.3) only absolutely
+normal = np.abs(before) >= np.finfo(np.float32).tiny
+ulps = np.abs(g - before)[normal] / np.spacing(np.abs(before[normal]))
+assert float(np.max(ulps)) <= 4, float(np.max(ulps))
+# (there the old one gave 0 once exp overflowed; the true value is ~1e-38)
+assert float(np.max(np.abs(g - before)[~normal], initial=0)) < 2 * np.finfo(np.float32).tiny
+print(f"GELU: no overflow warning from -1e4 to 1e4; at most {float(np.max(ulps)):.0f} float32 "
+      "ulps from the formula it replaced")
 
 prompts = [p["sentence"] for p in json.load(open(prompts_path))]
 c_out = subprocess.run([minigpt, "--weights", weights, "correct"], input="\n".join(prompts) + "\n",

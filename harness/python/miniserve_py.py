@@ -79,8 +79,13 @@ class MiniGPT:
 
     @staticmethod
     def _gelu(x):
+        # x * sigmoid(2u), the sigmoid taken from exp(-|2u|) <= 1 on either
+        # side of 0: the same value as x / (1 + exp(-2u)), without exp
+        # overflowing float32 for large negative x (which printed
+        # "RuntimeWarning: overflow encountered in exp" under load)
         u = np.float32(0.7978845608028654) * (x + np.float32(0.044715) * x * x * x)
-        return x / (1 + np.exp(-2 * u))
+        e = np.exp(-2 * np.abs(u))
+        return x * np.where(u >= 0, 1 / (1 + e), e / (1 + e))
 
     def forward(self, tokens, pos0, cache):
         """Runs tokens at positions pos0.. and returns the last logits;
