@@ -369,6 +369,7 @@ void srv_handle_correct(srv_conn *c) {
         job_respond(c);
         return;
     case SRV_ASYNC_TOTHREAD:
+    case SRV_ASYNC_TOPROCESS: /* the same, but for where the model runs */
         srv_conn_handler_begin(c);
         if (job_decode(w, &c->req, &c->job) != 0) {
             srv_conn_handler_end(c);
@@ -378,19 +379,7 @@ void srv_handle_correct(srv_conn *c) {
         if (w->cfg->io_delay_ms > 0)
             uv_timer_start(&c->delay, on_delay, (uint64_t)w->cfg->io_delay_ms, 0);
         else
-            submit(c, tothread_work);
-        return;
-    case SRV_ASYNC_TOPROCESS:
-        srv_conn_handler_begin(c);
-        if (job_decode(w, &c->req, &c->job) != 0) {
-            srv_conn_handler_end(c);
-            job_respond(c);
-            return;
-        }
-        if (w->cfg->io_delay_ms > 0)
-            uv_timer_start(&c->delay, on_delay, (uint64_t)w->cfg->io_delay_ms, 0);
-        else
-            srv_procpool_submit(c);
+            on_delay(&c->delay); /* no wait: off to the model at once */
         return;
     }
 }

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,14 +29,28 @@ int sock_listen(int port) {
     return fd;
 }
 
+static volatile sig_atomic_t stop_asked;
+
+static void on_stop(int sig) {
+    (void)sig;
+    stop_asked = 1;
+}
+
 int sock_serve_blocking(int port) {
+    /* SIGTERM and SIGINT end the server with its log flushed (stdout is
+     * block-buffered into a pipe, as the seed's Python print is): no
+     * SA_RESTART, so the accept or read it waits in returns EINTR. */
+    struct sigaction sa = {.sa_handler = on_stop};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
     int lfd = sock_listen(port);
     if (lfd < 0) {
         fprintf(stderr, "sockserve: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(-lfd));
         return lfd;
     }
     printf("Starting server on 127.0.0.1 port %d\n", port);
-    for (;;) {
+    while (!stop_asked) {
         struct sockaddr_in peer;
         socklen_t len = sizeof peer;
         int c = accept(lfd, (struct sockaddr *)&peer, &len);
@@ -61,4 +76,7 @@ int sock_serve_blocking(int port) {
             fprintf(stderr, "Error: %s\n", strerror(errno));
         close(c);
     }
+    fflush(stdout);
+    close(lfd);
+    return 0;
 }

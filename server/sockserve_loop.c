@@ -5,6 +5,7 @@
 #include "sockserve.h"
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,14 @@ static void on_connection(uv_stream_t *server, int status) {
     uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }
 
+/* SIGTERM or SIGINT: the log flushed (stdout is block-buffered into a
+ * pipe, as the seed's print is), then out. */
+static void on_signal(uv_signal_t *s, int signum) {
+    (void)signum;
+    fflush(stdout);
+    uv_stop(s->loop);
+}
+
 int sock_serve_loop(int port) {
     /* The socket made as the blocking server's (and the seed's, which
      * both share), then handed to the loop. */
@@ -97,6 +106,10 @@ int sock_serve_loop(int port) {
         fprintf(stderr, "sockserve: %s\n", uv_strerror(rc));
         return rc;
     }
+    uv_signal_t term, intr;
+    uv_signal_init(loop, &term), uv_signal_init(loop, &intr);
+    uv_signal_start(&term, on_signal, SIGTERM), uv_signal_start(&intr, on_signal, SIGINT);
     printf("Starting server on 127.0.0.1 port %d\n", port);
-    return uv_run(loop, UV_RUN_DEFAULT);
+    uv_run(loop, UV_RUN_DEFAULT);
+    return 0; /* stopped by a signal; the process exits, the loop's memory with it */
 }

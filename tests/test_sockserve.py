@@ -37,10 +37,10 @@ def free_port():
 
 def start(kind):
     port = free_port()
-    # stdbuf: its log lines unbuffered, as python3 -u, so that SIGTERM
-    # loses none of them (piped, both buffer by default, as the seed's do)
-    cmd = {"c_blocking": ["stdbuf", "-oL", sockserve, "blocking", str(port)],
-           "c_loop": ["stdbuf", "-oL", sockserve, "loop", str(port)],
+    # piped, every server's log is block-buffered, as the seed's print is;
+    # the C ones flush theirs on SIGTERM, the Python ones run with -u
+    cmd = {"c_blocking": [sockserve, "blocking", str(port)],
+           "c_loop": [sockserve, "loop", str(port)],
            "py_sync": ["/usr/bin/python3", "-u", f"{seed}/server_sync.py", str(port)],
            "py_async": ["/usr/bin/python3", "-u", f"{seed}/server_async.py", str(port)]}[kind]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -85,29 +85,23 @@ int hs_check_eval(const hs_check *c, const hs_variant_result *results,
         }
         break;
     case HS_CHECK_P95_RATIO_AT_LEAST:
+    case HS_CHECK_RPS_RATIO_AT_LEAST: {
+        int p95 = c->kind == HS_CHECK_P95_RATIO_AT_LEAST;
         for (int i = 1; i < c->n_subjects; i++) {
-            double ref = v[i]->summary.p95_s;
-            double ratio = ref > 0 ? v[0]->summary.p95_s / ref : INFINITY;
+            double x = p95 ? v[0]->summary.p95_s : v[0]->summary.rps;
+            double ref = p95 ? v[i]->summary.p95_s : v[i]->summary.rps;
+            /* no reference: a p95 of 0 is beaten by anything, a
+             * throughput of 0 gives no ratio at all */
+            double ratio = ref > 0 ? x / ref : p95 ? INFINITY : NAN;
             if (!(ratio >= c->threshold)) out->pass = 0;
             decide(out, ratio);
             size_t len = strlen(out->detail);
-            snprintf(out->detail + len, sizeof out->detail - len,
-                     "%s%s/%s p95 %.2fx", i > 1 ? ", " : "", v[0]->name,
-                     v[i]->name, ratio);
+            snprintf(out->detail + len, sizeof out->detail - len, "%s%s/%s %s %.2fx",
+                     i > 1 ? ", " : "", v[0]->name, v[i]->name, p95 ? "p95" : "requests/s",
+                     ratio);
         }
         break;
-    case HS_CHECK_RPS_RATIO_AT_LEAST:
-        for (int i = 1; i < c->n_subjects; i++) {
-            double ref = v[i]->summary.rps;
-            double ratio = ref > 0 ? v[0]->summary.rps / ref : NAN;
-            if (!(ratio >= c->threshold)) out->pass = 0;
-            decide(out, ratio);
-            size_t len = strlen(out->detail);
-            snprintf(out->detail + len, sizeof out->detail - len,
-                     "%s%s/%s requests/s %.2fx", i > 1 ? ", " : "", v[0]->name,
-                     v[i]->name, ratio);
-        }
-        break;
+    }
     case HS_CHECK_P95_WITHIN:
         for (int i = 0; i < c->n_subjects; i++)
             for (int j = i + 1; j < c->n_subjects; j++) {
