@@ -23,7 +23,7 @@ done
 . scripts/lib/nginx.sh  # free_port
 dir=$(mktemp -d)
 server_pid=
-trap '[ -n "$server_pid" ] && kill $server_pid 2>/dev/null; rm -rf "$dir"' EXIT
+trap '[ -n "$server_pid" ] && kill $server_pid 2>/dev/null; rm -rf "$dir"; true' EXIT
 
 # The kernel's TCP counters as "name value" lines.
 counters() {
@@ -39,13 +39,15 @@ delta() { # delta BEFORE AFTER NAME
   echo $(( $(awk -v k="$3" '$1 == k {print $2}' "$2") - $(awk -v k="$3" '$1 == k {print $2}' "$1") ))
 }
 
-start_server() { # start_server KIND PORT
+start_server() { # start_server KIND PORT: the server itself in the background,
+  # so that $! is its pid (a backgrounded `case` would be a subshell, and
+  # killing it would leave the server running)
   case $1 in
-    c_blocking) "$BIN/sockserve" blocking "$2" ;;
-    c_loop) "$BIN/sockserve" loop "$2" ;;
-    py_sync) python3 experiments/seed004/server_sync.py "$2" ;;
-    py_async) python3 experiments/seed004/server_async.py "$2" ;;
-  esac >/dev/null 2>&1 &
+    c_blocking) "$BIN/sockserve" blocking "$2" >/dev/null 2>&1 & ;;
+    c_loop) "$BIN/sockserve" loop "$2" >/dev/null 2>&1 & ;;
+    py_sync) /usr/bin/python3 experiments/seed004/server_sync.py "$2" >/dev/null 2>&1 & ;;
+    py_async) /usr/bin/python3 experiments/seed004/server_async.py "$2" >/dev/null 2>&1 & ;;
+  esac
   server_pid=$!
   for _ in $(seq 100); do
     python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $2), 1).close()" \

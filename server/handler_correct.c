@@ -342,7 +342,8 @@ void srv_correct_from_process(srv_conn *c, int rc, const agent_result *result) {
         job_fail(&c->job, 502, "the model process running this request died; another "
                                "was started", NULL);
     else if (rc == SRV_PROC_NONE)
-        job_fail(&c->job, 503, "no model process could be started", NULL);
+        job_fail(&c->job, 503, "no model process is running: they kept dying before "
+                               "answering (see the server's log)", NULL);
     else if (rc == GPT_ELEARNER)
         job_fail(&c->job, 422, gpt_strerror(rc), field_extra("learner_id"));
     else if (rc)

@@ -36,6 +36,13 @@ char *srv_healthz_json(const srv_worker *w) {
 
 /* Loop thread. */
 void srv_handle_healthz(srv_conn *c) {
+    /* A worker whose model processes all keep dying serves nothing but
+     * 503s: it is not healthy, whatever else works. */
+    if (c->w->procpool.gave_up) {
+        srv_respond_error(c, 503, "no model process is running: they kept dying before "
+                                  "answering (see the server's log)", NULL, NULL);
+        return;
+    }
     srv_respond(c, 200, c->w->healthz, c->w->healthz_len, NULL);
 }
 

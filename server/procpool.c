@@ -71,18 +71,19 @@ static void on_exit_cb(uv_process_t *proc, int64_t status, int term_signal) {
     srv_procpool *pp = &p->w->procpool;
     p->alive = 0;
     pp->alive--;
+    /* Died before it answered once: a start-up failure, most likely. */
+    pp->quick_deaths = p->answered ? 0 : pp->quick_deaths + 1;
+    if (!pp->stopping && !pp->gave_up && pp->quick_deaths >= PROC_MAX_QUICK_DEATHS) {
+        fprintf(stderr, "miniserve[%d]: %d model processes in a row died before answering; "
+                        "starting no more (requests get 503, /healthz too)\n", (int)getpid(),
+                pp->quick_deaths);
+        pp->gave_up = 1;
+    }
     if (!pp->stopping)
         fprintf(stderr, "miniserve[%d]: model process %d ended (%s %d)%s\n", (int)getpid(),
                 (int)proc->pid, term_signal ? "signal" : "status",
                 term_signal ? term_signal : (int)status,
-                p->answered ? "; starting another" : "");
-    /* Died before it answered once: a start-up failure, most likely. */
-    pp->quick_deaths = p->answered ? 0 : pp->quick_deaths + 1;
-    if (!pp->stopping && pp->quick_deaths >= PROC_MAX_QUICK_DEATHS) {
-        fprintf(stderr, "miniserve[%d]: %d model processes in a row died before answering; "
-                        "giving up on them\n", (int)getpid(), pp->quick_deaths);
-        pp->gave_up = 1;
-    }
+                pp->gave_up ? "" : "; starting another");
     lose(p);
     uv_close((uv_handle_t *)&p->process, on_handle_closed);
     if (pp->gave_up) dispatch(pp); /* fails what waits */

@@ -302,6 +302,16 @@ static void test_instrument(void) {
     cJSON_ReplaceItemInObject(var(f, "a"), "measured", cJSON_CreateFalse());
     CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 0);
     cJSON_ReplaceItemInObject(var(f, "a"), "measured", cJSON_CreateTrue());
+    /* a window of a few 10 ms ticks says nothing of either */
+    set(var(f, "a"), "server.window_s", 0.009);
+    CHECK_EQ_INT(fire(hs_rule_busy_machine, f), 0);
+    set(var(f, "b"), "loadgen.cpu_cores_used", 1.05);
+    set(var(f, "b"), "loadgen.threads", 1);
+    set(var(f, "b"), "server.window_s", 0.009);
+    CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 0);
+    set(var(f, "b"), "server.window_s", 1.4);
+    CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 1);
+    set(var(f, "a"), "server.window_s", 0.6);
     set(var(f, "a"), "machine.steal_cores", NUL);
     set(var(f, "b"), "loadgen.cpu_cores_used", NUL);
     CHECK_EQ_INT(fire(hs_rule_loadgen_busy, f), 0);

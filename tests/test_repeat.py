@@ -141,13 +141,17 @@ r = harness_run("compare", A, S)
 assert r.returncode == 2 and "lab: tiny against sleepy_loop" in r.stderr, r.stderr
 r = harness_run("compare", A, D, "--force")
 assert r.returncode == 0 and "--force" in r.stdout, (r.returncode, r.stdout, r.stderr)
-for bad in (["--fail-if", "p77>+1%"], ["--fail-if", "p95>10"], ["--fail-if", "p95=+10%"]):
+for bad in (["--fail-if", "p77>+1%"], ["--fail-if", "p95>10"], ["--fail-if", "p95=+10%"],
+            ["--fail-if", "p95<+10%"], ["--fail-if", "p95>-10%"], ["--fail-if", "p95>10%"]):
     r = harness_run("compare", A, B, *bad)
     assert r.returncode == 2 and "--fail-if takes" in r.stderr, (bad, r.stderr)
+r = harness_run("compare", A, B, "--fail-if", "")
+assert r.returncode == 2 and "no threshold" in r.stderr, r.stderr
 r = harness_run("compare", A)
 assert r.returncode == 2, r.stderr
 r = harness_run("compare", A, B, "--fail-if", "nosuch:p95>+10%")  # would judge nothing
-assert r.returncode == 2 and "not in both folders" in r.stderr, (r.returncode, r.stderr)
+assert r.returncode == 2 and "not a variant of both" in r.stderr, (r.returncode, r.stderr)
+assert r.stdout == "", r.stdout  # refused before any table
 print("compare: same settings trip nothing, +20 ms trips p50>+10% (exit 1), mismatches refused")
 
 # 4. check's exit codes, from repeats edited to disagree, then to fail

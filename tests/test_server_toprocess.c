@@ -11,6 +11,8 @@
  *   finishes (seed 003's caveat: a process pool cannot cancel it), the
  *   result is dropped, the server goes on, and exits cleanly (under ASan,
  *   with nothing leaked);
+ * - processes that keep dying before they answer: after 5 the pool gives
+ *   up, and /correct and /healthz answer 503;
  * - /healthz reports the processes; bad --processes flags are refused.
  *
  * A model process is held mid-job with SIGSTOP, so the order of events is
@@ -160,6 +162,39 @@ static void test_disconnect_mid_job(void) {
     fprintf(stderr, "ok: a job whose client left ran to its end and was dropped\n");
 }
 
+/* Model processes that keep dying before they answer: after 5 in a row
+ * the pool starts no more, and /correct and /healthz answer 503. */
+static void test_gives_up(void) {
+    server_proc p;
+    const char *args[] = {"--variant", "async_toprocess", "--processes", "1", NULL};
+    server_start(&p, args);
+    pid_t last = 0;
+    for (int k = 0; k < 5; k++) {
+        long long deadline = server_now_ms() + SERVER_WAIT_MS;
+        pid_t pid = 0;
+        for (;;) { /* the next process, once it is running */
+            cJSON *m = metrics(p.port);
+            cJSON *pids = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "processes"), "pids");
+            if (cJSON_GetArraySize(pids) == 1)
+                pid = (pid_t)cJSON_GetArrayItem(pids, 0)->valuedouble;
+            cJSON_Delete(m);
+            if (pid && pid != last) break;
+            CHECK(server_now_ms() < deadline);
+            server_sleep_ms(10);
+        }
+        CHECK_EQ_INT(kill(pid, SIGKILL), 0);
+        last = pid;
+    }
+    wait_metric(p.port, "processes.running", 0);
+    server_sleep_ms(200); /* had it not given up, another would be running by now */
+    CHECK_EQ_INT(server_metric(p.port, "processes.running"), 0);
+    CHECK_EQ_INT(server_request(p.port, "POST", "/correct", "{\"sentence\": \"She go.\"}", &r),
+                 503);
+    CHECK_EQ_INT(server_request(p.port, "GET", "/healthz", NULL, &r), 503);
+    server_stop(&p);
+    fprintf(stderr, "ok: after 5 processes died before answering, 503 for /correct and /healthz\n");
+}
+
 static void test_healthz_and_flags(void) {
     server_proc p;
     const char *args[] = {"--variant", "async_toprocess", "--processes", "3", NULL};
@@ -192,6 +227,7 @@ int main(void) {
     test_healthz_and_flags();
     test_killed_process();
     test_disconnect_mid_job();
+    test_gives_up();
     test_quiet_loop();
     return 0;
 }

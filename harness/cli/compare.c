@@ -256,12 +256,32 @@ static int compare_runs(const char *dir_a, const char *dir_b, const fail_if *fi,
                         "it)\n", dir_a, dir_b, why);
         goto out;
     }
+    /* A threshold on a variant not in both would judge nothing: refused
+     * before anything is printed. */
+    for (int t = 0; t < n_fi; t++) {
+        if (!fi[t].variant[0]) continue;
+        int in_a = 0, in_b = 0;
+        for (int i = 0; i < a.folder.n; i++) in_a |= !strcmp(a.folder.v[i].name, fi[t].variant);
+        for (int i = 0; i < b.folder.n; i++) in_b |= !strcmp(b.folder.v[i].name, fi[t].variant);
+        if (!in_a || !in_b) {
+            fprintf(stderr, "harness: compare: --fail-if '%s': %s is not a variant of both "
+                            "folders\n", fi[t].text, fi[t].variant);
+            goto out;
+        }
+    }
     int by_repeats = a.repeats > 1 && b.repeats > 1;
     printf("A: %s (%s)\nB: %s (%s)\n\n", dir_a,
            a.repeats ? "repeated run" : "single run", dir_b,
            b.repeats ? "repeated run" : "single run");
-    if (a.repeats) printf("A ran %d repeats. ", a.repeats);
-    if (b.repeats) printf("B ran %d repeats. ", b.repeats);
+    const side *sides[2] = {&a, &b};
+    for (int k = 0; k < 2; k++) {
+        if (!sides[k]->repeats) continue;
+        double used = hs_fact(sides[k]->facts, "repeats.used");
+        if (used >= 0 && used < sides[k]->repeats)
+            printf("%c ran %d repeats, %.0f of them used. ", "AB"[k], sides[k]->repeats, used);
+        else
+            printf("%c ran %d repeats. ", "AB"[k], sides[k]->repeats);
+    }
     if (by_repeats)
         printf("B/A is the ratio of the two sides' medians across their repeats; its 95%% "
                "interval resamples whole repeats on each side (%d resamples).\n",
@@ -372,16 +392,17 @@ static int parse_fail_if(const char *text, fail_if *out) {
         if (strlen(figures[k].name) == len && !strncmp(p, figures[k].name, len)) out->figure = k;
     if (out->figure < 0) goto bad;
     out->above = p[len] == '>';
+    /* the sign says the direction again: '>' with '+', '<' with '-' */
+    if (p[len + 1] != (out->above ? '+' : '-')) goto bad;
     char *end;
     double pct = strtod(p + len + 1, &end);
     if (end == p + len + 1 || strcmp(end, "%") || !isfinite(pct) || pct <= -100) goto bad;
     out->limit = 1 + pct / 100;
     return 0;
 bad:
-    fprintf(stderr, "harness: compare: --fail-if takes [VARIANT:]FIGURE>+N%% or "
-                    "[VARIANT:]FIGURE<-N%%, FIGURE one of p50, p95, p99, rps (e.g. "
-                    "'p95>+10%%': B's p95 over 10%% above A's beyond doubt), not \"%s\"\n",
-            text);
+    fprintf(stderr, "harness: compare: --fail-if takes [VARIANT:]FIGURE>+N%% (B above A "
+                    "by more than N%%) or [VARIANT:]FIGURE<-N%% (below by more), FIGURE one of "
+                    "p50, p95, p99, rps (e.g. 'p95>+10%%', 'rps<-5%%'), not \"%s\"\n", text);
     return -1;
 }
 
@@ -402,6 +423,10 @@ int hs_cmd_compare(int argc, char **argv, const hs_paths *p) {
         /* one flag may hold several, comma-separated */
         char list[512];
         snprintf(list, sizeof list, "%s", optarg);
+        if (strspn(list, ", ") == strlen(list)) { /* "" or ",": nothing to test */
+            fprintf(stderr, "harness: compare: --fail-if \"%s\" has no threshold\n", optarg);
+            return HS_EXIT_USAGE;
+        }
         for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             if (n_fi == MAX_FAIL_IF) {
                 fprintf(stderr, "harness: compare: at most %d --fail-if thresholds\n",

@@ -7,10 +7,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Whether v's readings cover enough time to say anything: under
+ * HS_FACTS_MIN_WINDOW_S they are a few 10 ms ticks (a lab00 run of 300
+ * requests at 30,000/s lasts 9 ms), and a share of them means nothing. */
+static int long_enough(const cJSON *v) {
+    return hs_fact(v, "server.window_s") >= HS_FACTS_MIN_WINDOW_S;
+}
+
 /* Fires when the load generator's threads were busy GEN_BUSY of a
  * variant's load or more, on average: requests then waited for them too.
  * Needs loadgen.cpu_cores_used and loadgen.threads (1 when unknown, as in
- * folders from before --loadgen-threads). */
+ * folders from before --loadgen-threads), over a long enough window. */
 #define GEN_BUSY 0.8 /* k6 advises keeping 20% of a generator idle */
 int hs_rule_loadgen_busy(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
@@ -18,7 +25,7 @@ int hs_rule_loadgen_busy(const cJSON *facts, hs_strbuf *out) {
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         double threads = hs_fact(v, "loadgen.threads");
         double g = hs_fact(v, "loadgen.cpu_cores_used") / (threads >= 1 ? threads : 1);
-        if (!(g >= GEN_BUSY)) continue;
+        if (!(g >= GEN_BUSY) || !long_enough(v)) continue;
         hs_say_ctx c = {.facts = facts, .v = v};
         char b[32];
         hs_fact_format(100 * g, b, sizeof b);
@@ -31,14 +38,15 @@ int hs_rule_loadgen_busy(const cJSON *facts, hs_strbuf *out) {
 
 /* Fires when other processes kept OTHERS cores of the allowed CPUs busy
  * during a variant's load, or the hypervisor stole STEAL or more. Needs
- * machine.{other_cores_used,steal_cores}. */
+ * machine.{other_cores_used,steal_cores}, over a long enough window. */
 #define OTHERS 0.25
 #define STEAL 0.1
 int hs_rule_busy_machine(const cJSON *facts, hs_strbuf *out) {
     int n = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
-        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured"))) continue;
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured")) || !long_enough(v))
+            continue;
         double o = hs_fact(v, "machine.other_cores_used"), s = hs_fact(v, "machine.steal_cores");
         if (!(o >= OTHERS) && !(s >= STEAL)) continue;
         hs_say_ctx c = {.facts = facts, .v = v};

@@ -456,8 +456,17 @@ int hs_cmd_repeat(hs_lab *lab, const char *lab_file, const hs_run_options *opt,
         fprintf(stderr, "harness: %s\n", err);
     if (rc != 0 && exit_code == HS_EXIT_OK) exit_code = HS_EXIT_FAILED;
     print_verdicts(top, lab);
-    fprintf(stderr, "\nharness: %d repeats in %s (summary.md, facts.json, latency_cdf.png, "
-                    "manifest.json; one folder per repeat)\n", st->n, top);
+    int frc;
+    char ferr[256];
+    cJSON *f = hs_facts_read(top, &frc, ferr, sizeof ferr);
+    double used = hs_fact(f, "repeats.used");
+    cJSON_Delete(f);
+    char used_text[96] = "";
+    if (used >= 0 && used < st->n)
+        snprintf(used_text, sizeof used_text, " (%.0f used; summary.md says why not the rest)",
+                 used);
+    fprintf(stderr, "\nharness: %d repeats%s in %s (summary.md, facts.json, latency_cdf.png, "
+                    "manifest.json; one folder per repeat)\n", st->n, used_text, top);
     if (!st->complete && hs_stop) {
         fprintf(stderr, "harness: the run was interrupted; the repeats measured are kept and "
                         "manifest.json marks it incomplete\n");
