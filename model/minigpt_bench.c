@@ -164,7 +164,7 @@ int cli_bench(int argc, char **argv, const char *weights) {
            prompts_path, repeat);
     printf("blas:    %s\n\n", gpt_blas_config());
 
-    bench_result warm, one, many;
+    bench_result warm, one, many = {0}; /* many: only when threads > 1 */
     int rc = run_threads(m, prompts, n, 1, 1, &warm); /* caches, page faults */
     if (!rc) rc = run_threads(m, prompts, n, (int)repeat, 1, &one);
     if (!rc && threads > 1)
