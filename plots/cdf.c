@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
                 size_t n, char *err, size_t err_size) {
@@ -43,30 +44,60 @@ int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
         hs_strbuf_printf(&gp, "set style line %zu lc rgb \"%s\" lw 2.5 dt %d pt %d ps 1.6\n", i + 1,
                plot__colours[i % ncol], plot__dashes[i % ncol], plot__points[i % ncol]);
 
-    /* Each curve's p50, p95 and p99: a marker on the curve with a short
-     * label beside it, and the values in the legend. Labels go right of the
-     * marker for even curves and left for odd ones, and one line lower for
-     * each further pair, so close curves (sync and async_tothread) do not
-     * print over each other. */
+    /* The frame is fixed so that label places can be computed
+     * (cdf_labels.c): margins, and the x range in whole decades around
+     * every latency drawn. */
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        const plot_curve *cv = &curves[i];
+        if (cv->n) lo = fmin(lo, cv->sorted_s[0] * 1e3), hi = fmax(hi, cv->sorted_s[cv->n - 1] * 1e3);
+        for (size_t r = 0; r < cv->n_thin; r++)
+            if (cv->thin_n[r] && cv->thin_sorted_s[r])
+                lo = fmin(lo, cv->thin_sorted_s[r][0] * 1e3),
+                hi = fmax(hi, cv->thin_sorted_s[r][cv->thin_n[r] - 1] * 1e3);
+    }
+    plot_frame fr;
+    if (!isfinite(lo) || !(hi > 0)) lo = 1, hi = 1000; /* nothing recorded: an empty frame */
+    plot_frame_for(lo > 1e-3 ? lo : 1e-3, hi > 1e-3 ? hi : 1e-3, n, &fr);
+    hs_strbuf_printf(&gp, "set lmargin at screen %.3f\nset rmargin at screen %.3f\n"
+                          "set tmargin at screen %.3f\nset bmargin at screen %.3f\n"
+                          "set xrange [%g:%g]\n", fr.left, fr.right, fr.top, fr.bottom,
+                     pow(10, fr.lx0), pow(10, fr.lx1));
+
+    /* Each curve's p50, p95 and p99: a marker on the curve, a short label
+     * beside it where no other label is (its box, in pixels from the
+     * picture's bottom left, in a comment), and the values in the legend. */
     hs_strbuf_printf(&gp, "\n# p50, p95 and p99 of each curve\n");
-    int label = 1;
+    static plot_label labels[16 * 3];
+    size_t owner[16 * 3], nl = 0;
     char legends[16][512];
     for (size_t i = 0; i < n; i++) {
         snprintf(legends[i % 16], sizeof legends[0], "%s", curves[i].label);
         if (curves[i].n == 0) continue;
         const double qs[] = {50, 95, 99};
         const double *v = curves[i].p_ms;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 3 && nl < sizeof labels / sizeof labels[0]; k++) {
             if (isnan(v[k])) continue; /* the facts do not have it */
-            double ms = v[k] > 1e-3 ? v[k] : 1e-3;
-            hs_strbuf_printf(&gp, "set label %d \"p%.0f\" at %.6g,%.2f %s point ls %zu "
-                        "offset char %.1f,char %.1f tc rgb \"%s\" front\n",
-                   label++, qs[k], ms, qs[k] / 100, i % 2 ? "right" : "left", i + 1,
-                   i % 2 ? -1.0 : 1.0, -1.1 * (double)(i / 2), plot__colours[i % ncol]);
+            plot_label *l = &labels[nl];
+            memset(l, 0, sizeof *l);
+            snprintf(l->text, sizeof l->text, "p%.0f", qs[k]);
+            l->x_ms = v[k] > 1e-3 ? v[k] : 1e-3, l->y = qs[k] / 100;
+            owner[nl++] = i;
         }
         if (!isnan(v[0]) && !isnan(v[1]) && !isnan(v[2]))
             snprintf(legends[i % 16], sizeof legends[0], "%s%s: p50 %.3g, p95 %.3g, p99 %.3g ms",
                      curves[i].label, curves[i].n_thin ? " (all repeats)" : "", v[0], v[1], v[2]);
+    }
+    plot_place_labels(&fr, labels, nl);
+    for (size_t k = 0; k < nl; k++) {
+        const plot_label *l = &labels[k];
+        size_t i = owner[k];
+        hs_strbuf_printf(&gp, "# label %zu box %.1f %.1f %.1f %.1f\n", k + 1, l->x0, l->x1,
+                         l->y0, l->y1);
+        hs_strbuf_printf(&gp, "set label %zu \"%s\" at %.6g,%.2f left point ls %zu "
+                              "offset char %.1f,char %.1f tc rgb \"%s\" front\n",
+                         k + 1, l->text, l->x_ms, l->y, i + 1, l->dx, l->dy,
+                         plot__colours[i % ncol]);
     }
 
     hs_strbuf_printf(&gp, "\nplot ");

@@ -32,6 +32,38 @@ typedef struct {
 int plot_cdf(const char *dir, const char *title, const plot_curve *curves,
                 size_t n, char *err, size_t err_size);
 
+/* The CDF's frame, fixed so that label places can be computed: the plot
+ * area in fractions of the picture, and the x range in decades (log10 of
+ * ms). */
+typedef struct {
+    double left, right, bottom, top;
+    double lx0, lx1;
+} plot_frame;
+
+/* The y axis runs from 0 to this; a label's box is in these character
+ * cells (DejaVu Sans 11 at the picture's size, rounded up). */
+#define PLOT_Y_MAX 1.05
+#define PLOT_CHAR_W 9.0
+#define PLOT_CHAR_H 18.0
+
+/* The frame for latencies from min_ms to max_ms (whole decades), with a
+ * key of n_legend lines below. */
+void plot_frame_for(double min_ms, double max_ms, size_t n_legend, plot_frame *f);
+
+/* A marker's label: its text at (x_ms, y); placing it sets its offset in
+ * characters (dx, dy, text left-aligned there) and its box in pixels from
+ * the picture's bottom left. */
+typedef struct {
+    char text[8];
+    double x_ms, y;
+    double dx, dy;
+    double x0, x1, y0, y1;
+} plot_label;
+
+/* Places labels[0..n) in order, each at the first spot beside its marker
+ * whose box meets no label placed before it and no marker. */
+void plot_place_labels(const plot_frame *f, plot_label *labels, size_t n);
+
 /* One point of a sweep for one variant, in the units the plot shows. */
 typedef struct {
     double x;                      /* the swept value */

@@ -89,3 +89,7 @@ add_test(NAME test_repeat COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/t
          $<TARGET_FILE:harness> ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}
          ${MINIGPT_INIT_WEIGHTS})
 set_tests_properties(test_repeat PROPERTIES TIMEOUT 600 LABELS harness)
+
+# The CDF's percentile labels never overlap (issue 17).
+lab_test(test_plot_labels plots lab_common m)
+set_tests_properties(test_plot_labels PROPERTIES LABELS harness)
