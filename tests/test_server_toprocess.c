@@ -107,18 +107,26 @@ static void test_quiet_loop(void) {
     CHECK(!"the loop blocked in every attempt");
 }
 
+/* A /correct on a new connection whose job sits in the only model
+ * process, stopped (SIGSTOP) so that it holds it; its pid into *pid. */
+static server_conn *held_job(int port, pid_t *pid) {
+    *pid = model_pid(port);
+    CHECK_EQ_INT(kill(*pid, SIGSTOP), 0);
+    server_conn *a = server_connect(port);
+    CHECK(a);
+    server_format(req, sizeof req, "POST", "/correct", "{\"sentence\": \"She go.\"}");
+    server_send_str(a, req);
+    wait_metric(port, "processes.busy", 1); /* A's job is in the stopped process */
+    return a;
+}
+
 /* A process killed mid-job: 502 with a JSON error, then a new process. */
 static void test_killed_process(void) {
     server_proc p;
     const char *args[] = {"--variant", "async_toprocess", "--processes", "1", NULL};
     server_start(&p, args);
-    pid_t first = model_pid(p.port);
-    CHECK_EQ_INT(kill(first, SIGSTOP), 0);
-    server_conn *a = server_connect(p.port);
-    CHECK(a);
-    server_format(req, sizeof req, "POST", "/correct", "{\"sentence\": \"She go.\"}");
-    server_send_str(a, req);
-    wait_metric(p.port, "processes.busy", 1); /* A's job is in the stopped process */
+    pid_t first;
+    server_conn *a = held_job(p.port, &first);
     CHECK_EQ_INT(kill(first, SIGKILL), 0);
     CHECK_EQ_INT(server_read(a, &r, SERVER_WAIT_MS), 0);
     CHECK_EQ_INT(r.status, 502);
@@ -140,13 +148,8 @@ static void test_disconnect_mid_job(void) {
     server_proc p;
     const char *args[] = {"--variant", "async_toprocess", "--processes", "1", NULL};
     server_start(&p, args);
-    pid_t pid = model_pid(p.port);
-    CHECK_EQ_INT(kill(pid, SIGSTOP), 0);
-    server_conn *a = server_connect(p.port);
-    CHECK(a);
-    server_format(req, sizeof req, "POST", "/correct", "{\"sentence\": \"She go.\"}");
-    server_send_str(a, req);
-    wait_metric(p.port, "processes.busy", 1);
+    pid_t pid;
+    server_conn *a = held_job(p.port, &pid);
     server_close(a); /* the client leaves; the job cannot be called back */
     /* connections.open counts the /metrics request's own connection too:
      * A and it, until A's result has come back and been dropped */
