@@ -54,6 +54,10 @@ typedef struct {
     int line;           /* 0 when unknown */
     char object[48];    /* shared object, for frames without file:line */
     char source[120];   /* that line of source, trimmed; "" if unavailable */
+    unsigned long offset; /* frames without file:line: the pc's offset into
+                             function, or into object when function is "??"
+                             (what `addr2line -e` on an unstripped copy of
+                             the object takes) */
 } blockwatch_frame;
 
 typedef struct {
@@ -68,7 +72,8 @@ typedef struct {
                              asleep in a call a signal would cut short
                              (a sleep, poll), that call; else "" */
     int blamed;           /* innermost frame of the application's own code
-                             (opts.blame_dir), or -1 */
+                             (opts.blame_dir; in a program built without
+                             debug information, its own object), or -1 */
     blockwatch_frame frames[BLOCKWATCH_MAX_FRAMES]; /* outermost first */
 } blockwatch_report;
 

@@ -90,6 +90,11 @@ int bw_symbols_resolve(bw_symbols *s, const bw_sample *sample, blockwatch_report
 
 /* ---- blockwatch_report.c ------------------------------------------------ */
 
+/* 1 if a and b are the same place: function, file and line, or, without
+ * file and line, function, object and offset. */
+int bw_frame_same(const blockwatch_frame *a, const blockwatch_frame *b);
+/* A frame as a cJSON object, or NULL when out of memory. */
+void *bw_frame_json(const blockwatch_frame *f);
 /* Writes ns as seconds with 3 decimals ("0.052s") into buf. */
 void bw_format_seconds(uint64_t ns, char *buf, size_t size);
 /* Room for any report's text. */

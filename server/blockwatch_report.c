@@ -31,12 +31,21 @@ void bw_format_seconds(uint64_t ns, char *buf, size_t size) {
     snprintf(buf, size, "%.3fs", (double)ns / 1e9);
 }
 
+int bw_frame_same(const blockwatch_frame *a, const blockwatch_frame *b) {
+    if (strcmp(a->function, b->function) != 0 || strcmp(a->file, b->file) != 0)
+        return 0;
+    if (a->file[0]) return a->line == b->line;
+    return a->offset == b->offset && strcmp(a->object, b->object) == 0;
+}
+
 static void put_frame(text *t, const blockwatch_frame *f) {
     if (f->file[0]) {
         put(t, "      File \"%s\", line %d, in %s\n", f->file, f->line, f->function);
         if (f->source[0]) put(t, "          %s\n", f->source);
     } else if (f->object[0]) {
-        put(t, "      File \"%s\", in %s\n", f->object, f->function);
+        /* Without debug information the offset is what is left to find
+         * the line with, by addr2line on a copy that has it. */
+        put(t, "      File \"%s\", in %s+0x%lx\n", f->object, f->function, f->offset);
     } else {
         put(t, "      File \"?\", in %s\n", f->function);
     }
@@ -70,12 +79,15 @@ int blockwatch_format(const blockwatch_report *r, int threshold_ms,
     }
     if (r->blamed >= 0) {
         const blockwatch_frame *b = &r->frames[r->blamed];
-        put(&t, "  Blocked in: %s (%s:%d)\n", b->function, b->file, b->line);
+        if (b->file[0])
+            put(&t, "  Blocked in: %s (%s:%d)\n", b->function, b->file, b->line);
+        else
+            put(&t, "  Blocked in: %s+0x%lx (%s)\n", b->function, b->offset, b->object);
     }
     return t.full ? -ENOSPC : (int)t.len;
 }
 
-static cJSON *frame_json(const blockwatch_frame *f) {
+void *bw_frame_json(const blockwatch_frame *f) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "function", f->function);
     if (f->file[0]) {
@@ -85,7 +97,12 @@ static cJSON *frame_json(const blockwatch_frame *f) {
     } else {
         cJSON_AddNullToObject(o, "file");
         cJSON_AddNullToObject(o, "line");
-        if (f->object[0]) cJSON_AddStringToObject(o, "object", f->object);
+        if (f->object[0]) {
+            cJSON_AddStringToObject(o, "object", f->object);
+            char off[24];
+            snprintf(off, sizeof off, "0x%lx", f->offset);
+            cJSON_AddStringToObject(o, "offset", off);
+        }
     }
     return o;
 }
@@ -104,12 +121,12 @@ void *blockwatch_report_json(const blockwatch_report *r, int threshold_ms) {
     if (r->asleep_in[0]) cJSON_AddStringToObject(o, "asleep_in", r->asleep_in);
     else cJSON_AddNullToObject(o, "asleep_in");
     if (r->blamed >= 0)
-        cJSON_AddItemToObject(o, "blocked_in", frame_json(&r->frames[r->blamed]));
+        cJSON_AddItemToObject(o, "blocked_in", bw_frame_json(&r->frames[r->blamed]));
     else
         cJSON_AddNullToObject(o, "blocked_in");
     cJSON *stack = cJSON_AddArrayToObject(o, "stack");
     for (int i = 0; i < r->n_frames; i++)
-        cJSON_AddItemToArray(stack, frame_json(&r->frames[i]));
+        cJSON_AddItemToArray(stack, bw_frame_json(&r->frames[i]));
     /* The same report as text, whole, so that a reader of the JSON (the
      * harness's summary) shows exactly what stderr showed. */
     char whole[BW_TEXT_MAX];

@@ -26,18 +26,13 @@ void bw_results_starved(blockwatch *bw, const char *timestamp, uint64_t dur_ns,
     pthread_mutex_unlock(&bw->results_mu);
 }
 
-static int same_frame(const blockwatch_frame *a, const blockwatch_frame *b) {
-    return a->line == b->line && strcmp(a->function, b->function) == 0 &&
-           strcmp(a->file, b->file) == 0;
-}
-
 /* Under results_mu. Counts r under its blamed frame; returns the first
  * block printed with the same one and a stack, or 0. */
 static uint64_t top_add(blockwatch *bw, const blockwatch_report *r) {
     const blockwatch_frame *f = r->blamed >= 0 ? &r->frames[r->blamed] : NULL;
     for (int i = 0; i < bw->n_top; i++) {
         bw_top_stack *t = &bw->top[i];
-        if (t->has_frame != (f != NULL) || (f && !same_frame(&t->frame, f))) continue;
+        if (t->has_frame != (f != NULL) || (f && !bw_frame_same(&t->frame, f))) continue;
         t->count++;
         t->total_ns += r->duration_ns;
         if (!f || r->n_frames == 0) return 0;
@@ -121,12 +116,7 @@ static cJSON *top_json(const blockwatch *bw) {
         const bw_top_stack *t = &sorted[i];
         cJSON *o = cJSON_CreateObject();
         if (t->has_frame) {
-            cJSON *f = cJSON_AddObjectToObject(o, "blocked_in");
-            cJSON_AddStringToObject(f, "function", t->frame.function);
-            cJSON_AddStringToObject(f, "file", t->frame.file);
-            cJSON_AddNumberToObject(f, "line", t->frame.line);
-            if (t->frame.source[0])
-                cJSON_AddStringToObject(f, "source", t->frame.source);
+            cJSON_AddItemToObject(o, "blocked_in", bw_frame_json(&t->frame));
         } else {
             cJSON_AddNullToObject(o, "blocked_in");
         }

@@ -6,8 +6,14 @@
  * them, and reports inlined calls as frames of their own, so a static
  * function the compiler folded into its caller still shows up with its own
  * line. Frames without debug information (libc, libuv, OpenBLAS) get the
- * symbol name and the shared object instead. Source lines are read from
- * the files named in the debug information, when they are still there.
+ * symbol name, its offset and the shared object instead. Source lines are
+ * read from the files named in the debug information, when they are still
+ * there.
+ *
+ * A program built or stripped without debug information has no file names
+ * to blame by, so there the innermost frame of the program's own object
+ * (the one this code is linked into) is blamed: the application's code as
+ * opposed to the libraries', named by function and offset.
  */
 #include "blockwatch_internal.h"
 
@@ -35,6 +41,8 @@ struct bw_symbols {
     struct backtrace_state *bt;
     char *source_dir;
     char *blame_dir;
+    uintptr_t program_base; /* load address of the object this code is in */
+    int program_has_lines;  /* it has debug information: blame by blame_dir */
     source_file sources[BW_SOURCE_CACHE];
     int n_sources;
     blockwatch_frame scratch[BLOCKWATCH_MAX_FRAMES]; /* innermost first */
@@ -46,6 +54,15 @@ static void ignore_error(void *data, const char *msg, int errnum) {
     (void)data;
     (void)msg;
     (void)errnum;
+}
+
+static int note_has_lines(void *data, uintptr_t pc, const char *filename,
+                          int lineno, const char *function) {
+    (void)pc;
+    (void)lineno;
+    (void)function;
+    if (filename) *(int *)data = 1;
+    return 1;
 }
 
 int bw_symbols_new(const char *source_dir, const char *blame_dir,
@@ -62,6 +79,10 @@ int bw_symbols_new(const char *source_dir, const char *blame_dir,
         bw_symbols_free(s);
         return -ENOMEM;
     }
+    Dl_info self;
+    if (dladdr((void *)&bw_symbols_new, &self)) s->program_base = (uintptr_t)self.dli_fbase;
+    backtrace_pcinfo(s->bt, (uintptr_t)&bw_symbols_new, note_has_lines, ignore_error,
+                     &s->program_has_lines);
     *out = s;
     return 0;
 }
@@ -157,23 +178,35 @@ typedef struct {
     int in_detector; /* a frame is the detector's own code */
 } collect_state;
 
-static void frame_from_object(blockwatch_frame *f, uintptr_t pc) {
+/* Object, and the function's name and offset when the symbol table did
+ * not give them; returns the object's load address (0: not known). */
+static uintptr_t frame_from_object(blockwatch_frame *f, uintptr_t pc) {
     Dl_info info;
-    if (dladdr((void *)pc, &info) && info.dli_fname) {
-        const char *base = strrchr(info.dli_fname, '/');
-        copy(f->object, sizeof f->object, base ? base + 1 : info.dli_fname);
-        if (!f->function[0] && info.dli_sname)
-            copy(f->function, sizeof f->function, info.dli_sname);
+    if (!dladdr((void *)pc, &info) || !info.dli_fname) return 0;
+    const char *base = strrchr(info.dli_fname, '/');
+    copy(f->object, sizeof f->object, base ? base + 1 : info.dli_fname);
+    if (!f->function[0] && info.dli_sname) {
+        copy(f->function, sizeof f->function, info.dli_sname);
+        f->offset = info.dli_saddr ? pc - (uintptr_t)info.dli_saddr : 0;
+    } else if (!f->function[0]) {
+        f->offset = pc - (uintptr_t)info.dli_fbase;
     }
+    return (uintptr_t)info.dli_fbase;
 }
 
 static void on_syminfo(void *data, uintptr_t pc, const char *symname,
                        uintptr_t symval, uintptr_t symsize) {
-    (void)pc;
-    (void)symval;
     (void)symsize;
     blockwatch_frame *f = data;
-    if (symname) copy(f->function, sizeof f->function, symname);
+    if (symname) {
+        copy(f->function, sizeof f->function, symname);
+        f->offset = pc - symval;
+    }
+}
+
+/* The detector's own functions, known by name where there is no file. */
+static int detector_function(const char *name) {
+    return strncmp(name, "bw_", 3) == 0 || strncmp(name, "blockwatch", 10) == 0;
 }
 
 static int on_pcinfo(void *data, uintptr_t pc, const char *filename, int lineno,
@@ -200,7 +233,11 @@ static int on_pcinfo(void *data, uintptr_t pc, const char *filename, int lineno,
         if (c->blamed < 0 && under(filename, c->s->blame_dir)) c->blamed = c->n;
     } else {
         backtrace_syminfo(c->s->bt, pc, on_syminfo, ignore_error, f);
-        frame_from_object(f, pc);
+        uintptr_t object = frame_from_object(f, pc);
+        if (detector_function(f->function)) c->in_detector = 1;
+        else if (c->blamed < 0 && !c->s->program_has_lines && object &&
+                 object == c->s->program_base)
+            c->blamed = c->n;
     }
     /* Code with line information but no function of its own in it (an
      * asm block in a C file): the symbol table may still name it. */

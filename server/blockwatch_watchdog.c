@@ -64,9 +64,7 @@ static void log_text(blockwatch *bw, const char *text, int whole) {
 
 static int same_blame(const blockwatch_report *a, const blockwatch_report *b) {
     if (a->blamed < 0 || b->blamed < 0) return a->blamed < 0 && b->blamed < 0;
-    const blockwatch_frame *x = &a->frames[a->blamed], *y = &b->frames[b->blamed];
-    return x->line == y->line && strcmp(x->function, y->function) == 0 &&
-           strcmp(x->file, y->file) == 0;
+    return bw_frame_same(&a->frames[a->blamed], &b->frames[b->blamed]);
 }
 
 /* Fills r's stack from the tracked stretch's samples, chosen as the

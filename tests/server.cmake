@@ -34,3 +34,20 @@ set_tests_properties(test_server_blocking PROPERTIES RUN_SERIAL ON)
 add_test(NAME test_sockserve COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_sockserve.py
          $<TARGET_FILE:sockserve> ${PROJECT_SOURCE_DIR} $<TARGET_FILE:harness>)
 set_tests_properties(test_sockserve PROPERTIES TIMEOUT 120)
+
+# The block detector in a miniserve without debug information: one copy
+# with its DWARF removed (the symbol table stays), one fully stripped.
+set(MINISERVE_NODEBUG ${CMAKE_CURRENT_BINARY_DIR}/miniserve-nodebug)
+set(MINISERVE_STRIPPED ${CMAKE_CURRENT_BINARY_DIR}/miniserve-stripped)
+add_custom_command(OUTPUT ${MINISERVE_NODEBUG} ${MINISERVE_STRIPPED}
+  COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:miniserve> ${MINISERVE_NODEBUG}
+  COMMAND ${CMAKE_STRIP} -o ${MINISERVE_STRIPPED} $<TARGET_FILE:miniserve>
+  DEPENDS miniserve
+  COMMENT "copies of miniserve without debug information")
+add_custom_target(miniserve_nodebug_copies ALL DEPENDS ${MINISERVE_NODEBUG} ${MINISERVE_STRIPPED})
+lab_test(test_server_nodebug server_harness)
+add_dependencies(test_server_nodebug miniserve_nodebug_copies)
+target_compile_definitions(test_server_nodebug PRIVATE
+  MINISERVE_NODEBUG_BIN="${MINISERVE_NODEBUG}"
+  MINISERVE_STRIPPED_BIN="${MINISERVE_STRIPPED}")
+set_tests_properties(test_server_nodebug PROPERTIES TIMEOUT 60 LABELS server)

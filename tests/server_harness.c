@@ -43,10 +43,15 @@ void server_start(server_proc *p, const char *const *args) {
 }
 
 void server_start_log(server_proc *p, const char *const *args, const char *log_path) {
+    server_start_bin(p, MINISERVE_BIN, args, log_path);
+}
+
+void server_start_bin(server_proc *p, const char *bin, const char *const *args,
+                      const char *log_path) {
     int pipefd[2];
     const char *argv[64];
     int n = 0;
-    argv[n++] = MINISERVE_BIN;
+    argv[n++] = bin;
     argv[n++] = "--port";
     argv[n++] = "0";
     int has_weights = 0;
@@ -74,7 +79,7 @@ void server_start_log(server_proc *p, const char *const *args, const char *log_p
         close(pipefd[0]);
         close(pipefd[1]);
         execv(argv[0], (char *const *)argv);
-        perror("execv " MINISERVE_BIN);
+        fprintf(stderr, "execv %s: %s\n", bin, strerror(errno));
         _exit(127);
     }
     close(pipefd[1]);

@@ -27,6 +27,9 @@ typedef struct {
 void server_start(server_proc *p, const char *const *args);
 /* The same with the server's stderr written to log_path (NULL: inherited). */
 void server_start_log(server_proc *p, const char *const *args, const char *log_path);
+/* The same with another miniserve binary (a stripped copy, say). */
+void server_start_bin(server_proc *p, const char *bin, const char *const *args,
+                      const char *log_path);
 /* Sends sig and waits up to timeout_ms for the exit. Returns the exit
  * status, 128 + signal if killed by one, or -1 if it had to be killed. */
 int server_signal_wait(server_proc *p, int sig, int timeout_ms);

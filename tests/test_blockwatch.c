@@ -107,6 +107,7 @@ static void test_format(void) {
     r.frames[1].line = 245;
     strcpy(r.frames[1].source, "int rc = agent_correct(w->model, st, job->sentence,");
     strcpy(r.frames[2].function, "cblas_sgemv");
+    r.frames[2].offset = 0x1f;
     strcpy(r.frames[2].object, "libopenblas.so.0");
     r.blamed = 1;
     char buf[4096];
@@ -122,7 +123,7 @@ static void test_format(void) {
         "          srv_dispatch(c);\n"
         "      File \"server/handler_correct.c\", line 245, in job_run\n"
         "          int rc = agent_correct(w->model, st, job->sentence,\n"
-        "      File \"libopenblas.so.0\", in cblas_sgemv\n"
+        "      File \"libopenblas.so.0\", in cblas_sgemv+0x1f\n"
         "  Blocked in: job_run (server/handler_correct.c:245)\n";
     CHECK_EQ_STR(buf, want);
     CHECK_EQ_INT(n, strlen(want));
@@ -154,6 +155,7 @@ static void test_format(void) {
     cJSON *lib = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "stack"), 2);
     CHECK(cJSON_IsNull(cJSON_GetObjectItem(lib, "file")));
     CHECK_EQ_STR(cJSON_GetObjectItem(lib, "object")->valuestring, "libopenblas.so.0");
+    CHECK_EQ_STR(cJSON_GetObjectItem(lib, "offset")->valuestring, "0x1f");
     CHECK_EQ_STR(cJSON_GetObjectItem(j, "text")->valuestring, want);
     cJSON_Delete(j);
 }

@@ -19,12 +19,17 @@ static const char *str(const cJSON *o, const char *key) {
     return cJSON_IsString(x) ? x->valuestring : "";
 }
 
-/* "function (file:line)" of a blocked_in frame; "" for null. */
+/* "function (file:line)" of a blocked_in frame, or "function+offset
+ * (object)" from a server without debug information; "" for null. */
 static void where(const cJSON *frame, char *out, size_t size) {
     out[0] = '\0';
     if (!cJSON_IsObject(frame)) return;
-    snprintf(out, size, "%s (%s:%.0f)", str(frame, "function"), str(frame, "file"),
-             num(frame, "line", NULL));
+    if (str(frame, "file")[0])
+        snprintf(out, size, "%s (%s:%.0f)", str(frame, "function"), str(frame, "file"),
+                 num(frame, "line", NULL));
+    else
+        snprintf(out, size, "%s+%s (%s)", str(frame, "function"), str(frame, "offset"),
+                 str(frame, "object"));
 }
 
 /* The text of the report that shows place `at` in worker doc: the one
