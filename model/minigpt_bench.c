@@ -4,6 +4,7 @@
  * It prints numbers; nothing here passes or fails on speed.
  */
 #include "cli.h"
+#include "data_files.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -12,10 +13,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef MINIGPT_DEFAULT_PROMPTS
-#define MINIGPT_DEFAULT_PROMPTS "lab01_verb_corrections.json"
-#endif
 
 typedef struct {
     const gpt_model *model;
@@ -127,7 +124,7 @@ int cli_bench(int argc, char **argv, const char *weights) {
         {"prompts", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0}};
     long threads = sysconf(_SC_NPROCESSORS_ONLN), repeat = 5;
-    const char *prompts_path = MINIGPT_DEFAULT_PROMPTS;
+    const char *prompts_path = mg_data_file(MG_DEFAULT_PROMPTS);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+t:r:p:", opts, NULL)) != -1) {

@@ -1,16 +1,13 @@
 /* minigpt_cli.c - the minigpt command: info, correct, init, bench, data,
  * train, eval. */
 #include "cli.h"
+#include "data_files.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef MINIGPT_DEFAULT_WEIGHTS
-#define MINIGPT_DEFAULT_WEIGHTS "minigpt.bin"
-#endif
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -48,7 +45,7 @@ static void usage(FILE *f) {
         "\n"
         "Exit status: 0 success, 1 the work failed (unreadable weights, a sentence\n"
         "the model cannot take), 2 bad command line.\n",
-        MINIGPT_DEFAULT_WEIGHTS);
+        mg_data_file(MG_DEFAULT_WEIGHTS));
 }
 
 int cli_parse_long(const char *s, long lo, long hi, long *out) {
@@ -197,7 +194,7 @@ int main(int argc, char **argv) {
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *weights = getenv("MINIGPT_WEIGHTS");
-    if (!weights || !*weights) weights = MINIGPT_DEFAULT_WEIGHTS;
+    if (!weights || !*weights) weights = mg_data_file(MG_DEFAULT_WEIGHTS);
     int c;
     /* "+" stops at the command name, so each command parses its own flags. */
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -225,7 +222,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "init")) return cmd_init(sub_argc, sub_argv);
     if (!strcmp(cmd, "data")) return cli_data(sub_argc, sub_argv);
     if (!strcmp(cmd, "train"))
-        return cli_train(sub_argc, sub_argv, MINIGPT_DEFAULT_WEIGHTS);
+        return cli_train(sub_argc, sub_argv, mg_data_file(MG_DEFAULT_WEIGHTS));
     if (!strcmp(cmd, "eval")) return cli_eval(sub_argc, sub_argv, weights);
     fprintf(stderr, "minigpt: unknown command '%s' (try minigpt --help)\n", cmd);
     return CLI_EXIT_USAGE;

@@ -5,6 +5,7 @@
  * thread per call).
  */
 #include "cli.h"
+#include "data_files.h"
 #include "train.h"
 
 #include <cblas.h>
@@ -15,10 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#ifndef MINIGPT_DEFAULT_PROMPTS
-#define MINIGPT_DEFAULT_PROMPTS "lab01_verb_corrections.json"
-#endif
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -62,7 +59,7 @@ int cli_data(int argc, char **argv) {
         {NULL, 0, NULL, 0}};
     long seed = 1, count = 20;
     int split = GPT_SPLIT_TRAIN;
-    const char *prompts_path = MINIGPT_DEFAULT_PROMPTS;
+    const char *prompts_path = mg_data_file(MG_DEFAULT_PROMPTS);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -216,7 +213,7 @@ int cli_train(int argc, char **argv, const char *default_out) {
                     .log_every = 100, .ckpt_every = 1000, .warmup = 300,
                     .lr = 3e-3, .min_lr_frac = 0.05, .weight_decay = 0.01,
                     .beta1 = 0.9, .beta2 = 0.95, .eps = 1e-8};
-    const char *out = default_out, *prompts_path = MINIGPT_DEFAULT_PROMPTS;
+    const char *out = default_out, *prompts_path = mg_data_file(MG_DEFAULT_PROMPTS);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -386,7 +383,7 @@ int cli_eval(int argc, char **argv, const char *weights) {
         {NULL, 0, NULL, 0}};
     long n_heldout = 2000;
     int show = 0;
-    const char *prompts_path = MINIGPT_DEFAULT_PROMPTS;
+    const char *prompts_path = mg_data_file(MG_DEFAULT_PROMPTS);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {

@@ -3,7 +3,7 @@
 # stage, in data-path order, each with one header named after it, and a
 # file may include only its own stage's header and those of earlier stages,
 # plus common/ and the other top-level libraries (plots.h, manifest.h,
-# minigpt.h). Includes are read in both forms ("..." and <...>, any
+# minigpt.h, data_files.h). Includes are read in both forms ("..." and <...>, any
 # spacing); system headers are not the layout's business. Prints each
 # breach and exits 1 if there is any.
 set -euo pipefail
@@ -29,7 +29,7 @@ for i in "${!stages[@]}"; do
             if [[ "$name" =~ ^($folders)/ ]]; then
                 [[ "$allowed " == *" $name "* ]] && continue
                 echo "layout: $f includes $name, not a stage before $s"; bad=1
-            elif [ "$form" = q ] && ! [[ "$name" =~ ^(plots|manifest|minigpt)\.h$ ]]; then
+            elif [ "$form" = q ] && ! [[ "$name" =~ ^(plots|manifest|minigpt|data_files)\.h$ ]]; then
                 echo "layout: $f includes \"$name\", which is no stage's header"; bad=1
             fi
         done < <(includes "$f")

@@ -12,11 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "data_files.h"
 #include "minigpt.h"
-
-#ifndef MINISERVE_DEFAULT_WEIGHTS
-#define MINISERVE_DEFAULT_WEIGHTS "weights/minigpt-init-seed1.bin"
-#endif
 
 static void usage(FILE *f, const srv_config *d) {
     fprintf(f,
@@ -147,7 +144,7 @@ int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--model-process") == 0)
         return srv_model_process_main(argv[2]);
     srv_config cfg;
-    srv_config_default(&cfg, MINISERVE_DEFAULT_WEIGHTS);
+    srv_config_default(&cfg, mg_data_file(MG_DEFAULT_WEIGHTS));
     srv_config defaults = cfg;
 
     enum { O_VARIANT = 256, O_THREADS, O_WORKERS, O_HOST, O_PORT, O_WEIGHTS,

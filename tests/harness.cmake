@@ -93,3 +93,8 @@ set_tests_properties(test_repeat PROPERTIES TIMEOUT 600 LABELS harness)
 # The CDF's percentile labels never overlap (issue 17).
 lab_test(test_plot_labels plots lab_common m)
 set_tests_properties(test_plot_labels PROPERTIES LABELS harness)
+
+# `cmake --install` into a temporary prefix, then a tiny lab from a folder
+# outside both trees.
+add_test(NAME test_install COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test_install.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(test_install PROPERTIES TIMEOUT 180 LABELS harness)

@@ -5,6 +5,7 @@
 #include "load/load.h"
 #include "run/run.h"
 #include "facts/facts.h"
+#include "data_files.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -20,11 +21,8 @@
 #ifndef HARNESS_SOURCE_DIR
 #define HARNESS_SOURCE_DIR "."
 #endif
-#ifndef HARNESS_DEFAULT_WEIGHTS
-#define HARNESS_DEFAULT_WEIGHTS "minigpt.bin"
-#endif
 
-static void usage(FILE *f) {
+static void usage(FILE *f, const hs_paths *p) {
     fprintf(f,
         "usage: harness COMMAND [ARGS]\n"
         "\n"
@@ -157,8 +155,8 @@ static void usage(FILE *f) {
         "some interval reaches past one, or there is none), 130 interrupted (what was\n"
         "measured is kept, finished sweep points and repeats too; manifest.json says\n"
         "incomplete).\n",
-        HS_MAX_WORKERS, HS_SWEEP_MAX_POINTS, HS_REPEAT_MAX, HARNESS_SOURCE_DIR "/harness/labs",
-        HARNESS_SOURCE_DIR "/experiments");
+        HS_MAX_WORKERS, HS_SWEEP_MAX_POINTS, HS_REPEAT_MAX, p->labs_dir,
+        p->experiments_dir);
 }
 
 static int parse_long(const char *flag, const char *s, long lo, long hi, long *out) {
@@ -535,7 +533,7 @@ static int cmd_load(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    char exe[PATH_MAX], bin[PATH_MAX], labs[PATH_MAX], experiments[PATH_MAX];
+    char exe[PATH_MAX], bin[PATH_MAX], labs[PATH_MAX + 32], experiments[PATH_MAX + 32];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) {
         fprintf(stderr, "harness: cannot find my own binary: %s\n", strerror(errno));
@@ -543,17 +541,32 @@ int main(int argc, char **argv) {
     }
     exe[n] = '\0';
     snprintf(bin, sizeof bin, "%.*s", (int)(strrchr(exe, '/') - exe), exe);
-    snprintf(labs, sizeof labs, "%s/harness/labs", HARNESS_SOURCE_DIR);
-    snprintf(experiments, sizeof experiments, "%s/experiments", HARNESS_SOURCE_DIR);
-    hs_paths paths = {HARNESS_SOURCE_DIR, bin, labs, experiments, HARNESS_DEFAULT_WEIGHTS};
+    /* From the build tree: the source tree's labs, and its experiments/.
+     * Installed: the labs (and the files they name) installed beside bin/,
+     * and ./experiments of the folder the user is in, since the prefix may
+     * be read-only and is shared by everyone who runs it. */
+    char data[PATH_MAX], cwd[PATH_MAX];
+    const char *source = HARNESS_SOURCE_DIR;
+    if (mg_installed_data_dir(data, sizeof data)) {
+        source = data;
+        if (!getcwd(cwd, sizeof cwd)) {
+            fprintf(stderr, "harness: cannot tell the current folder: %s\n", strerror(errno));
+            return HS_EXIT_USAGE;
+        }
+        snprintf(experiments, sizeof experiments, "%s/experiments", cwd);
+    } else {
+        snprintf(experiments, sizeof experiments, "%s/experiments", source);
+    }
+    snprintf(labs, sizeof labs, "%s/harness/labs", source);
+    hs_paths paths = {source, bin, labs, experiments, mg_data_file(MG_DEFAULT_WEIGHTS)};
 
     if (argc < 2) {
-        usage(stderr);
+        usage(stderr, &paths);
         return HS_EXIT_USAGE;
     }
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage(stdout, &paths);
             return HS_EXIT_OK;
         }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
