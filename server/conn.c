@@ -183,6 +183,8 @@ static void conn_parse(srv_conn *c) {
         c->state = CONN_READING;
         srv_conn_timeout(c, c->w->cfg->request_timeout_ms);
     }
+    /* Always all of rbuf from its start: parse.c tells a folded header
+     * line from a value cut by a read by where a piece lies in rbuf. */
     size_t n = http_parser_execute(&c->parser, &srv_parser_settings, c->rbuf,
                                    c->rlen);
     enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);

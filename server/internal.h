@@ -126,6 +126,17 @@ typedef enum {
     CONN_LINGER,   /* last response sent; draining input before close */
 } srv_conn_state;
 
+/* nginx's check of a Host value (ngx_http_validate_host), fed a byte at a
+ * time because values arrive in pieces (parse.c). */
+typedef struct {
+    int state;          /* in the name, in an IPv6 literal, or past them */
+    size_t name_len;    /* bytes of the name so far: the port is not in it */
+    int name_dot;       /* the name ends with a dot */
+    int prev_dot;       /* the byte before was a dot */
+    int space;          /* a space came: only more spaces may follow */
+    int bad;
+} srv_host_check;
+
 /* The request being parsed or handled; the parser writes it. */
 typedef struct {
     int method;         /* enum http_method */
@@ -138,11 +149,19 @@ typedef struct {
     int complete;
     int http_minor;     /* 0 for HTTP/1.0 */
     /* The header being parsed, kept only as far as needed to recognise
-     * "Expect: 100-continue" (names and values may arrive in pieces). */
-    char hname[8], hvalue[16];
+     * Expect, Host and Transfer-Encoding (names and values may arrive in
+     * pieces). */
+    char hname[20], hvalue[16];
     size_t hname_len, hvalue_len;
     int in_value;
+    int hkind;          /* parse.c's header_kind, known at the first value piece */
+    int value_cut;      /* the last value piece ended where the input did */
     int expect_continue;
+    /* What on_headers_complete() checks, as nginx does. */
+    int hosts;          /* Host headers seen */
+    srv_host_check host;
+    int te_headers;     /* Transfer-Encoding headers seen */
+    int te_chunked;     /* its value is "chunked", in any case */
     int error_status;   /* set by a parser callback that failed */
     const char *error_msg;
 } srv_request;

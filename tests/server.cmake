@@ -51,3 +51,10 @@ target_compile_definitions(test_server_nodebug PRIVATE
   MINISERVE_NODEBUG_BIN="${MINISERVE_NODEBUG}"
   MINISERVE_STRIPPED_BIN="${MINISERVE_STRIPPED}")
 set_tests_properties(test_server_nodebug PROPERTIES TIMEOUT 60 LABELS server)
+
+# Request-line and header edge cases, miniserve beside nginx-light (issue 17):
+# the README's table, each row a request to both.
+add_test(NAME test_http_edge_cases
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_http_edge_cases.py
+                 $<TARGET_FILE:miniserve> ${PROJECT_SOURCE_DIR}/README.md)
+set_tests_properties(test_http_edge_cases PROPERTIES TIMEOUT 120 LABELS server)

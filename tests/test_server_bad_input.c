@@ -48,28 +48,28 @@ static void http_errors(int port) {
     char allow[32];
 
     CHECK_EQ_INT(raw_str(port, "GARBAGE\r\n\r\n", 1), 400);
-    CHECK_EQ_INT(raw_str(port, "GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n", 1), 400);
+    CHECK_EQ_INT(raw_str(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n", 1), 400);
     CHECK_EQ_INT(raw_str(port, "GET /healthz HTTP/9.9x\r\n\r\n", 1), 400);
-    CHECK_EQ_INT(raw_str(port, "POST /correct HTTP/1.1\r\nContent-Length: abc\r\n\r\n", 1), 400);
+    CHECK_EQ_INT(raw_str(port, "POST /correct HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 1), 400);
 
-    CHECK_EQ_INT(raw_str(port, "GET /nope HTTP/1.1\r\n\r\n", 0), 404);
-    CHECK_EQ_INT(raw_str(port, "GET / HTTP/1.1\r\n\r\n", 0), 404);
+    CHECK_EQ_INT(raw_str(port, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 0), 404);
+    CHECK_EQ_INT(raw_str(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0), 404);
 
-    CHECK_EQ_INT(raw_str(port, "GET /correct HTTP/1.1\r\n\r\n", 0), 405);
+    CHECK_EQ_INT(raw_str(port, "GET /correct HTTP/1.1\r\nHost: x\r\n\r\n", 0), 405);
     CHECK(server_header(&r, "Allow", allow, sizeof allow) == 0);
     CHECK_EQ_STR(allow, "POST");
-    CHECK_EQ_INT(raw_str(port, "DELETE /healthz HTTP/1.1\r\n\r\n", 0), 405);
+    CHECK_EQ_INT(raw_str(port, "DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 0), 405);
     CHECK(server_header(&r, "Allow", allow, sizeof allow) == 0);
     CHECK_EQ_STR(allow, "GET, HEAD");
-    CHECK_EQ_INT(raw_str(port, "POST /metrics HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 0), 405);
+    CHECK_EQ_INT(raw_str(port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", 0), 405);
 
     /* Declared too large: refused before the body is sent. */
-    CHECK_EQ_INT(raw_str(port, "POST /correct HTTP/1.1\r\nContent-Length: 100000\r\n\r\n", 1), 413);
+    CHECK_EQ_INT(raw_str(port, "POST /correct HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", 1), 413);
     /* Chunked, growing past the limit. */
     {
         size_t n = 0;
         n += (size_t)snprintf(big + n, sizeof big - n,
-                              "POST /correct HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+                              "POST /correct HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
         for (int i = 0; i < 20; i++) {
             n += (size_t)snprintf(big + n, sizeof big - n, "200\r\n");
             memset(big + n, 'a', 0x200);
@@ -84,7 +84,7 @@ static void http_errors(int port) {
 
     /* Headers over the limit (8 KiB by default). */
     {
-        int n = snprintf(big, sizeof big, "GET /healthz HTTP/1.1\r\nX-Big: ");
+        int n = snprintf(big, sizeof big, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ");
         memset(big + n, 'x', 10000);
         n += 10000;
         n += snprintf(big + n, sizeof big - (size_t)n, "\r\n\r\n");
@@ -94,12 +94,12 @@ static void http_errors(int port) {
      * values, colons and line ends alike. 7000 "a:" lines are 28 KB. */
     {
         static char many[32768];
-        int n = snprintf(many, sizeof many, "GET /healthz HTTP/1.1\r\n");
+        int n = snprintf(many, sizeof many, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
         for (int i = 0; i < 7000; i++) n += snprintf(many + n, sizeof many - (size_t)n, "a:\r\n");
         n += snprintf(many + n, sizeof many - (size_t)n, "\r\n");
         CHECK_EQ_INT(raw(port, many, (size_t)n, 1), 431);
         /* 1500 of them (6 KB) are within the limit. */
-        n = snprintf(many, sizeof many, "GET /healthz HTTP/1.1\r\n");
+        n = snprintf(many, sizeof many, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
         for (int i = 0; i < 1500; i++) n += snprintf(many + n, sizeof many - (size_t)n, "a:\r\n");
         n += snprintf(many + n, sizeof many - (size_t)n, "\r\n");
         server_conn *c = server_connect(port);
@@ -114,7 +114,7 @@ static void http_errors(int port) {
         int n = snprintf(big, sizeof big, "GET /");
         memset(big + n, 'u', 9000);
         n += 9000;
-        n += snprintf(big + n, sizeof big - (size_t)n, " HTTP/1.1\r\n\r\n");
+        n += snprintf(big + n, sizeof big - (size_t)n, " HTTP/1.1\r\nHost: x\r\n\r\n");
         CHECK_EQ_INT(raw(port, big, (size_t)n, 1), 431);
     }
 }
@@ -167,7 +167,7 @@ static void json_errors(int port) {
      * outside the alphabet). */
     CHECK_EQ_INT(correct(port, "{\"sentence\": \"She\\\\u0000 go.\"}", "sentence"), 422);
     {
-        static const char raw_nul[] = "POST /correct HTTP/1.1\r\nContent-Length: 19\r\n\r\n"
+        static const char raw_nul[] = "POST /correct HTTP/1.1\r\nHost: x\r\nContent-Length: 19\r\n\r\n"
                                       "{\"sentence\": \"a\0b\"}";
         CHECK_EQ_INT(raw(port, raw_nul, sizeof raw_nul - 1, 0), 400);
     }
@@ -238,7 +238,7 @@ int main(void) {
     server_start(&p, args);
     static char big[4096];
     size_t n = (size_t)snprintf(big, sizeof big,
-                                "POST /correct HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+                                "POST /correct HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 4; i++) {
         n += (size_t)snprintf(big + n, sizeof big - n, "200\r\n");
         memset(big + n, 'a', 0x200);
@@ -247,7 +247,7 @@ int main(void) {
     }
     n += (size_t)snprintf(big + n, sizeof big - n, "0\r\n\r\n");
     CHECK_EQ_INT(raw(p.port, big, n, 1), 413);
-    CHECK_EQ_INT(raw_str(p.port, "POST /correct HTTP/1.1\r\nContent-Length: 1001\r\n\r\n", 1), 413);
+    CHECK_EQ_INT(raw_str(p.port, "POST /correct HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n", 1), 413);
     server_stop(&p);
     return 0;
 }

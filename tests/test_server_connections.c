@@ -61,7 +61,7 @@ static void connection_close(int port) {
     char v[32];
     server_conn *c = server_connect(port);
     CHECK(c);
-    server_send_str(c, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n");
+    server_send_str(c, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     CHECK_EQ_INT(server_read(c, &r, SERVER_WAIT_MS), 0);
     CHECK_EQ_INT(r.status, 200);
     CHECK(server_header(&r, "Connection", v, sizeof v) == 0);
@@ -94,7 +94,7 @@ static void connection_close(int port) {
     char req[1024];
     server_format(req, sizeof req, "POST", "/correct", correct_body);
     server_send_str(c, req);
-    server_send_str(c, "GET /healthz HTTP/1.1\r\n\r\n");
+    server_send_str(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     shutdown(c->fd, SHUT_WR);
     CHECK_EQ_INT(server_read(c, &r, SERVER_WAIT_MS), 0);
     CHECK_EQ_INT(r.status, 200);
@@ -111,11 +111,11 @@ static void head_requests(int port) {
     char v[32];
     server_conn *c = server_connect(port);
     CHECK(c);
-    server_send_str(c, "HEAD /healthz HTTP/1.1\r\n\r\n"
-                       "HEAD /metrics HTTP/1.1\r\n\r\n"
-                       "HEAD /correct HTTP/1.1\r\n\r\n"
-                       "HEAD /nope HTTP/1.1\r\n\r\n"
-                       "GET /healthz HTTP/1.1\r\n\r\n");
+    server_send_str(c, "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                       "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                       "HEAD /correct HTTP/1.1\r\nHost: x\r\n\r\n"
+                       "HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                       "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     int want[] = {200, 200, 405, 404};
     for (int i = 0; i < 4; i++) {
         CHECK_EQ_INT(server_read_head(c, &r, SERVER_WAIT_MS), 0);
@@ -131,11 +131,11 @@ static void head_requests(int port) {
     CHECK_EQ_INT(server_read_bytes(c, 1, 200), -2);
     /* The same one request at a time, as a client that waits would. */
     for (int i = 0; i < 2; i++) {
-        server_send_str(c, "HEAD /healthz HTTP/1.1\r\n\r\n");
+        server_send_str(c, "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
         CHECK_EQ_INT(server_read_head(c, &r, SERVER_WAIT_MS), 0);
         CHECK_EQ_INT(r.status, 200);
     }
-    server_send_str(c, "GET /healthz HTTP/1.1\r\n\r\n");
+    server_send_str(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK_EQ_INT(server_read(c, &r, SERVER_WAIT_MS), 0);
     CHECK_EQ_INT(r.status, 200);
     cJSON_Delete(server_json(&r));
@@ -150,7 +150,7 @@ static void expect_continue(int port) {
     server_conn *c = server_connect(port);
     CHECK(c);
     snprintf(head, sizeof head,
-             "POST /correct HTTP/1.1\r\nExpect: 100-continue\r\n"
+             "POST /correct HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
              "Content-Length: %zu\r\n\r\n", strlen(correct_body));
     server_send_str(c, head);
     CHECK_EQ_INT(server_read_bytes(c, sizeof cont - 1, SERVER_WAIT_MS), 0);
@@ -168,7 +168,7 @@ static void slow_clients(int port) {
     /* Headers dribbled a byte at a time never complete: 408, then close. */
     server_conn *c = server_connect(port);
     CHECK(c);
-    const char *part = "GET /healthz HTTP/1.1\r\nX-Slow: ";
+    const char *part = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
     server_send_str(c, part);
     int got = -2;
     for (int i = 0; i < 100 && got == -2; i++) {
@@ -183,7 +183,7 @@ static void slow_clients(int port) {
     /* A body that never arrives: 408 too. */
     c = server_connect(port);
     CHECK(c);
-    server_send_str(c, "POST /correct HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"sen");
+    server_send_str(c, "POST /correct HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"sen");
     CHECK_EQ_INT(server_read(c, &r, SERVER_WAIT_MS), 0);
     CHECK_EQ_INT(r.status, 408);
     server_close(c);
@@ -197,7 +197,7 @@ static void slow_clients(int port) {
     /* So is a keep-alive connection after its last request. */
     c = server_connect(port);
     CHECK(c);
-    server_send_str(c, "GET /healthz HTTP/1.1\r\n\r\n");
+    server_send_str(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK_EQ_INT(server_read(c, &r, SERVER_WAIT_MS), 0);
     CHECK_EQ_INT(server_wait_close(c, SERVER_WAIT_MS), 1);
     server_close(c);
@@ -258,9 +258,9 @@ static void connection_limit(void) {
     server_start(&p, args);
     server_conn *a = server_connect(p.port), *b = server_connect(p.port);
     CHECK(a && b);
-    server_send_str(a, "GET /healthz HTTP/1.1\r\n\r\n");
+    server_send_str(a, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK_EQ_INT(server_read(a, &r, SERVER_WAIT_MS), 0);
-    server_send_str(b, "GET /healthz HTTP/1.1\r\n\r\n");
+    server_send_str(b, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK_EQ_INT(server_read(b, &r, SERVER_WAIT_MS), 0);
     server_conn *c = server_connect(p.port);
     CHECK(c);
@@ -295,7 +295,7 @@ static void connection_limit(void) {
     for (;;) {
         c = server_connect(p.port);
         CHECK(c);
-        server_send_str(c, "GET /metrics HTTP/1.1\r\n\r\n");
+        server_send_str(c, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
         CHECK_EQ_INT(server_read(c, &r, SERVER_WAIT_MS), 0);
         server_close(c);
         if (r.status == 200) break;

@@ -12,7 +12,7 @@
 static server_resp r;
 
 static const char correct_req[] =
-    "POST /correct HTTP/1.1\r\nContent-Length: 31\r\n\r\n"
+    "POST /correct HTTP/1.1\r\nHost: x\r\nContent-Length: 31\r\n\r\n"
     "{\"sentence\": \"She go to home.\"}";
 
 /* Waits until /metrics shows n handlers open (bounded). Each call is a new
@@ -37,7 +37,7 @@ static void in_flight(const char *variant) {
     server_start(&p, args);
     server_conn *idle = server_connect(p.port);
     CHECK(idle);
-    server_send_str(idle, "GET /healthz HTTP/1.1\r\n\r\n");
+    server_send_str(idle, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     CHECK_EQ_INT(server_read(idle, &r, SERVER_WAIT_MS), 0);
 
     server_conn *c[3];
