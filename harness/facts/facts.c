@@ -335,6 +335,16 @@ static cJSON *probe_json(const hs_facts_input *in, const hs_facts_variant *v) {
         sent++;
         if (x->status >= 200 && x->status <= 299) lat[ok++] = x->latency_s;
     }
+    /* A load shorter than the probe's interval may have no probe inside it:
+     * say so, rather than that probes failed. */
+    char none[160];
+    if (p && e && !sent && in->probe_rate > 0) {
+        snprintf(none, sizeof none,
+                 "no probe sent inside the load's %.0f ms window was answered before it ended"
+                 " (one is sent every %.0f ms)",
+                 1e3 * (e->t1 - e->t0), 1e3 / in->probe_rate);
+        why = none;
+    }
     figure(o, "requests", p != NULL, (double)sent, why);
     figure(o, "failed", p != NULL, (double)(sent - ok), why);
     figure(o, "missed_ticks", p != NULL, p ? (double)p->missed : 0, why);
