@@ -26,20 +26,37 @@ set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
 set style line 4 lc rgb "#e7298a" lw 2.5 dt 5 pt 11 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.219
+set xrange [1:1000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 38.5487,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 175.415,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 254.082,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 117.022,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 136.698,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 162.338,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 44.2346,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 180.29,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 275.496,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 10 "p50" at 59.597,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 11 "p95" at 71.3878,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 12 "p99" at 73.7047,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+# label 1 box 624.6 651.6 437.0 455.0
+set label 1 "p50" at 38.5487,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 903.9 930.9 659.2 677.2
+set label 2 "p95" at 175.415,0.95 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 3 box 916.2 943.2 702.5 720.5
+set label 3 "p99" at 254.082,0.99 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 841.3 868.3 437.0 455.0
+set label 4 "p50" at 117.022,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 820.3 847.3 680.8 698.8
+set label 5 "p95" at 136.698,0.95 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 846.9 873.9 702.5 720.5
+set label 6 "p99" at 162.338,0.99 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 690.9 717.9 437.0 455.0
+set label 7 "p50" at 44.2346,0.50 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 908.1 935.1 680.8 698.8
+set label 8 "p95" at 180.29,0.95 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 973.7 1000.7 702.5 720.5
+set label 9 "p99" at 275.496,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 10 box 737.0 764.0 437.0 455.0
+set label 10 "p50" at 59.597,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 764.9 791.9 680.8 698.8
+set label 11 "p95" at 71.3878,0.95 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 12 box 769.8 796.8 702.5 720.5
+set label 12 "p99" at 73.7047,0.99 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
 
 plot "latency_cdf_sync_repeats.dat" using 1:2 with lines lw 1 lc rgb "#991b9e77" notitle, \
      "latency_cdf_async_blocking_repeats.dat" using 1:2 with lines lw 1 lc rgb "#99d95f02" notitle, \

@@ -26,20 +26,37 @@ set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
 set style line 4 lc rgb "#e7298a" lw 2.5 dt 5 pt 11 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.219
+set xrange [10:10000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 1467.8,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 2362.27,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 2539.14,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 851.518,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 1389.56,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 1407.46,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 1630.52,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 2682.73,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 2904.39,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 10 "p50" at 518.323,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 11 "p95" at 594.465,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 12 "p99" at 606.824,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+# label 1 box 831.3 858.3 437.0 455.0
+set label 1 "p50" at 1467.8,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 904.9 931.9 680.8 698.8
+set label 2 "p95" at 2362.27,0.95 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 916.1 943.1 702.5 720.5
+set label 3 "p99" at 2539.14,0.99 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 792.1 819.1 437.0 455.0
+set label 4 "p50" at 851.518,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 867.9 894.9 680.8 698.8
+set label 5 "p95" at 1389.56,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 869.8 896.8 702.5 720.5
+set label 6 "p99" at 1407.46,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 892.6 919.6 437.0 455.0
+set label 7 "p50" at 1630.52,0.50 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 969.6 996.6 680.8 698.8
+set label 8 "p95" at 2682.73,0.95 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 981.8 1008.8 702.5 720.5
+set label 9 "p99" at 2904.39,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 10 box 715.4 742.4 437.0 455.0
+set label 10 "p50" at 518.323,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 736.6 763.6 680.8 698.8
+set label 11 "p95" at 594.465,0.95 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 12 box 739.8 766.8 702.5 720.5
+set label 12 "p99" at 606.824,0.99 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: def handler (anyio thread pool): p50 1.47e+03, p95 2.36e+03, p99 2.54e+03 ms", \
      "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async def calling the model: p50 852, p95 1.39e+03, p99 1.41e+03 ms", \

@@ -25,17 +25,31 @@ set key below box noenhanced height 1.5
 set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.194
+set xrange [10:10000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 77.2751,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 130.577,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 157.563,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 1143.3,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 1167.4,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 1195.47,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 69.5515,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 113.69,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 138.407,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+# label 1 box 421.1 448.1 426.5 444.5
+set label 1 "p50" at 77.2751,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 502.2 529.2 678.9 696.9
+set label 2 "p95" at 130.577,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 531.3 558.3 701.3 719.3
+set label 3 "p99" at 157.563,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 837.7 864.7 426.5 444.5
+set label 4 "p50" at 1143.3,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 840.9 867.9 678.9 696.9
+set label 5 "p95" at 1167.4,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 844.6 871.6 701.3 719.3
+set label 6 "p99" at 1195.47,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 359.9 386.9 426.5 444.5
+set label 7 "p50" at 69.5515,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 435.8 462.8 678.9 696.9
+set label 8 "p95" at 113.69,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 466.3 493.3 701.3 719.3
+set label 9 "p99" at 138.407,0.99 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
 
 plot "latency_cdf_sync_repeats.dat" using 1:2 with lines lw 1 lc rgb "#991b9e77" notitle, \
      "latency_cdf_async_blocking_repeats.dat" using 1:2 with lines lw 1 lc rgb "#99d95f02" notitle, \

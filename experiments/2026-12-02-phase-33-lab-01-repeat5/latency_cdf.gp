@@ -25,17 +25,31 @@ set key below box noenhanced height 1.5
 set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.194
+set xrange [1:1000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 39.7611,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 185.74,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 259.481,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 103.351,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 152.457,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 163.498,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 35.9636,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 185.599,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 263.9,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+# label 1 box 674.4 701.4 426.5 444.5
+set label 1 "p50" at 39.7611,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 912.7 939.7 678.9 696.9
+set label 2 "p95" at 185.74,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 919.4 946.4 701.3 719.3
+set label 3 "p99" at 259.481,0.99 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 822.1 849.1 426.5 444.5
+set label 4 "p50" at 103.351,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 837.2 864.2 678.9 696.9
+set label 5 "p95" at 152.457,0.95 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 848.0 875.0 701.3 719.3
+set label 6 "p99" at 163.498,0.99 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 613.9 640.9 426.5 444.5
+set label 7 "p50" at 35.9636,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 912.6 939.6 657.3 675.3
+set label 8 "p95" at 185.599,0.95 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 9 box 967.0 994.0 701.3 719.3
+set label 9 "p99" at 263.9,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
 
 plot "latency_cdf_sync_repeats.dat" using 1:2 with lines lw 1 lc rgb "#991b9e77" notitle, \
      "latency_cdf_async_blocking_repeats.dat" using 1:2 with lines lw 1 lc rgb "#99d95f02" notitle, \

@@ -24,14 +24,25 @@ set key below box noenhanced height 1.5
 
 set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.169
+set xrange [1:10000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 3.71602,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 5.1486,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 1002.78,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 6.33549,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 8.53662,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 9.64079,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
+# label 1 box 257.2 284.2 416.0 434.0
+set label 1 "p50" at 3.71602,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 295.0 322.0 677.0 695.0
+set label 2 "p95" at 5.1486,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 906.3 933.3 700.2 718.2
+set label 3 "p99" at 1002.78,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 319.1 346.1 416.0 434.0
+set label 4 "p50" at 6.33549,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 353.7 380.7 677.0 695.0
+set label 5 "p95" at 8.53662,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 367.8 394.8 700.2 718.2
+set label 6 "p99" at 9.64079,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "server_sync.py: accept, recv, send, close, one at a time: p50 3.72, p95 5.15, p99 1e+03 ms", \
      "latency_cdf_async.dat" using 1:2 with lines ls 2 title "server_async.py: asyncio sock_accept, a task per connection: p50 6.34, p95 8.54, p99 9.64 ms"

@@ -26,20 +26,37 @@ set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
 set style line 4 lc rgb "#e7298a" lw 2.5 dt 5 pt 11 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.219
+set xrange [1:1000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 39.6269,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 193.362,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 315.709,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 123.731,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 132.113,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 188.542,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 43.9911,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 164.137,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 226.244,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 10 "p50" at 57.5287,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 11 "p95" at 70.2752,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 12 "p99" at 72.8713,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+# label 1 box 628.9 655.9 437.0 455.0
+set label 1 "p50" at 39.6269,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 918.9 945.9 680.8 698.8
+set label 2 "p95" at 193.362,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 994.7 1021.7 702.5 720.5
+set label 3 "p99" at 315.709,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 849.9 876.9 437.0 455.0
+set label 4 "p50" at 123.731,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 815.1 842.1 680.8 698.8
+set label 5 "p95" at 132.113,0.95 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 870.0 897.0 702.5 720.5
+set label 6 "p99" at 188.542,0.99 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 690.0 717.0 415.4 433.4
+set label 7 "p50" at 43.9911,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 8 box 893.6 920.6 659.2 677.2
+set label 8 "p95" at 164.137,0.95 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 9 box 943.2 970.2 702.5 720.5
+set label 9 "p99" at 226.244,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 10 box 731.5 758.5 437.0 455.0
+set label 10 "p50" at 57.5287,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 762.5 789.5 680.8 698.8
+set label 11 "p95" at 70.2752,0.95 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 12 box 768.1 795.1 702.5 720.5
+set label 12 "p99" at 72.8713,0.99 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 39.6, p95 193, p99 316 ms", \
      "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 124, p95 132, p99 189 ms", \

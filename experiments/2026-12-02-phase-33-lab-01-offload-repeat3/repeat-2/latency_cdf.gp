@@ -26,20 +26,37 @@ set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
 set style line 4 lc rgb "#e7298a" lw 2.5 dt 5 pt 11 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.219
+set xrange [1:1000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 40.0194,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 148.031,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 179.517,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 115.469,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 141.608,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 143.304,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 39.8068,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 144.273,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 301.998,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 10 "p50" at 57.2919,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 11 "p95" at 63.3107,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 12 "p99" at 65.3652,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+# label 1 box 675.4 702.4 437.0 455.0
+set label 1 "p50" at 40.0194,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 877.6 904.6 680.8 698.8
+set label 2 "p95" at 148.031,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 907.5 934.5 702.5 720.5
+set label 3 "p99" at 179.517,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 839.2 866.2 437.0 455.0
+set label 4 "p50" at 115.469,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 825.8 852.8 680.8 698.8
+set label 5 "p95" at 141.608,0.95 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 827.6 854.6 702.5 720.5
+set label 6 "p99" at 143.304,0.99 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 629.6 656.6 437.0 455.0
+set label 7 "p50" at 39.8068,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 873.7 900.7 659.2 677.2
+set label 8 "p95" at 144.273,0.95 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 9 box 987.9 1014.9 702.5 720.5
+set label 9 "p99" at 301.998,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 10 box 730.9 757.9 437.0 455.0
+set label 10 "p50" at 57.2919,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 746.3 773.3 680.8 698.8
+set label 11 "p95" at 63.3107,0.95 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 12 box 751.3 778.3 702.5 720.5
+set label 12 "p99" at 65.3652,0.99 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 40, p95 148, p99 180 ms", \
      "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 115, p95 142, p99 143 ms", \

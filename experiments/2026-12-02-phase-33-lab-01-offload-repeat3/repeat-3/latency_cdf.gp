@@ -26,20 +26,37 @@ set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
 set style line 4 lc rgb "#e7298a" lw 2.5 dt 5 pt 11 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.219
+set xrange [1:1000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 35.5677,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 180.061,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 254.082,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 91.4229,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 125.628,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 129.49,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 56.0805,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 215.51,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 283.221,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 10 "p50" at 66.6097,0.50 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 11 "p95" at 72.8425,0.95 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
-set label 12 "p99" at 75.0088,0.99 right point ls 4 offset char -1.0,char -1.1 tc rgb "#e7298a" front
+# label 1 box 657.2 684.2 437.0 455.0
+set label 1 "p50" at 35.5677,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 862.9 889.9 680.8 698.8
+set label 2 "p95" at 180.061,0.95 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 916.2 943.2 702.5 720.5
+set label 3 "p99" at 254.082,0.99 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 803.1 830.1 437.0 455.0
+set label 4 "p50" at 91.4229,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 807.3 834.3 680.8 698.8
+set label 5 "p95" at 125.628,0.95 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 857.0 884.0 702.5 720.5
+set label 6 "p99" at 129.49,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 727.6 754.6 415.4 433.4
+set label 7 "p50" at 56.0805,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 8 box 935.7 962.7 680.8 698.8
+set label 8 "p95" at 215.51,0.95 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 978.0 1005.0 702.5 720.5
+set label 9 "p99" at 283.221,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 10 box 754.2 781.2 437.0 455.0
+set label 10 "p50" at 66.6097,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 768.0 795.0 680.8 698.8
+set label 11 "p95" at 72.8425,0.95 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 12 box 772.5 799.5 702.5 720.5
+set label 12 "p99" at 75.0088,0.99 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 35.6, p95 180, p99 254 ms", \
      "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 91.4, p95 126, p99 129 ms", \

@@ -25,17 +25,31 @@ set key below box noenhanced height 1.5
 set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.194
+set xrange [10:10000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 72.1785,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 108.746,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 130.338,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 1145.22,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 1178.13,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 1195,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 68.2779,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 114.705,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 138.641,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+# label 1 box 410.6 437.6 426.5 444.5
+set label 1 "p50" at 72.1785,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 429.0 456.0 678.9 696.9
+set label 2 "p95" at 108.746,0.95 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 457.0 484.0 701.3 719.3
+set label 3 "p99" at 130.338,0.99 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 838.0 865.0 426.5 444.5
+set label 4 "p50" at 1145.22,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 842.3 869.3 678.9 696.9
+set label 5 "p95" at 1178.13,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 844.5 871.5 701.3 719.3
+set label 6 "p99" at 1195,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 357.0 384.0 426.5 444.5
+set label 7 "p50" at 68.2779,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 482.2 509.2 678.9 696.9
+set label 8 "p95" at 114.705,0.95 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 511.5 538.5 701.3 719.3
+set label 9 "p99" at 138.641,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 72.2, p95 109, p99 130 ms", \
      "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 1.15e+03, p95 1.18e+03, p99 1.2e+03 ms", \

@@ -25,17 +25,31 @@ set key below box noenhanced height 1.5
 set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.194
+set xrange [10:10000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 81.3056,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 154.609,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 164.818,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 1135.69,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 1167.04,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 1171.8,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 76.6839,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 121.449,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 176.885,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+# label 1 box 429.0 456.0 426.5 444.5
+set label 1 "p50" at 81.3056,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 528.4 555.4 678.9 696.9
+set label 2 "p95" at 154.609,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 493.3 520.3 701.3 719.3
+set label 3 "p99" at 164.818,0.99 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 836.7 863.7 426.5 444.5
+set label 4 "p50" at 1135.69,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 840.9 867.9 678.9 696.9
+set label 5 "p95" at 1167.04,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 841.5 868.5 701.3 719.3
+set label 6 "p99" at 1171.8,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 375.0 402.0 426.5 444.5
+set label 7 "p50" at 76.6839,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 446.0 473.0 678.9 696.9
+set label 8 "p95" at 121.449,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 549.2 576.2 701.3 719.3
+set label 9 "p99" at 176.885,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 81.3, p95 155, p99 165 ms", \
      "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 1.14e+03, p95 1.17e+03, p99 1.17e+03 ms", \

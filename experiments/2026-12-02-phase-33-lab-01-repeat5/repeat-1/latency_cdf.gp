@@ -25,17 +25,31 @@ set key below box noenhanced height 1.5
 set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.194
+set xrange [1:1000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 35.0897,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 128.046,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 166.968,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 96.5433,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 154.972,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 163.498,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 29.8259,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 154.016,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 210.121,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+# label 1 box 655.1 682.1 426.5 444.5
+set label 1 "p50" at 35.0897,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 810.2 837.2 678.9 696.9
+set label 2 "p95" at 128.046,0.95 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 896.3 923.3 679.7 697.7
+set label 3 "p99" at 166.968,0.99 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 4 box 811.6 838.6 426.5 444.5
+set label 4 "p50" at 96.5433,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 884.7 911.7 657.3 675.3
+set label 5 "p95" at 154.972,0.95 left point ls 2 offset char 1.0,char -1.2 tc rgb "#d95f02" front
+# label 6 box 848.0 875.0 701.3 719.3
+set label 6 "p99" at 163.498,0.99 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 585.0 612.0 426.5 444.5
+set label 7 "p50" at 29.8259,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 838.8 865.8 657.3 675.3
+set label 8 "p95" at 154.016,0.95 left point ls 3 offset char -4.0,char -1.2 tc rgb "#7570b3" front
+# label 9 box 931.8 958.8 701.3 719.3
+set label 9 "p99" at 210.121,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 35.1, p95 128, p99 167 ms", \
      "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 96.5, p95 155, p99 163 ms", \

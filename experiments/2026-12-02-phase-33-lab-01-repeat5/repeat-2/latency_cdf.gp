@@ -25,17 +25,31 @@ set key below box noenhanced height 1.5
 set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.194
+set xrange [1:1000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 36.1182,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 151.274,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 193.39,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 100.455,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 144.013,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 147.954,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 30.4364,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 149.689,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 260.906,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+# label 1 box 659.6 686.6 426.5 444.5
+set label 1 "p50" at 36.1182,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 881.0 908.0 678.9 696.9
+set label 2 "p95" at 151.274,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 919.0 946.0 701.3 719.3
+set label 3 "p99" at 193.39,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 817.7 844.7 426.5 444.5
+set label 4 "p50" at 100.455,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 828.4 855.4 678.9 696.9
+set label 5 "p95" at 144.013,0.95 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 832.6 859.6 701.3 719.3
+set label 6 "p99" at 147.954,0.99 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 588.1 615.1 426.5 444.5
+set label 7 "p50" at 30.4364,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 879.4 906.4 657.3 675.3
+set label 8 "p95" at 149.689,0.95 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 9 box 965.3 992.3 701.3 719.3
+set label 9 "p99" at 260.906,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 36.1, p95 151, p99 193 ms", \
      "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 100, p95 144, p99 148 ms", \

@@ -25,17 +25,31 @@ set key below box noenhanced height 1.5
 set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
 set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
 set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.194
+set xrange [1:1000]
 
 # p50, p95 and p99 of each curve
-set label 1 "p50" at 41.2529,0.50 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 2 "p95" at 242.657,0.95 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 3 "p99" at 377.335,0.99 left point ls 1 offset char 1.0,char -0.0 tc rgb "#1b9e77" front
-set label 4 "p50" at 90.1498,0.50 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 5 "p95" at 122.703,0.95 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 6 "p99" at 128.658,0.99 right point ls 2 offset char -1.0,char -0.0 tc rgb "#d95f02" front
-set label 7 "p50" at 41.196,0.50 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 8 "p95" at 218.638,0.95 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
-set label 9 "p99" at 267.364,0.99 left point ls 3 offset char 1.0,char -1.1 tc rgb "#7570b3" front
+# label 1 box 680.1 707.1 426.5 444.5
+set label 1 "p50" at 41.2529,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 954.1 981.1 678.9 696.9
+set label 2 "p95" at 242.657,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 1022.3 1049.3 701.3 719.3
+set label 3 "p99" at 377.335,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 801.0 828.0 426.5 444.5
+set label 4 "p50" at 90.1498,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 848.6 875.6 678.9 696.9
+set label 5 "p95" at 122.703,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 856.0 883.0 701.3 719.3
+set label 6 "p99" at 128.658,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 634.9 661.9 426.5 444.5
+set label 7 "p50" at 41.196,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 892.9 919.9 678.9 696.9
+set label 8 "p95" at 218.638,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 969.0 996.0 701.3 719.3
+set label 9 "p99" at 267.364,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
 
 plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 41.3, p95 243, p99 377 ms", \
      "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 90.1, p95 123, p99 129 ms", \
