@@ -147,16 +147,6 @@ void hs_evidence_end(void *arg) {
     e->t1 = hs_now();
 }
 
-void hs_evidence_ctx(const hs_evidence *e, double *voluntary, double *involuntary) {
-    *voluntary = e->gone_vol, *involuntary = e->gone_invol;
-    for (size_t i = 0; i < e->threads_cap; i++) {
-        const hs_thread_counts *t = &e->threads[i];
-        if (!t->tid) continue;
-        *voluntary += (double)(t->vol1 - t->vol0);
-        *involuntary += (double)(t->invol1 - t->invol0);
-    }
-}
-
 void hs_evidence_free(hs_evidence *e) {
     if (e->server) stop_sampler(e);
     free(e->threads);

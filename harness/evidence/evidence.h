@@ -179,10 +179,6 @@ void hs_evidence_begin(hs_evidence *e, pid_t server, const hs_cpus *cpus);
  * still there to be read. A second call does nothing. */
 void hs_evidence_end(void *arg);
 
-/* The context switches of every thread seen, summed over the window. A
- * thread that exited keeps what it had at its last sample (100 ms apart);
- * one that lived and died between two samples is not seen at all. */
-void hs_evidence_ctx(const hs_evidence *e, double *voluntary, double *involuntary);
 
 void hs_evidence_free(hs_evidence *e);
 
