@@ -16,14 +16,14 @@ static const struct {
                           "{workers}", 1, HS_MAX_WORKERS,
                           "miniserve's own limit"},
     [HS_SWEEP_CONCURRENCY] = {"concurrency", NULL, "--concurrency",
-                              "concurrent clients (requests in flight)", NULL, 1, 10000},
+                              "concurrent clients (requests in flight)", NULL, 1, 10000, NULL},
     [HS_SWEEP_IO_DELAY_MS] = {"io_delay_ms", "io-delay-ms", "--io-delay-ms",
                               "extra I/O wait per request (ms, --io-delay-ms)", "{io_delay_ms}",
-                              0, 600000},
+                              0, 600000, NULL},
     [HS_SWEEP_THREADS] = {"threads", NULL, "--threads", "pool threads per worker (--threads)",
-                          "{threads}", 1, 1024},
+                          "{threads}", 1, 1024, NULL},
     [HS_SWEEP_RATE] = {"rate", NULL, "--rate", "offered arrivals per second (--rate, open loop)",
-                       NULL, 1, 1000000},
+                       NULL, 1, 1000000, NULL},
 };
 #define N_PARAMS (sizeof params / sizeof params[0])
 
