@@ -85,13 +85,10 @@ static int utf8_valid(const char *s, size_t n) {
     return 1;
 }
 
-/* Any thread (reads the request body, writes the job). Returns 0 if the
- * request is a valid correction request, else -1 with the job's response
- * set: 400 for a body that is not JSON, 422 for anything else wrong. It
- * checks everything agent_correct() would refuse, so that no bad request
- * waits out the I/O delay before its answer. */
-static int job_decode(const srv_worker *w, const srv_request *req,
-                      srv_job *job) {
+/* internal.h says what it does; it checks everything agent_correct()
+ * would refuse so that no bad request waits out the I/O delay before its
+ * answer. */
+int srv_correct_decode(const srv_worker *w, const srv_request *req, srv_job *job) {
     const char *end = NULL;
     /* A raw NUL is never valid JSON, but cJSON would stop reading at it. */
     int raw_nul = req->body && memchr(req->body, '\0', req->body_len) != NULL;
@@ -261,7 +258,7 @@ static void job_encode(const srv_worker *w, srv_job *job) {
  * the calling thread. The job's response is set when it returns. */
 static void job_handle(srv_worker *w, const srv_request *req, srv_job *job) {
     srv_metrics_handler_begin(&w->metrics);
-    if (job_decode(w, req, job) == 0) {
+    if (srv_correct_decode(w, req, job) == 0) {
         if (srv_io_wait_for(&w->io_wait, w->cfg->io_delay_ms) != 0)
             job_fail(job, 503, "server shutting down", NULL);
         else if (job_run(w, job) == 0)
@@ -372,7 +369,7 @@ void srv_handle_correct(srv_conn *c) {
     case SRV_ASYNC_TOTHREAD:
     case SRV_ASYNC_TOPROCESS: /* the same, but for where the model runs */
         srv_conn_handler_begin(c);
-        if (job_decode(w, &c->req, &c->job) != 0) {
+        if (srv_correct_decode(w, &c->req, &c->job) != 0) {
             srv_conn_handler_end(c);
             job_respond(c);
             return;

@@ -252,6 +252,11 @@ void srv_io_wait_abandon(srv_io_wait *iw);
 /* Loop thread. Routes the complete request in c->req to its handler. */
 void srv_dispatch(srv_conn *c);
 void srv_handle_correct(srv_conn *c);
+/* Any thread (reads req's body, writes job). Returns 0 if the body is a
+ * valid correction request (job->sentence and learner_id set), else -1
+ * with the job's response set: 400 for a body that is not JSON, 422 for
+ * anything else wrong. Its own function so that tests/fuzz/ can call it. */
+int srv_correct_decode(const srv_worker *w, const srv_request *req, srv_job *job);
 void srv_handle_healthz(srv_conn *c);
 void srv_handle_metrics(srv_conn *c);
 void srv_handle_debug_blocks(srv_conn *c);
