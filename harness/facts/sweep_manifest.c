@@ -143,6 +143,12 @@ static double num(const cJSON *o, const char *key) {
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/* A count: negative ones read as 0, as missing ones do. */
+static size_t count(const cJSON *o, const char *key) {
+    long n = hs_whole(num(o, key));
+    return n > 0 ? (size_t)n : 0;
+}
+
 static void str(const cJSON *o, const char *key, char *out, size_t size) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     snprintf(out, size, "%s", cJSON_IsString(v) ? v->valuestring : "");
@@ -158,8 +164,8 @@ static void read_variant(const cJSON *o, hs_variant_outcome *v) {
     v->measured = flag(o, "measured");
     v->complete = flag(o, "complete");
     hs_summary *s = &v->summary;
-    s->requests = (size_t)num(o, "requests");
-    s->ok = (size_t)num(o, "ok");
+    s->requests = count(o, "requests");
+    s->ok = count(o, "ok");
     s->ok_percent = num(o, "ok_percent");
     s->p50_s = num(o, "p50_ms") / 1e3;
     s->p95_s = num(o, "p95_ms") / 1e3;
@@ -169,7 +175,7 @@ static void read_variant(const cJSON *o, hs_variant_outcome *v) {
     s->rps = num(o, "throughput_rps");
     const cJSON *pid;
     cJSON_ArrayForEach(pid, cJSON_GetObjectItemCaseSensitive(o, "serving_pids"))
-        if (cJSON_IsNumber(pid) && v->n_pids < HS_MAX_PIDS) v->pids[v->n_pids++] = (long)pid->valuedouble;
+        if (cJSON_IsNumber(pid) && v->n_pids < HS_MAX_PIDS) v->pids[v->n_pids++] = hs_whole(pid->valuedouble);
     str(o, "problem", v->problem, sizeof v->problem);
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "predicted_rps");
     v->predicted_rps = cJSON_IsNumber(p) ? p->valuedouble : 0;
@@ -207,7 +213,7 @@ int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size) {
     s->spec.n = 0;
     const cJSON *item;
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(sw, "values"))
-        if (s->spec.n < HS_SWEEP_MAX_POINTS) s->spec.values[s->spec.n++] = (long)item->valuedouble;
+        if (s->spec.n < HS_SWEEP_MAX_POINTS) s->spec.values[s->spec.n++] = hs_whole(item->valuedouble);
 
     str(m, "lab", s->lab_name, sizeof s->lab_name);
     str(m, "lab_title", s->lab_title, sizeof s->lab_title);
@@ -226,7 +232,7 @@ int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size) {
         str(item, "label", s->labels[s->n_variants], sizeof s->labels[0]);
         s->n_variants++;
     }
-    s->cores = (long)num(m, "cores");
+    s->cores = hs_whole(num(m, "cores"));
     double rp = num(m, "repeats_per_point"); /* absent before issue 15: plain runs */
     s->repeats = rp >= 1 && rp <= HS_REPEAT_MAX ? (int)rp : 1;
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(m, "parameters_taken")) {
@@ -238,12 +244,13 @@ int hs_sweep_read(const char *dir, hs_sweep *s, char *err, size_t err_size) {
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(m, "points")) {
         if (n == s->spec.n) break;
         hs_sweep_point *pt = &s->points[n++];
-        pt->value = (long)num(item, "value");
+        pt->value = hs_whole(num(item, "value"));
         str(item, "folder", pt->folder, sizeof pt->folder);
         char st[32];
         str(item, "status", st, sizeof st);
         pt->status = status_of(st);
-        pt->exit_code = (int)num(item, "exit_code");
+        long code = hs_whole(num(item, "exit_code"));
+        pt->exit_code = code >= -1 && code <= 255 ? (int)code : -1;
         const cJSON *v;
         cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(item, "variants"))
             if (pt->out.n < HS_MAX_VARIANTS) read_variant(v, &pt->out.v[pt->out.n++]);

@@ -251,6 +251,8 @@ void hs_load_params_write(const hs_load_params *L, cJSON *obj) {
     set_item(obj, "evidence", cJSON_CreateBool(!L->no_evidence));
 }
 
+long hs_whole(double v) { return v >= -1e15 && v <= 1e15 ? (long)v : 0; }
+
 hs_load_params hs_load_params_read(const cJSON *obj) {
     hs_load_params L;
     memset(&L, 0, sizeof L);
@@ -258,7 +260,7 @@ hs_load_params hs_load_params_read(const cJSON *obj) {
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, load_fields[i].key);
         double v = cJSON_IsNumber(x) ? x->valuedouble : 0;
         char *at = (char *)&L + load_fields[i].off;
-        if (load_fields[i].is_long) *(long *)(void *)at = (long)v;
+        if (load_fields[i].is_long) *(long *)(void *)at = hs_whole(v);
         else *(double *)(void *)at = v;
     }
     L.no_evidence = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(obj, "evidence"));

@@ -285,6 +285,12 @@ struct cJSON;
 void hs_load_params_write(const hs_load_params *L, struct cJSON *obj);
 hs_load_params hs_load_params_read(const struct cJSON *obj);
 
+/* A number read back from a file (a manifest, facts) as a whole number:
+ * truncated toward zero, and 0, as a missing number reads, when it is not
+ * finite or beyond +-1e15, where a cast to long would be undefined and no
+ * count or setting of ours reaches. */
+long hs_whole(double v);
+
 /* Loads and validates a lab file. On failure returns a negative code and
  * err says which file and what is wrong. Free with hs_lab_free. */
 int hs_lab_load(const char *path, hs_lab *lab, char *err, size_t err_size);

@@ -58,7 +58,7 @@ int hs_latencies_read(const char *path, hs_sample **out, size_t *n, char *err,
         const cJSON *st = cJSON_GetArrayItem(pair, 1);
         if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2 ||
             !cJSON_IsNumber(lat) || !cJSON_IsNumber(st) ||
-            !(lat->valuedouble >= 0) || st->valuedouble < 0 ||
+            !(lat->valuedouble >= 0) || !isfinite(lat->valuedouble) || st->valuedouble < 0 ||
             st->valuedouble > 999 || st->valuedouble != (int)st->valuedouble) {
             if (err)
                 snprintf(err, err_size,
