@@ -69,7 +69,7 @@ static void test_latency_files(void) {
     free(back);
 
     const char *bad[] = {"", "{}", "[[0.1]]", "[[0.1, 200, 3]]", "[[-1, 200]]",
-                         "[[0.1, \"200\"]]", "[[0.1, 200.5]]", "[0.1, 200]"};
+                         "[[0.1, \"200\"]]", "[[0.1, 200.5]]", "[0.1, 200]", "[[1e999, 200]]"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_EQ_INT(hs_write_atomic(path, bad[i], strlen(bad[i])), 0);
         err[0] = '\0';
