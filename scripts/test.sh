@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test twice: in a plain
 # -Werror build (build/) and under AddressSanitizer + UndefinedBehaviorSanitizer
-# (build-asan/). Exits non-zero if anything fails.
+# (build-asan/); then runs each libFuzzer target for FUZZ_SECONDS (30 s by
+# default; 0 skips them) from its corpus (build-fuzz/, scripts/fuzz.sh).
+# Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +27,8 @@ BUILD_DIR=build-asan scripts/setup.sh -DLAB_SANITIZE=ON
 # from starting keeps the sanitizer runs quiet and quick.
 (cd build-asan && export OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=1 \
    UBSAN_OPTIONS=print_stacktrace=1 && run_tests)
+
+if [ "${FUZZ_SECONDS:-30}" != 0 ]; then
+  echo "== libFuzzer, ${FUZZ_SECONDS:-30} s per target =="
+  scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+fi
