@@ -108,3 +108,10 @@ int agent_correct(const gpt_model *m, gpt_state *s, const char *sentence,
     out->text[len] = '\0';
     return 0;
 }
+
+double agent_correct_flops(const gpt_model *m, const agent_result *r) {
+    double f = gpt_forward_flops(m, 0, r->prompt_tokens);
+    for (int i = 0; i + 1 < r->generated_tokens; i++)
+        f += gpt_forward_flops(m, r->prompt_tokens + i, 1);
+    return f;
+}

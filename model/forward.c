@@ -118,11 +118,11 @@ static void attention(gpt_state *s, const float *kc, const float *vc,
                 sc[j] *= scale;
                 if (sc[j] > maxv) maxv = sc[j];
             }
+            /* The exponentials in one loop (vectorised), their sum in
+             * order in another. */
+            for (int j = 0; j < n; j++) sc[j] = gpt_expf(sc[j] - maxv);
             float sum = 0.0f;
-            for (int j = 0; j < n; j++) {
-                s->scores[j] = expf(s->scores[j] - maxv);
-                sum += s->scores[j];
-            }
+            for (int j = 0; j < n; j++) sum += sc[j];
             float *restrict o = s->att + (size_t)t * C + h * HS;
             memset(o, 0, sizeof(float) * HS);
             for (int j = 0; j < n; j++) {
@@ -172,7 +172,7 @@ static void forward_block(const gpt_model *m, gpt_state *s, const int *tokens,
 
         layernorm(s->xn, s->x, ly->ln2_g, ly->ln2_b, T, C);
         matmul(s->hidden, s->xn, ly->w_fc, T, C, M);
-        for (int i = 0; i < T * M; i++) s->hidden[i] = gpt_gelu(s->hidden[i]);
+        for (int i = 0; i < T * M; i++) s->hidden[i] = gpt_gelu_fast(s->hidden[i]);
         matmul(s->proj, s->hidden, ly->w_proj, T, M, C);
         for (int i = 0; i < T * C; i++) s->x[i] += s->proj[i];
     }
@@ -202,4 +202,15 @@ const float *gpt_step(const gpt_model *m, gpt_state *s, int token) {
     if (s->pos >= s->maxT || !tokens_valid(s, &token, 1)) return NULL;
     forward_block(m, s, &token, 1);
     return s->logits;
+}
+
+double gpt_forward_flops(const gpt_model *m, int pos0, int T) {
+    const gpt_config *c = &m->cfg;
+    double C = c->d_model, M = c->d_mlp, V = c->vocab_size, L = c->n_layers;
+    /* w_qkv, w_o, w_fc and w_proj: one multiply-add per weight per token. */
+    double flops = T * L * 2 * (3 * C * C + C * C + 2 * C * M);
+    /* Each query scores and mixes the p + 1 positions it sees: 2 x C
+     * multiply-adds per position, per layer. */
+    for (int t = 0; t < T; t++) flops += L * 4 * C * (pos0 + t + 1);
+    return flops + 2 * V * C; /* the head, last position only */
 }

@@ -131,6 +131,13 @@ const float *gpt_prefill(const gpt_model *m, gpt_state *s, const int *tokens,
  * or NULL if the context is full or the token is out of range. */
 const float *gpt_step(const gpt_model *m, gpt_state *s, int token);
 
+/* Floating-point operations (a multiply-add is two) of one forward block
+ * of T tokens at positions pos0..pos0+T-1, counted from m's config: the
+ * projections of every token, the attention of each over the positions
+ * it sees, and the output head for the last one. For benchmarks. */
+double gpt_forward_flops(const gpt_model *m, int pos0, int T);
+
+
 /* Reference implementation: plain loops, no BLAS, no cache, everything
  * recomputed. Writes the logits of the last position to logits (V floats).
  * Kept only so tests can check the fast path against it. */
@@ -168,6 +175,10 @@ int agent_validate(const gpt_model *m, const char *sentence, size_t *bad_at);
  * calling thread; s must not be used by another thread meanwhile. */
 int agent_correct(const gpt_model *m, gpt_state *s, const char *sentence,
                   const char *learner_id, agent_result *out);
+
+/* FLOPs of one agent_correct() that gave r: its prefill, then one step per
+ * generated token but the last (which is never fed back). */
+double agent_correct_flops(const gpt_model *m, const agent_result *r);
 
 /* ---- The lab's prompts ------------------------------------------------- */
 

@@ -1,11 +1,15 @@
 /* minigpt_bench.c - `minigpt bench`: how fast one model corrects the lab's
- * prompts on one thread, and on N threads sharing that one model.
+ * prompts on one thread, and on N threads sharing that one model; and, from
+ * the same run, how that compares with what this core can do: the model's
+ * effective GFLOP/s (FLOPs counted from the config and the tokens it ran)
+ * beside OpenBLAS's single-thread sgemm at a cache-resident 256x256x256.
  *
  * It prints numbers; nothing here passes or fails on speed.
  */
 #include "cli.h"
 #include "data_files.h"
 
+#include <cblas.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -22,6 +26,7 @@ typedef struct {
     pthread_barrier_t *start;
     double *micros;        /* (repeat * n_prompts) per-call times */
     long long gen_tokens;  /* generated tokens, END included */
+    double flops;          /* counted from the config, every correction */
     int failed;
 } bench_worker;
 
@@ -31,6 +36,7 @@ typedef struct {
     double median_us, p90_us;
     double wall_s;
     long long gen_tokens;
+    double flops;
 } bench_result;
 
 static double now_seconds(void) {
@@ -59,6 +65,7 @@ static void *bench_thread(void *arg) {
             w->micros[k * w->n_prompts + i] = (now_seconds() - t0) * 1e6;
             if (rc) w->failed = 1;
             w->gen_tokens += r.generated_tokens;
+            w->flops += agent_correct_flops(w->model, &r);
         }
     gpt_state_free(s);
     return NULL;
@@ -75,7 +82,7 @@ static int run_threads(const gpt_model *m, const gpt_prompt *prompts, size_t n,
     if (!w || !tid || !all) goto out;
     pthread_barrier_init(&start, NULL, (unsigned)threads + 1);
     for (int t = 0; t < threads; t++) {
-        w[t] = (bench_worker){m, prompts, n, repeat, &start, all + per * t, 0, 0};
+        w[t] = (bench_worker){m, prompts, n, repeat, &start, all + per * t, 0, 0, 0};
         if (pthread_create(&tid[t], NULL, bench_thread, &w[t]) != 0) break;
         started++;
     }
@@ -93,9 +100,11 @@ static int run_threads(const gpt_model *m, const gpt_prompt *prompts, size_t n,
     out->threads = threads;
     out->calls = per * threads;
     out->gen_tokens = 0;
+    out->flops = 0;
     rc = 0;
     for (int t = 0; t < threads; t++) {
         out->gen_tokens += w[t].gen_tokens;
+        out->flops += w[t].flops;
         if (w[t].failed) rc = -1;
     }
     qsort(all, out->calls, sizeof *all, cmp_double);
@@ -106,6 +115,59 @@ static int run_threads(const gpt_model *m, const gpt_prompt *prompts, size_t n,
 out:
     free(w), free(tid), free(all);
     return rc;
+}
+
+/* The core's own speed at what BLAS does best: single-thread sgemm at
+ * 256x256x256 (three 256 KiB matrices, resident in L2 or close to it), in
+ * GFLOP/s, the median of 21 timings of 10 calls each after 5 warm-up calls.
+ * The model loaded OpenBLAS with one thread (weights.c), so this is one
+ * core too. */
+#define PEAK_N 256
+static double sgemm_peak_gflops(void) {
+    const int n = PEAK_N, calls = 10, rounds = 21;
+    float *a = malloc(sizeof(float) * n * n * 3);
+    if (!a) return 0;
+    float *b = a + n * n, *c = b + n * n;
+    for (int i = 0; i < n * n; i++) a[i] = (float)(i % 17) / 17, b[i] = (float)(i % 13) / 13;
+    double g[21];
+    for (int i = 0; i < 5; i++)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
+    for (int r = 0; r < rounds; r++) {
+        double t0 = now_seconds();
+        for (int i = 0; i < calls; i++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c,
+                        n);
+        g[r] = 2.0 * n * n * n * calls / (now_seconds() - t0) / 1e9;
+    }
+    free(a);
+    qsort(g, (size_t)rounds, sizeof g[0], cmp_double);
+    return g[rounds / 2];
+}
+
+/* What one decoding step cannot beat on this core: each weight is read
+ * once per token for one multiply-add (2 FLOPs per 4 bytes), so a step's
+ * products run at most at half the rate, in GB/s, at which the core reads
+ * a buffer the size of the weights from its caches. Read by OpenBLAS's own
+ * tuned kernel (sasum), the median of 21 timings of 20 reads each. */
+static double weights_read_gbps(size_t bytes) {
+    int n = (int)(bytes / sizeof(float));
+    float *buf = malloc(bytes);
+    if (!buf || n == 0) {
+        free(buf);
+        return 0;
+    }
+    for (int i = 0; i < n; i++) buf[i] = (float)(i % 7);
+    double g[21];
+    volatile float sink = 0;
+    for (int r = -2; r < 21; r++) {
+        double t0 = now_seconds();
+        for (int k = 0; k < 20; k++) sink += cblas_sasum(n, buf, 1);
+        if (r >= 0) g[r] = 20.0 * (double)bytes / (now_seconds() - t0) / 1e9;
+    }
+    (void)sink;
+    free(buf);
+    qsort(g, 21, sizeof g[0], cmp_double);
+    return g[10];
 }
 
 static void print_row(const bench_result *r, double base_throughput) {
@@ -175,6 +237,19 @@ int cli_bench(int argc, char **argv, const char *weights) {
         if (threads > 1) print_row(&many, base);
         printf("\ntokens generated per correction: %.1f (END included)\n",
                (double)one.gen_tokens / one.calls);
+        /* Measured after the model's runs, so that the peak is this run's:
+         * the same core, clock and neighbours. */
+        double model = one.flops / one.wall_s / 1e9, peak = sgemm_peak_gflops();
+        printf("model:   %.2f GFLOP/s on one thread (%.2f MFLOP per correction, counted from "
+               "the config)\n", model, one.flops / one.calls / 1e6);
+        printf("peak:    %.2f GFLOP/s, single-thread OpenBLAS sgemm %dx%dx%d (median of 21)\n",
+               peak, PEAK_N, PEAK_N, PEAK_N);
+        printf("ratio:   %.1f%% of the peak\n", peak > 0 ? 100 * model / peak : 0.0);
+        double gbps = weights_read_gbps(info.n_params * sizeof(float));
+        printf("read:    %.1f GB/s reading %zu KB (the weights' size) from cache: a decoding "
+               "step's products run at most at %.1f GFLOP/s (%.1f%% of the peak)\n",
+               gbps, info.n_params * sizeof(float) / 1024, gbps / 2,
+               peak > 0 ? 100 * gbps / 2 / peak : 0.0);
         if (threads > 1)
             printf("scaling = throughput / (threads x one thread's throughput); "
                    "1.00 is perfect\n");

@@ -1,8 +1,11 @@
 /* test_model_forward.c - the BLAS forward pass (one prefill block) matches
  * the naive reference on random weights, for several sequence lengths. */
 #include "model_fixtures.h"
+#include "internal.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Max |fast - naive| allowed, relative to the largest |logit|. The fast
  * path sums in float, in another order than the double-accumulating
@@ -24,7 +27,32 @@ static double compare(const gpt_model *m, gpt_state *s, const int *tok, int n) {
     return maxdiff / maxabs;
 }
 
+static long ulps_apart(float a, float b) {
+    int32_t x, y;
+    memcpy(&x, &a, 4), memcpy(&y, &b, 4);
+    return labs((long)x - y);
+}
+
+/* gpt_expf, the fast path's exponential: within 1 ulp of expf on every
+ * 64th float of [-86, 88.3]; e^-86 and never a subnormal below; +inf
+ * above 88.4. */
+static void test_expf(void) {
+    long worst = 0, n = 0;
+    float at = 0;
+    for (float x = -86.0f; x <= 88.3f; x = nextafterf(x, 100.0f))
+        if ((n++ & 63) == 0) {
+            long u = ulps_apart(gpt_expf(x), expf(x));
+            if (u > worst) worst = u, at = x;
+        }
+    printf("gpt_expf: worst %ld ulp from expf (at %g)\n", worst, at);
+    CHECK(worst <= 1);
+    CHECK(gpt_expf(-1000.0f) == gpt_expf(-86.0f) && isnormal(gpt_expf(-1000.0f)));
+    CHECK(isinf(gpt_expf(88.5f)) && isinf(gpt_expf(1e30f)));
+    CHECK(gpt_expf(0.0f) == 1.0f);
+}
+
 int main(void) {
+    test_expf();
     gpt_config cfg = GPT_CONFIG_DEFAULT;
     gpt_model *m = fixture_random_model(&cfg, 7, 0.3f);
     gpt_state *s = gpt_state_new(m);
