@@ -17,6 +17,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* forward_block() is built twice: for x86-64-v3 (AVX2) and for any x86-64,
+ * and the CPU picks one at load time (an ifunc), so the binary stays
+ * portable while the loops GCC vectorises here (attention, GELU,
+ * layernorm, residuals) use 8-wide vectors where the core has them. Its
+ * helpers are inlined into each build. No result changes with the width:
+ * the vectorised loops are elementwise, and every sum keeps its order.
+ * Measured here (minigpt bench, medians of 3 interleaved runs): 25.5
+ * GFLOP/s with SSE2 alone, 28.7 with AVX2; an AVX-512 build too gave 25.3
+ * (these loops are 16 to 70 long, and the wider vectors' remainders and
+ * clock cost more than they save). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define CLONES
+#endif
+#define INLINE static inline __attribute__((always_inline))
+
 struct gpt_state {
     int maxT, C, M, V, L;
     int pos;        /* tokens already in the cache */
@@ -79,7 +96,7 @@ static void matmul(float *out, const float *in, const float *w, int T, int IC,
                     in, IC, w, IC, 0.0f, out, OC);
 }
 
-static void layernorm(float *out, const float *in, const float *g,
+INLINE void layernorm(float *out, const float *in, const float *g,
                       const float *b, int T, int C) {
     for (int t = 0; t < T; t++) {
         const float *x = in + (size_t)t * C;
@@ -98,7 +115,7 @@ static void layernorm(float *out, const float *in, const float *g,
  * Keys are stored transposed, (NH, HS, maxT), so the scores of one query
  * against all positions are a sum of contiguous rows that the compiler
  * vectorises without reordering any float addition. */
-static void attention(gpt_state *s, const float *kc, const float *vc,
+INLINE void attention(gpt_state *s, const float *kc, const float *vc,
                       int pos0, int T, int NH) {
     int C = s->C, HS = C / NH, maxT = s->maxT;
     float scale = 1.0f / sqrtf((float)HS);
@@ -137,7 +154,7 @@ static void attention(gpt_state *s, const float *kc, const float *vc,
 /* Runs tokens[0..T) at positions s->pos.. through the model, appends their
  * keys and values to the cache and leaves the last row's logits in
  * s->logits. The caller has checked bounds. */
-static void forward_block(const gpt_model *m, gpt_state *s, const int *tokens,
+CLONES static void forward_block(const gpt_model *m, gpt_state *s, const int *tokens,
                           int T) {
     const gpt_config *cfg = &m->cfg;
     int C = s->C, M = s->M, V = s->V, NH = (int)cfg->n_heads;
