@@ -125,10 +125,22 @@ INLINE void attention(gpt_state *s, const float *kc, const float *vc,
             const float *q = s->qkv + (size_t)t * 3 * C + h * HS;
             const float *kt = kc + (size_t)h * HS * maxT;
             float *restrict sc = s->scores;
-            for (int j = 0; j < n; j++) sc[j] = 0.0f;
-            for (int i = 0; i < HS; i++) {
+            /* Scores 16 positions at a time, each block summed over the
+             * head's channels in registers (each sum in channel order, as
+             * one row at a time would), then the rest. */
+            int j0 = 0;
+            for (; j0 + 16 <= n; j0 += 16) {
+                float acc[16] = {0};
+                for (int i = 0; i < HS; i++) {
+                    const float *restrict krow = kt + (size_t)i * maxT + j0;
+                    for (int k = 0; k < 16; k++) acc[k] += q[i] * krow[k];
+                }
+                memcpy(sc + j0, acc, sizeof acc);
+            }
+            for (int j = j0; j < n; j++) sc[j] = 0.0f;
+            for (int i = 0; i < HS && j0 < n; i++) {
                 const float *restrict krow = kt + (size_t)i * maxT;
-                for (int j = 0; j < n; j++) sc[j] += q[i] * krow[j];
+                for (int j = j0; j < n; j++) sc[j] += q[i] * krow[j];
             }
             float maxv = -INFINITY;
             for (int j = 0; j < n; j++) {
@@ -140,12 +152,21 @@ INLINE void attention(gpt_state *s, const float *kc, const float *vc,
             for (int j = 0; j < n; j++) sc[j] = gpt_expf(sc[j] - maxv);
             float sum = 0.0f;
             for (int j = 0; j < n; j++) sum += sc[j];
+            for (int j = 0; j < n; j++) sc[j] /= sum; /* vectorised */
             float *restrict o = s->att + (size_t)t * C + h * HS;
-            memset(o, 0, sizeof(float) * HS);
-            for (int j = 0; j < n; j++) {
-                const float *restrict v = vc + (size_t)j * C + h * HS;
-                float a = s->scores[j] / sum;
-                for (int i = 0; i < HS; i++) o[i] += a * v[i];
+            if (HS == 16) { /* the default config: the output in registers */
+                float acc[16] = {0};
+                for (int j = 0; j < n; j++) {
+                    const float *restrict v = vc + (size_t)j * C + h * 16;
+                    for (int i = 0; i < 16; i++) acc[i] += sc[j] * v[i];
+                }
+                memcpy(o, acc, sizeof acc);
+            } else {
+                memset(o, 0, sizeof(float) * HS);
+                for (int j = 0; j < n; j++) {
+                    const float *restrict v = vc + (size_t)j * C + h * HS;
+                    for (int i = 0; i < HS; i++) o[i] += sc[j] * v[i];
+                }
             }
         }
     }
