@@ -85,15 +85,16 @@ void gpt_state_free(gpt_state *s) {
     free(s);
 }
 
-/* out (T, OC) = in (T, IC) @ w^T, with w stored (OC, IC). */
-static void matmul(float *out, const float *in, const float *w, int T, int IC,
-                   int OC) {
+/* out (T, OC) = in (T, IC) @ W^T, from wt = W transposed, (IC, OC): one
+ * row through the hand-written product (matvec.c says why), a block of
+ * rows through OpenBLAS's sgemm. Both read only the transposed copy, so
+ * that the mapped originals do not share the cache with it. */
+static void matmul(float *out, const float *in, const float *wt, int T, int IC, int OC) {
     if (T == 1)
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, OC, IC, 1.0f, w, IC, in, 1,
-                    0.0f, out, 1);
+        gpt_matvec_t(out, wt, in, IC, OC);
     else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, OC, IC, 1.0f,
-                    in, IC, w, IC, 0.0f, out, OC);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, OC, IC, 1.0f,
+                    in, IC, wt, OC, 0.0f, out, OC);
 }
 
 INLINE void layernorm(float *out, const float *in, const float *g,
@@ -195,7 +196,8 @@ CLONES static void forward_block(const gpt_model *m, gpt_state *s, const int *to
         float *vc = s->vcache + (size_t)l * s->maxT * C;
 
         layernorm(s->xn, s->x, ly->ln1_g, ly->ln1_b, T, C);
-        matmul(s->qkv, s->xn, ly->w_qkv, T, C, 3 * C);
+        const gpt_layer_t *lt = &m->layer_t[l];
+        matmul(s->qkv, s->xn, lt->w_qkv, T, C, 3 * C);
         for (int t = 0; t < T; t++) {
             const float *row = s->qkv + (size_t)t * 3 * C;
             /* Channel c of head h is row h * HS + c % HS = c of the
@@ -205,20 +207,20 @@ CLONES static void forward_block(const gpt_model *m, gpt_state *s, const int *to
             memcpy(vc + (size_t)(pos0 + t) * C, row + 2 * C, sizeof(float) * C);
         }
         attention(s, kc, vc, pos0, T, NH);
-        matmul(s->proj, s->att, ly->w_o, T, C, C);
+        matmul(s->proj, s->att, lt->w_o, T, C, C);
         for (int i = 0; i < T * C; i++) s->x[i] += s->proj[i];
 
         layernorm(s->xn, s->x, ly->ln2_g, ly->ln2_b, T, C);
-        matmul(s->hidden, s->xn, ly->w_fc, T, C, M);
+        matmul(s->hidden, s->xn, lt->w_fc, T, C, M);
         for (int i = 0; i < T * M; i++) s->hidden[i] = gpt_gelu_fast(s->hidden[i]);
-        matmul(s->proj, s->hidden, ly->w_proj, T, M, C);
+        matmul(s->proj, s->hidden, lt->w_proj, T, M, C);
         for (int i = 0; i < T * C; i++) s->x[i] += s->proj[i];
     }
 
     /* Only the last position's prediction is ever used. */
     const float *last = s->x + (size_t)(T - 1) * C;
     layernorm(s->xn, last, m->w.lnf_g, m->w.lnf_b, 1, C);
-    matmul(s->logits, s->xn, m->w.wte, 1, C, V);
+    matmul(s->logits, s->xn, m->head_t, 1, C, V);
     s->pos = pos0 + T;
 }
 

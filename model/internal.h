@@ -38,6 +38,15 @@ typedef struct {
 
 #define GPT_MAX_LAYERS 16
 
+/* A layer's matrices transposed, (in, out) row-major, which the fast path
+ * reads instead of the mapped ones (matvec.c). */
+typedef struct {
+    const float *w_qkv;  /* (C, 3C) */
+    const float *w_o;    /* (C, C) */
+    const float *w_fc;   /* (C, M) */
+    const float *w_proj; /* (M, C) */
+} gpt_layer_t;
+
 struct gpt_model {
     gpt_config cfg;
     uint32_t version;
@@ -48,7 +57,18 @@ struct gpt_model {
     size_t map_size;
     gpt_weights w;      /* points into map */
     float *pos;         /* (maxT, C) sinusoidal position table */
+    float *wt;          /* the transposed copies below, one allocation
+                           (405 KB for the default config) */
+    gpt_layer_t layer_t[GPT_MAX_LAYERS];
+    const float *head_t; /* (C, V): wte transposed */
 };
+
+/* Makes m's transposed copies (matvec.c). 0, or -1 when out of memory. */
+int gpt_transposed_make(gpt_model *m);
+
+/* out (OC) = W x for one row x (IC), from wt = W^T stored (IC, OC). */
+void gpt_matvec_t(float *restrict out, const float *restrict wt, const float *restrict x,
+                  int IC, int OC);
 
 /* Fills w with pointers into params laid out for cfg; returns the number
  * of floats consumed, which equals gpt_num_params(cfg). */
