@@ -17,21 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* forward_block() is built twice: for x86-64-v3 (AVX2) and for any x86-64,
- * and the CPU picks one at load time (an ifunc), so the binary stays
- * portable while the loops GCC vectorises here (attention, GELU,
- * layernorm, residuals) use 8-wide vectors where the core has them. Its
- * helpers are inlined into each build. No result changes with the width:
- * the vectorised loops are elementwise, and every sum keeps its order.
- * Measured here (minigpt bench, medians of 3 interleaved runs): 25.5
- * GFLOP/s with SSE2 alone, 28.7 with AVX2; an AVX-512 build too gave 25.3
- * (these loops are 16 to 70 long, and the wider vectors' remainders and
- * clock cost more than they save). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
+/* forward_block() is built for AVX2 beside plain x86-64 (GPT_CLONES,
+ * internal.h), its helpers inlined into each build. No result changes with
+ * the width: the vectorised loops are elementwise, and every sum keeps its
+ * order. Measured here (minigpt bench, medians of 3 interleaved runs):
+ * 25.5 GFLOP/s with SSE2 alone, 28.7 with AVX2; an AVX-512 build too gave
+ * 25.3 (these loops are 16 to 70 long, and the wider vectors' remainders
+ * and clock cost more than they save). */
 #define INLINE static inline __attribute__((always_inline))
 
 struct gpt_state {
@@ -176,7 +168,7 @@ INLINE void attention(gpt_state *s, const float *kc, const float *vc,
 /* Runs tokens[0..T) at positions s->pos.. through the model, appends their
  * keys and values to the cache and leaves the last row's logits in
  * s->logits. The caller has checked bounds. */
-CLONES static void forward_block(const gpt_model *m, gpt_state *s, const int *tokens,
+GPT_CLONES static void forward_block(const gpt_model *m, gpt_state *s, const int *tokens,
                           int T) {
     const gpt_config *cfg = &m->cfg;
     int C = s->C, M = s->M, V = s->V, NH = (int)cfg->n_heads;

@@ -8,8 +8,8 @@
  * out += x[i] * row i, contiguous multiply-adds into a block of 64 outputs
  * kept in registers, with no horizontal sum.
  *
- * Plain C that GCC vectorises, built for x86-64-v3 (AVX2 + FMA) beside
- * plain x86-64 and picked at load time, so the binary stays portable. */
+ * Plain C that GCC vectorises, built for AVX2 + FMA beside plain x86-64
+ * (GPT_CLONES, internal.h). */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -17,13 +17,7 @@
 
 #define BLOCK 64
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
-
-CLONES
+GPT_CLONES
 void gpt_matvec_t(float *restrict out, const float *restrict wt, const float *restrict x,
                   int IC, int OC) {
     int o = 0;

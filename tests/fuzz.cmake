@@ -19,6 +19,7 @@ function(fuzz_target name)
   else()
     set(exe fuzz_${name}_replay)
     add_executable(${exe} ${src} ${FUZZ_SOURCES}/replay.c)
+    target_link_libraries(${exe} PRIVATE lab_common) # hs_read_file
     add_test(NAME fuzz_${name}_corpus COMMAND ${exe} ${FUZZ_SOURCES}/${name})
     set_tests_properties(fuzz_${name}_corpus PROPERTIES TIMEOUT 300 LABELS fuzz)
   endif()

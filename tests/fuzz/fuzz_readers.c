@@ -10,6 +10,7 @@
  * It aborts (a finding) when a read is refused without a reason, or when
  * it accepts numbers it promised to refuse. */
 #include "cli/cli.h"
+#include "common/files.h"
 #include "facts/facts.h"
 #include "report/report.h"
 
@@ -48,8 +49,7 @@ static void put(const char *name, const uint8_t *p, size_t n, int present) {
         unlink(path);
         return;
     }
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p, 1, n, f) != n || fclose(f) != 0) die("cannot write %s", path);
+    if (hs_write_atomic(path, (const char *)p, n) != 0) die("cannot write %s", path);
 }
 
 static void judge(const cJSON *facts, const hs_lab *lab) {

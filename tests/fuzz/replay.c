@@ -9,35 +9,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int run_file(const char *path) {
     /* Named first: when the target aborts, the last name is the input. */
     fprintf(stderr, "replay: %s\n", path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        perror(path);
-        return -1;
-    }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    for (size_t r; buf && (r = fread(buf + n, 1, cap - n, f)) > 0;) {
-        n += r;
-        if (n == cap) {
-            uint8_t *g = realloc(buf, cap *= 2);
-            if (!g) free(buf);
-            buf = g;
-        }
-    }
-    fclose(f);
-    if (!buf) {
-        fprintf(stderr, "%s: out of memory\n", path);
+    char *text;
+    size_t n;
+    int rc = hs_read_file(path, 64u << 20, &text, &n);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", path, strerror(-rc));
         return -1;
     }
     /* An exact-size copy, so that ASan sees a read past the input. */
     uint8_t *exact = malloc(n ? n : 1);
-    memcpy(exact, buf, n);
-    free(buf);
+    if (!exact) {
+        free(text);
+        fprintf(stderr, "%s: out of memory\n", path);
+        return -1;
+    }
+    memcpy(exact, text, n);
+    free(text);
     LLVMFuzzerTestOneInput(exact, n);
     free(exact);
     return 0;
