@@ -1,10 +1,14 @@
-/* forward.c - the fast forward pass: OpenBLAS projections and a KV cache.
+/* forward.c - the fast forward pass: a block of tokens at a time, and a
+ * KV cache.
  *
  * A block of T new tokens at positions pos0..pos0+T-1 runs through every
- * layer at once: each projection is one cblas_sgemm over the T rows (one
- * cblas_sgemv when T is 1), and attention reads keys and values of earlier
- * positions from the cache. Prefill is one block of the whole prompt;
- * decoding is a block of one token per step.
+ * layer at once: each projection is one product over the T rows (matmul.c),
+ * and attention reads keys and values of earlier positions from the cache
+ * (attention.c). Prefill is one block of the whole prompt; a decoding step
+ * is a block of one token, or of a few (the token just chosen and a guess
+ * of the next, agent.c). Each row's result does not depend on the rows
+ * beside it, so a step of several tokens gives the logits one token at a
+ * time would.
  *
  * Everything here runs on the calling thread and touches only the model
  * (read-only) and the caller's gpt_state, so any number of threads may run
@@ -12,7 +16,6 @@
  */
 #include "internal.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,19 +38,19 @@ struct gpt_state {
     float *att;     /* (maxT, C) attention output, heads side by side */
     float *proj;    /* (maxT, C) output of w_o or w_proj */
     float *hidden;  /* (maxT, M) MLP activations */
-    float *scores;  /* (maxT) attention weights of one query and head */
+    float *scores;  /* (NH, maxT + 8) attention weights of one query */
     float *kcache;  /* (L, NH, HS, maxT): transposed, see attention() */
     float *vcache;  /* (L, maxT, C) */
-    float *logits;  /* (V) */
+    float *logits;  /* (maxT, V): a step's rows; prefill fills row 0 */
     float *arena;   /* the one allocation the pointers above live in */
 };
 
 gpt_state *gpt_state_new(const gpt_model *m) {
     const gpt_config *c = &m->cfg;
     size_t maxT = c->context, C = c->d_model, M = c->d_mlp, V = c->vocab_size;
-    size_t L = c->n_layers;
-    size_t n = maxT * C * 4 + maxT * 3 * C + maxT * M + maxT +
-               2 * L * maxT * C + V;
+    size_t L = c->n_layers, NH = c->n_heads;
+    size_t n = maxT * C * 4 + maxT * 3 * C + maxT * M + NH * (maxT + 8) +
+               2 * L * maxT * C + maxT * V;
     gpt_state *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->arena = calloc(n, sizeof(float));
@@ -64,7 +67,7 @@ gpt_state *gpt_state_new(const gpt_model *m) {
     s->att = p, p += maxT * C;
     s->proj = p, p += maxT * C;
     s->hidden = p, p += maxT * M;
-    s->scores = p, p += maxT;
+    s->scores = p, p += NH * (maxT + 8);
     s->kcache = p, p += L * maxT * C;
     s->vcache = p, p += L * maxT * C;
     s->logits = p;
@@ -77,99 +80,44 @@ void gpt_state_free(gpt_state *s) {
     free(s);
 }
 
-/* out (T, OC) = in (T, IC) @ W^T, from wt = W transposed, (IC, OC): one
- * row through the hand-written product (matvec.c says why), a block of
- * rows through OpenBLAS's sgemm. Both read only the transposed copy, so
- * that the mapped originals do not share the cache with it. */
-static void matmul(float *out, const float *in, const float *wt, int T, int IC, int OC) {
-    if (T == 1)
-        gpt_matvec_t(out, wt, in, IC, OC);
-    else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, OC, IC, 1.0f,
-                    in, IC, wt, OC, 0.0f, out, OC);
-}
-
-INLINE void layernorm(float *out, const float *in, const float *g,
-                      const float *b, int T, int C) {
-    for (int t = 0; t < T; t++) {
-        const float *x = in + (size_t)t * C;
-        float *y = out + (size_t)t * C;
-        float mean = 0.0f, var = 0.0f;
-        for (int i = 0; i < C; i++) mean += x[i];
-        mean /= C;
-        for (int i = 0; i < C; i++) var += (x[i] - mean) * (x[i] - mean);
-        float rstd = 1.0f / sqrtf(var / C + 1e-5f);
-        for (int i = 0; i < C; i++) y[i] = (x[i] - mean) * rstd * g[i] + b[i];
-    }
-}
-
-/* Causal attention for the T queries of the block; query t sees cached
- * positions 0..pos0+t. Keys and values come from this layer's cache.
- * Keys are stored transposed, (NH, HS, maxT), so the scores of one query
- * against all positions are a sum of contiguous rows that the compiler
- * vectorises without reordering any float addition. */
-INLINE void attention(gpt_state *s, const float *kc, const float *vc,
-                      int pos0, int T, int NH) {
-    int C = s->C, HS = C / NH, maxT = s->maxT;
-    float scale = 1.0f / sqrtf((float)HS);
-    for (int t = 0; t < T; t++) {
-        int n = pos0 + t + 1;
-        for (int h = 0; h < NH; h++) {
-            const float *q = s->qkv + (size_t)t * 3 * C + h * HS;
-            const float *kt = kc + (size_t)h * HS * maxT;
-            float *restrict sc = s->scores;
-            /* Scores 16 positions at a time, each block summed over the
-             * head's channels in registers (each sum in channel order, as
-             * one row at a time would), then the rest. */
-            int j0 = 0;
-            for (; j0 + 16 <= n; j0 += 16) {
-                float acc[16] = {0};
-                for (int i = 0; i < HS; i++) {
-                    const float *restrict krow = kt + (size_t)i * maxT + j0;
-                    for (int k = 0; k < 16; k++) acc[k] += q[i] * krow[k];
-                }
-                memcpy(sc + j0, acc, sizeof acc);
-            }
-            for (int j = j0; j < n; j++) sc[j] = 0.0f;
-            for (int i = 0; i < HS && j0 < n; i++) {
-                const float *restrict krow = kt + (size_t)i * maxT;
-                for (int j = j0; j < n; j++) sc[j] += q[i] * krow[j];
-            }
-            float maxv = -INFINITY;
-            for (int j = 0; j < n; j++) {
-                sc[j] *= scale;
-                if (sc[j] > maxv) maxv = sc[j];
-            }
-            /* The exponentials in one loop (vectorised), their sum in
-             * order in another. */
-            for (int j = 0; j < n; j++) sc[j] = gpt_expf(sc[j] - maxv);
-            float sum = 0.0f;
-            for (int j = 0; j < n; j++) sum += sc[j];
-            for (int j = 0; j < n; j++) sc[j] /= sum; /* vectorised */
-            float *restrict o = s->att + (size_t)t * C + h * HS;
-            if (HS == 16) { /* the default config: the output in registers */
-                float acc[16] = {0};
-                for (int j = 0; j < n; j++) {
-                    const float *restrict v = vc + (size_t)j * C + h * 16;
-                    for (int i = 0; i < 16; i++) acc[i] += sc[j] * v[i];
-                }
-                memcpy(o, acc, sizeof acc);
-            } else {
-                memset(o, 0, sizeof(float) * HS);
-                for (int j = 0; j < n; j++) {
-                    const float *restrict v = vc + (size_t)j * C + h * HS;
-                    for (int i = 0; i < HS; i++) o[i] += sc[j] * v[i];
-                }
-            }
+/* Layer norm of G rows at once: each row's mean and variance are sums
+ * in channel order, as a row on its own would have them, but the G rows'
+ * sums run side by side rather than each waiting on its last addition. */
+INLINE void layernorm_rows(float *out, const float *in, const float *g, const float *b,
+                           int G, int C) {
+    float mean[4] = {0}, var[4] = {0};
+    for (int i = 0; i < C; i++)
+#pragma GCC unroll 4
+        for (int r = 0; r < G; r++) mean[r] += in[(size_t)r * C + i];
+    for (int r = 0; r < G; r++) mean[r] /= C;
+    for (int i = 0; i < C; i++)
+#pragma GCC unroll 4
+        for (int r = 0; r < G; r++) {
+            float d = in[(size_t)r * C + i] - mean[r];
+            var[r] += d * d;
         }
+    for (int r = 0; r < G; r++) {
+        const float *x = in + (size_t)r * C;
+        float *y = out + (size_t)r * C;
+        float rstd = 1.0f / sqrtf(var[r] / C + 1e-5f);
+        for (int i = 0; i < C; i++) y[i] = (x[i] - mean[r]) * rstd * g[i] + b[i];
     }
 }
 
-/* Runs tokens[0..T) at positions s->pos.. through the model, appends their
- * keys and values to the cache and leaves the last row's logits in
- * s->logits. The caller has checked bounds. */
+INLINE void layernorm(float *out, const float *in, const float *g, const float *b, int T,
+                      int C) {
+    int t = 0;
+    for (; t + 4 <= T; t += 4)
+        layernorm_rows(out + (size_t)t * C, in + (size_t)t * C, g, b, 4, C);
+    for (; t < T; t++) layernorm_rows(out + (size_t)t * C, in + (size_t)t * C, g, b, 1, C);
+}
+
+/* Runs tokens[0..T) at positions s->pos.. through the model and appends
+ * their keys and values to the cache. A prefill (all_logits 0) leaves the
+ * last row's logits in s->logits; a step leaves every row's, row t at
+ * s->logits + t * V. The caller has checked bounds. */
 GPT_CLONES static void forward_block(const gpt_model *m, gpt_state *s, const int *tokens,
-                          int T) {
+                                     int T, int all_logits) {
     const gpt_config *cfg = &m->cfg;
     int C = s->C, M = s->M, V = s->V, NH = (int)cfg->n_heads;
     int pos0 = s->pos;
@@ -188,8 +136,8 @@ GPT_CLONES static void forward_block(const gpt_model *m, gpt_state *s, const int
         float *vc = s->vcache + (size_t)l * s->maxT * C;
 
         layernorm(s->xn, s->x, ly->ln1_g, ly->ln1_b, T, C);
-        const gpt_layer_t *lt = &m->layer_t[l];
-        matmul(s->qkv, s->xn, lt->w_qkv, T, C, 3 * C);
+        const gpt_layer_packed *lp = &m->layer_p[l];
+        gpt_matmul(s->qkv, lp->w_qkv, s->xn, T, C, 3 * C);
         for (int t = 0; t < T; t++) {
             const float *row = s->qkv + (size_t)t * 3 * C;
             /* Channel c of head h is row h * HS + c % HS = c of the
@@ -198,21 +146,22 @@ GPT_CLONES static void forward_block(const gpt_model *m, gpt_state *s, const int
                 kc[(size_t)c * s->maxT + pos0 + t] = row[C + c];
             memcpy(vc + (size_t)(pos0 + t) * C, row + 2 * C, sizeof(float) * C);
         }
-        attention(s, kc, vc, pos0, T, NH);
-        matmul(s->proj, s->att, lt->w_o, T, C, C);
+        gpt_attention(s->att, s->qkv, kc, vc, s->scores, pos0, T, C, NH, s->maxT);
+        gpt_matmul(s->proj, lp->w_o, s->att, T, C, C);
         for (int i = 0; i < T * C; i++) s->x[i] += s->proj[i];
 
         layernorm(s->xn, s->x, ly->ln2_g, ly->ln2_b, T, C);
-        matmul(s->hidden, s->xn, lt->w_fc, T, C, M);
+        gpt_matmul(s->hidden, lp->w_fc, s->xn, T, C, M);
         for (int i = 0; i < T * M; i++) s->hidden[i] = gpt_gelu_fast(s->hidden[i]);
-        matmul(s->proj, s->hidden, lt->w_proj, T, M, C);
+        gpt_matmul(s->proj, lp->w_proj, s->hidden, T, M, C);
         for (int i = 0; i < T * C; i++) s->x[i] += s->proj[i];
     }
 
-    /* Only the last position's prediction is ever used. */
-    const float *last = s->x + (size_t)(T - 1) * C;
-    layernorm(s->xn, last, m->w.lnf_g, m->w.lnf_b, 1, C);
-    matmul(s->logits, s->xn, m->head_t, 1, C, V);
+    /* A prefill's only prediction used is its last position's; a step's
+     * are all checked against the draft they were fed. */
+    int first = all_logits ? 0 : T - 1;
+    layernorm(s->xn, s->x + (size_t)first * C, m->w.lnf_g, m->w.lnf_b, T - first, C);
+    gpt_matmul(s->logits, m->head_p, s->xn, T - first, C, V);
     s->pos = pos0 + T;
 }
 
@@ -226,14 +175,26 @@ const float *gpt_prefill(const gpt_model *m, gpt_state *s, const int *tokens,
                          int n) {
     if (n <= 0 || n > s->maxT || !tokens_valid(s, tokens, n)) return NULL;
     s->pos = 0;
-    forward_block(m, s, tokens, n);
+    forward_block(m, s, tokens, n, 0);
+    return s->logits;
+}
+
+const float *gpt_extend(const gpt_model *m, gpt_state *s, const int *tokens, int n) {
+    if (n <= 0 || n > s->maxT - s->pos || !tokens_valid(s, tokens, n)) return NULL;
+    forward_block(m, s, tokens, n, 1);
     return s->logits;
 }
 
 const float *gpt_step(const gpt_model *m, gpt_state *s, int token) {
-    if (s->pos >= s->maxT || !tokens_valid(s, &token, 1)) return NULL;
-    forward_block(m, s, &token, 1);
-    return s->logits;
+    return gpt_extend(m, s, &token, 1);
+}
+
+int gpt_cached(const gpt_state *s) { return s->pos; }
+
+int gpt_rewind(gpt_state *s, int pos) {
+    if (pos < 0 || pos > s->pos) return -1;
+    s->pos = pos; /* what lies beyond is overwritten before it is read */
+    return 0;
 }
 
 double gpt_forward_flops(const gpt_model *m, int pos0, int T) {

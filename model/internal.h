@@ -48,14 +48,14 @@ typedef struct {
 #define GPT_CLONES
 #endif
 
-/* A layer's matrices transposed, (in, out) row-major, which the fast path
- * reads instead of the mapped ones (matvec.c). */
+/* A layer's matrices packed for the products (matmul.c): panels of 8
+ * outputs, each input's 8 weights side by side. */
 typedef struct {
-    const float *w_qkv;  /* (C, 3C) */
-    const float *w_o;    /* (C, C) */
-    const float *w_fc;   /* (C, M) */
-    const float *w_proj; /* (M, C) */
-} gpt_layer_t;
+    const float *w_qkv;  /* 3C outputs from C inputs */
+    const float *w_o;    /* C from C */
+    const float *w_fc;   /* M from C */
+    const float *w_proj; /* C from M */
+} gpt_layer_packed;
 
 struct gpt_model {
     gpt_config cfg;
@@ -67,18 +67,28 @@ struct gpt_model {
     size_t map_size;
     gpt_weights w;      /* points into map */
     float *pos;         /* (maxT, C) sinusoidal position table */
-    float *wt;          /* the transposed copies below, one allocation
+    float *packed;      /* the packed copies below, one allocation
                            (405 KB for the default config) */
-    gpt_layer_t layer_t[GPT_MAX_LAYERS];
-    const float *head_t; /* (C, V): wte transposed */
+    gpt_layer_packed layer_p[GPT_MAX_LAYERS];
+    const float *head_p; /* wte, the tied head: V outputs from C */
 };
 
-/* Makes m's transposed copies (matvec.c). 0, or -1 when out of memory. */
-int gpt_transposed_make(gpt_model *m);
+/* Makes m's packed copies (matmul.c). 0, or -1 when out of memory. */
+int gpt_packed_make(gpt_model *m);
 
-/* out (OC) = W x for one row x (IC), from wt = W^T stored (IC, OC). */
-void gpt_matvec_t(float *restrict out, const float *restrict wt, const float *restrict x,
-                  int IC, int OC);
+/* out (T, OC) = in (T, IC) @ W^T, from W (OC, IC) packed by
+ * gpt_packed_make. Each row's result is the same, bit for bit, whatever T
+ * is. */
+void gpt_matmul(float *restrict out, const float *restrict wp, const float *restrict in,
+                int T, int IC, int OC);
+
+/* Causal attention of the block's T queries (rows of qkv, (T, 3C)) at
+ * positions pos0.. over this layer's cache: keys kc (NH, HS, maxT), values
+ * vc (maxT, C). Writes att (T, C); sc is scratch of NH * (maxT + 8). Reads
+ * up to 7 floats past each key row's used part, never past kc + 8. */
+void gpt_attention(float *restrict att, const float *restrict qkv, const float *restrict kc,
+                   const float *restrict vc, float *restrict sc, int pos0, int T, int C,
+                   int NH, int maxT);
 
 /* Fills w with pointers into params laid out for cfg; returns the number
  * of floats consumed, which equals gpt_num_params(cfg). */

@@ -131,6 +131,22 @@ const float *gpt_prefill(const gpt_model *m, gpt_state *s, const int *tokens,
  * or NULL if the context is full or the token is out of range. */
 const float *gpt_step(const gpt_model *m, gpt_state *s, int token);
 
+/* Appends tokens[0..n) to the cached sequence as one block and returns the
+ * logits after each of them: n rows of V floats, owned by s and valid
+ * until the next call. Row t is, bit for bit, what the t-th of n gpt_step()
+ * calls would return, so a guess of the next tokens can be checked in one
+ * pass (agent.c). NULL if n is 0, the context cannot hold n more, or a
+ * token is out of range. */
+const float *gpt_extend(const gpt_model *m, gpt_state *s, const int *tokens, int n);
+
+/* Tokens in the cache: the prompt and every token stepped or extended. */
+int gpt_cached(const gpt_state *s);
+
+/* Forgets the cached positions from pos on, the tokens of a guess the
+ * model did not confirm: the next step continues at pos. Returns 0, or -1
+ * if pos is negative or beyond gpt_cached(s). */
+int gpt_rewind(gpt_state *s, int pos);
+
 /* Floating-point operations (a multiply-add is two) of one forward block
  * of T tokens at positions pos0..pos0+T-1, counted from m's config: the
  * projections of every token, the attention of each over the positions
@@ -157,6 +173,13 @@ typedef struct {
     int prompt_tokens;              /* sentence + separator */
     int generated_tokens;           /* characters produced, plus END if seen */
     int stopped_at_end;             /* 1: model said END; 0: hit the limit */
+    /* The work done: forward passes (the prefill, then one per guess
+     * checked), tokens fed through them (the prompt, each pass's token and
+     * draft, the rejected guesses included), and their FLOPs, counted as
+     * gpt_forward_flops does with every row's head. */
+    int passes;
+    int tokens_run;
+    double flops_run;
 } agent_result;
 
 /* Longest sentence, in bytes, that m's context admits:
@@ -170,14 +193,19 @@ int agent_validate(const gpt_model *m, const char *sentence, size_t *bad_at);
 
 /* Corrects the verb errors in sentence by greedy decoding until the END
  * token or the limit of strlen(sentence) + GPT_CORRECTION_SLACK tokens.
+ * Each pass checks a guess of the next few tokens copied from the sentence
+ * and keeps what the model confirms: the correction is the one decoding a
+ * token at a time gives, in fewer passes.
  * learner_id may be NULL; it is validated (GPT_ELEARNER) but not part of the
  * prompt, because the model is not personalised. Runs entirely on the
  * calling thread; s must not be used by another thread meanwhile. */
 int agent_correct(const gpt_model *m, gpt_state *s, const char *sentence,
                   const char *learner_id, agent_result *out);
 
-/* FLOPs of one agent_correct() that gave r: its prefill, then one step per
- * generated token but the last (which is never fed back). */
+/* FLOPs of the work one agent_correct() that gave r needs: its prefill,
+ * then one step per generated token but the last (which is never fed
+ * back), as decoding a token at a time does it; r->flops_run is what the
+ * guesses made it run. */
 double agent_correct_flops(const gpt_model *m, const agent_result *r);
 
 /* ---- The lab's prompts ------------------------------------------------- */

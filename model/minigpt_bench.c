@@ -27,6 +27,8 @@ typedef struct {
     double *micros;        /* (repeat * n_prompts) per-call times */
     long long gen_tokens;  /* generated tokens, END included */
     double flops;          /* counted from the config, every correction */
+    double flops_run;      /* what the passes ran, rejected guesses included */
+    long long passes, tokens_run;
     int failed;
 } bench_worker;
 
@@ -36,7 +38,8 @@ typedef struct {
     double median_us, p90_us;
     double wall_s;
     long long gen_tokens;
-    double flops;
+    double flops, flops_run;
+    long long passes, tokens_run;
 } bench_result;
 
 static double now_seconds(void) {
@@ -66,23 +69,37 @@ static void *bench_thread(void *arg) {
             if (rc) w->failed = 1;
             w->gen_tokens += r.generated_tokens;
             w->flops += agent_correct_flops(w->model, &r);
+            w->flops_run += r.flops_run;
+            w->passes += r.passes;
+            w->tokens_run += r.tokens_run;
         }
     gpt_state_free(s);
     return NULL;
 }
 
+/* Sorts the per-call times all[0..out->calls) into out's median and p90. */
+static void set_percentiles(bench_result *out, double *all) {
+    qsort(all, out->calls, sizeof *all, cmp_double);
+    out->median_us = all[out->calls / 2];
+    if (out->calls % 2 == 0)
+        out->median_us = (all[out->calls / 2 - 1] + all[out->calls / 2]) / 2;
+    out->p90_us = all[(size_t)(0.9 * (out->calls - 1))];
+}
+
+/* Runs the prompts repeat times on each of threads threads, sharing m.
+ * all gets the repeat * n * threads per-call times, unsorted. */
 static int run_threads(const gpt_model *m, const gpt_prompt *prompts, size_t n,
-                       int repeat, int threads, bench_result *out) {
+                       int repeat, int threads, bench_result *out, double *all) {
     bench_worker *w = calloc((size_t)threads, sizeof *w);
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
     size_t per = (size_t)repeat * n;
-    double *all = calloc(per * (size_t)threads, sizeof *all);
     pthread_barrier_t start;
     int rc = -1, started = 0;
-    if (!w || !tid || !all) goto out;
+    if (!w || !tid) goto out;
     pthread_barrier_init(&start, NULL, (unsigned)threads + 1);
     for (int t = 0; t < threads; t++) {
-        w[t] = (bench_worker){m, prompts, n, repeat, &start, all + per * t, 0, 0, 0};
+        w[t] = (bench_worker){.model = m, .prompts = prompts, .n_prompts = n,
+                              .repeat = repeat, .start = &start, .micros = all + per * t};
         if (pthread_create(&tid[t], NULL, bench_thread, &w[t]) != 0) break;
         started++;
     }
@@ -100,36 +117,47 @@ static int run_threads(const gpt_model *m, const gpt_prompt *prompts, size_t n,
     out->threads = threads;
     out->calls = per * threads;
     out->gen_tokens = 0;
-    out->flops = 0;
+    out->flops = out->flops_run = 0;
+    out->passes = out->tokens_run = 0;
     rc = 0;
     for (int t = 0; t < threads; t++) {
         out->gen_tokens += w[t].gen_tokens;
         out->flops += w[t].flops;
+        out->flops_run += w[t].flops_run;
+        out->passes += w[t].passes;
+        out->tokens_run += w[t].tokens_run;
         if (w[t].failed) rc = -1;
     }
-    qsort(all, out->calls, sizeof *all, cmp_double);
-    out->median_us = all[out->calls / 2];
-    if (out->calls % 2 == 0)
-        out->median_us = (all[out->calls / 2 - 1] + all[out->calls / 2]) / 2;
-    out->p90_us = all[(size_t)(0.9 * (out->calls - 1))];
 out:
-    free(w), free(tid), free(all);
+    free(w), free(tid);
+    return rc;
+}
+
+/* As run_threads, and then the percentiles. */
+static int run_measured(const gpt_model *m, const gpt_prompt *prompts, size_t n, int repeat,
+                        int threads, bench_result *out) {
+    double *all = calloc((size_t)repeat * n * (size_t)threads, sizeof *all);
+    if (!all) return -1;
+    int rc = run_threads(m, prompts, n, repeat, threads, out, all);
+    if (!rc) set_percentiles(out, all);
+    free(all);
     return rc;
 }
 
 /* The core's own speed at what BLAS does best: single-thread sgemm at
  * 256x256x256 (three 256 KiB matrices, resident in L2 or close to it), in
- * GFLOP/s, the median of 21 timings of 10 calls each after 5 warm-up calls.
- * The model loaded OpenBLAS with one thread (weights.c), so this is one
- * core too. */
+ * GFLOP/s, the median of PEAK_TIMINGS timings of 10 calls each after 5
+ * warm-up calls. The model loaded OpenBLAS with one thread (weights.c), so
+ * this is one core too. */
 #define PEAK_N 256
+#define PEAK_TIMINGS 7
 static double sgemm_peak_gflops(void) {
-    const int n = PEAK_N, calls = 10, rounds = 21;
+    const int n = PEAK_N, calls = 10, rounds = PEAK_TIMINGS;
     float *a = malloc(sizeof(float) * n * n * 3);
     if (!a) return 0;
     float *b = a + n * n, *c = b + n * n;
     for (int i = 0; i < n * n; i++) a[i] = (float)(i % 17) / 17, b[i] = (float)(i % 13) / 13;
-    double g[21];
+    double g[PEAK_TIMINGS];
     for (int i = 0; i < 5; i++)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
     for (int r = 0; r < rounds; r++) {
@@ -168,6 +196,47 @@ static double weights_read_gbps(size_t bytes) {
     free(buf);
     qsort(g, 21, sizeof g[0], cmp_double);
     return g[10];
+}
+
+static double median_of(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One thread, in rounds: the prompts once, then the core's sgemm peak
+ * right after, so that each round's ratio compares the two at one moment.
+ * On a shared machine the core's speed drifts (here by a quarter from one
+ * minute to the next), and a peak measured once, apart from the model's
+ * runs, moved the ratio by as much. out sums the rounds; *peak and *ratio
+ * are the medians of the rounds'. */
+static int run_rounds(const gpt_model *m, const gpt_prompt *prompts, size_t n, int rounds,
+                      bench_result *out, double *peak, double *ratio) {
+    double *all = calloc((size_t)rounds * n, sizeof *all);
+    double *peaks = calloc((size_t)rounds, sizeof *peaks);
+    double *ratios = calloc((size_t)rounds, sizeof *ratios);
+    int rc = all && peaks && ratios ? 0 : -1;
+    memset(out, 0, sizeof *out);
+    out->threads = 1;
+    for (int r = 0; !rc && r < rounds; r++) {
+        bench_result b;
+        rc = run_threads(m, prompts, n, 1, 1, &b, all + (size_t)r * n);
+        peaks[r] = sgemm_peak_gflops();
+        ratios[r] = peaks[r] > 0 ? b.flops / b.wall_s / 1e9 / peaks[r] : 0;
+        out->calls += b.calls;
+        out->wall_s += b.wall_s;
+        out->gen_tokens += b.gen_tokens;
+        out->flops += b.flops;
+        out->flops_run += b.flops_run;
+        out->passes += b.passes;
+        out->tokens_run += b.tokens_run;
+    }
+    if (!rc) {
+        set_percentiles(out, all);
+        *peak = median_of(peaks, rounds);
+        *ratio = median_of(ratios, rounds);
+    }
+    free(all), free(peaks), free(ratios);
+    return rc;
 }
 
 static void print_row(const bench_result *r, double base_throughput) {
@@ -224,10 +293,11 @@ int cli_bench(int argc, char **argv, const char *weights) {
     printf("blas:    %s\n\n", gpt_blas_config());
 
     bench_result warm, one, many = {0}; /* many: only when threads > 1 */
-    int rc = run_threads(m, prompts, n, 1, 1, &warm); /* caches, page faults */
-    if (!rc) rc = run_threads(m, prompts, n, (int)repeat, 1, &one);
+    double peak = 0, ratio = 0;
+    int rc = run_measured(m, prompts, n, 1, 1, &warm); /* caches, page faults */
+    if (!rc) rc = run_rounds(m, prompts, n, (int)repeat, &one, &peak, &ratio);
     if (!rc && threads > 1)
-        rc = run_threads(m, prompts, n, (int)repeat, (int)threads, &many);
+        rc = run_measured(m, prompts, n, (int)repeat, (int)threads, &many);
     if (rc) {
         fprintf(stderr, "minigpt: bench: a correction failed\n");
     } else {
@@ -235,19 +305,25 @@ int cli_bench(int argc, char **argv, const char *weights) {
         double base = one.calls / one.wall_s;
         print_row(&one, 0);
         if (threads > 1) print_row(&many, base);
-        printf("\ntokens generated per correction: %.1f (END included)\n",
-               (double)one.gen_tokens / one.calls);
-        /* Measured after the model's runs, so that the peak is this run's:
-         * the same core, clock and neighbours. */
-        double model = one.flops / one.wall_s / 1e9, peak = sgemm_peak_gflops();
+        double calls = (double)one.calls;
+        printf("\ntokens generated per correction: %.1f (END included), in %.1f forward passes "
+               "(the prefill, then one per guess checked) that ran %.1f tokens\n",
+               one.gen_tokens / calls, one.passes / calls, one.tokens_run / calls);
+        double model = one.flops / one.wall_s / 1e9;
         printf("model:   %.2f GFLOP/s on one thread (%.2f MFLOP per correction, counted from "
-               "the config)\n", model, one.flops / one.calls / 1e6);
-        printf("peak:    %.2f GFLOP/s, single-thread OpenBLAS sgemm %dx%dx%d (median of 21)\n",
-               peak, PEAK_N, PEAK_N, PEAK_N);
-        printf("ratio:   %.1f%% of the peak\n", peak > 0 ? 100 * model / peak : 0.0);
+               "the config: the work decoding a token at a time does)\n",
+               model, one.flops / calls / 1e6);
+        printf("ran:     %.2f GFLOP/s (%.2f MFLOP per correction, the guesses the model "
+               "rejected included)\n", one.flops_run / one.wall_s / 1e9,
+               one.flops_run / calls / 1e6);
+        printf("peak:    %.2f GFLOP/s, single-thread OpenBLAS sgemm %dx%dx%d (the median of "
+               "%ld rounds' peaks, each measured right after the round's corrections)\n",
+               peak, PEAK_N, PEAK_N, PEAK_N, repeat);
+        printf("ratio:   %.1f%% of the peak (the median of the rounds' ratios)\n", 100 * ratio);
         double gbps = weights_read_gbps(info.n_params * sizeof(float));
-        printf("read:    %.1f GB/s reading %zu KB (the weights' size) from cache: a decoding "
-               "step's products run at most at %.1f GFLOP/s (%.1f%% of the peak)\n",
+        printf("read:    %.1f GB/s reading %zu KB (the weights' size) from cache: one token "
+               "a pass, the products could run at most at %.1f GFLOP/s (%.1f%% of the peak); "
+               "a pass of several reads each weight once for all\n",
                gbps, info.n_params * sizeof(float) / 1024, gbps / 2,
                peak > 0 ? 100 * gbps / 2 / peak : 0.0);
         if (threads > 1)

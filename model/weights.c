@@ -192,7 +192,7 @@ int gpt_load(const char *path, gpt_model **out) {
     gpt_weights_map(&cfg, (const float *)((const char *)map + GPT_HEADER_SIZE),
                     &m->w);
     gpt_position_table(m->pos, (int)cfg.context, (int)cfg.d_model);
-    if (gpt_transposed_make(m)) { rc = -ENOMEM; goto out; }
+    if (gpt_packed_make(m)) { rc = -ENOMEM; goto out; }
 
     /* Each inference call is small and the server supplies the parallelism;
      * OpenBLAS's own threads would only fight the server's pool for cores. */
@@ -202,7 +202,7 @@ int gpt_load(const char *path, gpt_model **out) {
     m = NULL;
     map = MAP_FAILED;
 out:
-    if (m) { free(m->pos); free(m->wt); free(m); }
+    if (m) { free(m->pos); free(m->packed); free(m); }
     if (map != MAP_FAILED) munmap(map, (size_t)st.st_size);
     if (fd >= 0) close(fd);
     return rc;
@@ -212,7 +212,7 @@ void gpt_free(gpt_model *m) {
     if (!m) return;
     munmap(m->map, m->map_size);
     free(m->pos);
-    free(m->wt);
+    free(m->packed);
     free(m);
 }
 

@@ -1,6 +1,7 @@
 # Tests of model/: the library's numerics, files and agent, and the command.
 lab_test(test_model_forward minigpt)
 lab_test(test_model_kvcache minigpt)
+lab_test(test_model_extend minigpt)
 lab_test(test_model_threads minigpt Threads::Threads)
 lab_test(test_model_weights_file minigpt)
 lab_test(test_model_agent minigpt)
@@ -32,8 +33,10 @@ set_tests_properties(cli_minigpt_bench PROPERTIES
 lab_test(test_model_data minigpt)
 lab_test(test_model_train minigpt)
 lab_test(test_model_eval minigpt)
-target_compile_definitions(test_model_eval PRIVATE
-  MINIGPT_TEST_TRAINED_WEIGHTS="${MINIGPT_TRAINED_WEIGHTS}")
+lab_test(test_model_drafts minigpt)
+foreach(t test_model_eval test_model_drafts)
+  target_compile_definitions(${t} PRIVATE MINIGPT_TEST_TRAINED_WEIGHTS="${MINIGPT_TRAINED_WEIGHTS}")
+endforeach()
 
 # The trained default model, as a user runs it.
 add_test(NAME cli_minigpt_info_trained COMMAND ${MINIGPT_BIN} info)
