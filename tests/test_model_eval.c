@@ -18,7 +18,7 @@
 /* Measured 2026-11-22: held-out 1988/2000 (99.4%), lab prompts 91/100,
  * correct sentences unchanged 491/492 (99.8%). The floors are those
  * measurements rounded down, except the lab's, which is the issue's target
- * (90): at 91 a single greedy near-tie flipped by another CPU's BLAS kernel
+ * (90): at 91 a single greedy near-tie flipped by another CPU (no FMA, other rounding)
  * would fail the build without the model having got worse. */
 #define FLOOR_HELDOUT 99
 #define FLOOR_LAB 90
