@@ -39,7 +39,7 @@ struct gpt_state {
     float *proj;    /* (maxT, C) output of w_o or w_proj */
     float *hidden;  /* (maxT, M) MLP activations */
     float *scores;  /* (NH, maxT + 8) attention weights of one query */
-    float *kcache;  /* (L, NH, HS, maxT): transposed, see attention() */
+    float *kcache;  /* (L, NH, HS, maxT): transposed, see attention.c; vcache follows */
     float *vcache;  /* (L, maxT, C) */
     float *logits;  /* (maxT, V): a step's rows; prefill fills row 0 */
     float *arena;   /* the one allocation the pointers above live in */

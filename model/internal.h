@@ -85,7 +85,8 @@ void gpt_matmul(float *restrict out, const float *restrict wp, const float *rest
 /* Causal attention of the block's T queries (rows of qkv, (T, 3C)) at
  * positions pos0.. over this layer's cache: keys kc (NH, HS, maxT), values
  * vc (maxT, C). Writes att (T, C); sc is scratch of NH * (maxT + 8). Reads
- * up to 7 floats past each key row's used part, never past kc + 8. */
+ * up to 7 floats past each key row's used part, so the 7 floats after kc's
+ * last row must be readable (gpt_state puts the value cache there). */
 void gpt_attention(float *restrict att, const float *restrict qkv, const float *restrict kc,
                    const float *restrict vc, float *restrict sc, int pos0, int T, int C,
                    int NH, int maxT);
