@@ -62,7 +62,11 @@ lab_test(test_harness_facts harness_test_cmd PkgConfig::CJSON)
 target_compile_definitions(test_harness_facts PRIVATE HARNESS_BIN="$<TARGET_FILE:harness>"
   SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(test_harness_facts harness miniserve)
-set_tests_properties(test_harness_facts PROPERTIES TIMEOUT 300 LABELS harness)
+# Alone: its findings come from probe latencies, and another test's CPU load
+# on the 2 cores moved async_tothread's probe to half its requests' latency,
+# where blocked_loop fires (a fresh-clone CI run, once lab01 here sent
+# enough requests for the probe to count; run alone it stayed at a third).
+set_tests_properties(test_harness_facts PROPERTIES TIMEOUT 300 LABELS harness RUN_SERIAL ON)
 
 # harness/'s layout: one folder per stage, one header each, includes only
 # of earlier stages (scripts/check_layout.sh).
