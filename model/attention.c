@@ -16,22 +16,18 @@
 
 #include <string.h>
 
-#define INLINE static inline __attribute__((always_inline))
-
-typedef float v8 __attribute__((vector_size(32))); /* GCC's vector extension */
-
 /* sc[j] = q . k_j for the positions j0..j0 + 8 NV, from keys stored
  * transposed (kt: HS rows of maxT positions), each sum in channel order.
  * It reads up to 7 positions past the last one asked for: inside the
  * cache's arena, and their scores are never used. */
-INLINE void score_block(float *restrict sc, const float *restrict q,
+GPT_INLINE void score_block(float *restrict sc, const float *restrict q,
                         const float *restrict kt, int HS, int maxT, int NV) {
-    v8 acc[8] = {{0}};
+    gpt_v8 acc[8] = {{0}};
     for (int i = 0; i < HS; i++) {
         const float qi = q[i];
 #pragma GCC unroll 8
         for (int v = 0; v < NV; v++) {
-            v8 k;
+            gpt_v8 k;
             memcpy(&k, kt + (size_t)i * maxT + 8 * v, sizeof k);
             acc[v] += qi * k;
         }
@@ -41,7 +37,7 @@ INLINE void score_block(float *restrict sc, const float *restrict q,
 }
 
 /* The scores of one head's query against positions 0..n-1, 64 at a time. */
-INLINE void scores(float *restrict sc, const float *restrict q, const float *restrict kt,
+GPT_INLINE void scores(float *restrict sc, const float *restrict q, const float *restrict kt,
                    int HS, int maxT, int n) {
     for (int j0 = 0; j0 < n; j0 += 64) {
         int nv = (n - j0 + 7) / 8;
@@ -60,7 +56,7 @@ INLINE void scores(float *restrict sc, const float *restrict q, const float *res
 
 /* Scales sc[0..n) and returns their largest. The maximum is exact in any
  * order, so 8 lanes find it side by side. */
-INLINE float scale_and_max(float *restrict sc, int n, float scale) {
+GPT_INLINE float scale_and_max(float *restrict sc, int n, float scale) {
     float m8[8];
     for (int k = 0; k < 8; k++) m8[k] = -INFINITY;
     int j = 0;
@@ -80,7 +76,7 @@ INLINE float scale_and_max(float *restrict sc, int n, float scale) {
 
 /* sum[h] = sc_h[0] + sc_h[1] + ... in that order, for G heads whose
  * scores lie stride apart: G chains of additions at once. */
-INLINE void head_sums(float *restrict sum, const float *restrict sc, int stride, int n,
+GPT_INLINE void head_sums(float *restrict sum, const float *restrict sc, int stride, int n,
                       int G) {
     float acc[4] = {0};
     for (int j = 0; j < n; j++)
@@ -92,14 +88,14 @@ INLINE void head_sums(float *restrict sum, const float *restrict sc, int stride,
 /* The output of every head at once, for C = 8 NV channels whose heads are
  * whole vectors (HS a multiple of 8): out[c] = sum over j of p_h(c)[j] *
  * v_j[c], in the order of j. */
-INLINE void mix_block(float *restrict out, const float *restrict sc, int stride,
+GPT_INLINE void mix_block(float *restrict out, const float *restrict sc, int stride,
                       const float *restrict vc, int C, int HS, int n, int NV) {
-    v8 acc[8] = {{0}};
+    gpt_v8 acc[8] = {{0}};
     for (int j = 0; j < n; j++) {
         const float *restrict v = vc + (size_t)j * C;
 #pragma GCC unroll 8
         for (int u = 0; u < NV; u++) {
-            v8 x;
+            gpt_v8 x;
             memcpy(&x, v + 8 * u, sizeof x);
             acc[u] += sc[(size_t)(8 * u / HS) * stride + j] * x;
         }

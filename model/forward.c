@@ -27,7 +27,6 @@
  * 25.5 GFLOP/s with SSE2 alone, 28.7 with AVX2; an AVX-512 build too gave
  * 25.3 (these loops are 16 to 70 long, and the wider vectors' remainders
  * and clock cost more than they save). */
-#define INLINE static inline __attribute__((always_inline))
 
 struct gpt_state {
     int maxT, C, M, V, L;
@@ -83,7 +82,7 @@ void gpt_state_free(gpt_state *s) {
 /* Layer norm of G rows at once: each row's mean and variance are sums
  * in channel order, as a row on its own would have them, but the G rows'
  * sums run side by side rather than each waiting on its last addition. */
-INLINE void layernorm_rows(float *out, const float *in, const float *g, const float *b,
+GPT_INLINE void layernorm_rows(float *out, const float *in, const float *g, const float *b,
                            int G, int C) {
     float mean[4] = {0}, var[4] = {0};
     for (int i = 0; i < C; i++)
@@ -104,7 +103,7 @@ INLINE void layernorm_rows(float *out, const float *in, const float *g, const fl
     }
 }
 
-INLINE void layernorm(float *out, const float *in, const float *g, const float *b, int T,
+GPT_INLINE void layernorm(float *out, const float *in, const float *g, const float *b, int T,
                       int C) {
     int t = 0;
     for (; t + 4 <= T; t += 4)

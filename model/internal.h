@@ -48,6 +48,15 @@ typedef struct {
 #define GPT_CLONES
 #endif
 
+/* The hot loops' helpers are forced inline, so that each GPT_CLONES build
+ * of their caller vectorises them for its own width. */
+#define GPT_INLINE static inline __attribute__((always_inline))
+
+/* Eight floats, one AVX2 register (two SSE ones in the plain build): GCC's
+ * vector extension, for the loops whose sums GCC's vectoriser, left to
+ * itself, spread over shuffles and the stack (matmul.c, attention.c). */
+typedef float gpt_v8 __attribute__((vector_size(32)));
+
 /* A layer's matrices packed for the products (matmul.c): panels of 8
  * outputs, each input's 8 weights side by side. */
 typedef struct {

@@ -26,26 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INLINE static inline __attribute__((always_inline))
-
-/* Eight floats, one AVX2 register (two SSE ones in the plain build). The
- * vector extension, because GCC's vectoriser, left to itself with the
- * several-row tiles below, spread each row's sums over shuffles and the
- * stack: 8x slower than one row at a time. */
-typedef float v8 __attribute__((vector_size(32)));
-
 /* A tile: R rows by W panels from panel p0, R x W vectors of sums in
  * registers, each weight vector loaded once for R multiply-adds; n of the
  * 8 W outputs are kept (fewer only in the last panel of the head's 74).
  * R and W are constants once inlined, so the sums stay in registers. */
 #define MAX_R 6
 #define MAX_W 8
-INLINE void tile(float *restrict out, const float *restrict wp, const float *restrict in,
+GPT_INLINE void tile(float *restrict out, const float *restrict wp, const float *restrict in,
                  int R, int W, int IC, int OC, int p0, int n) {
-    v8 acc[MAX_R][MAX_W] = {{{0}}};
+    gpt_v8 acc[MAX_R][MAX_W] = {{{0}}};
     const float *restrict panel = wp + (size_t)p0 * IC * 8;
     for (int i = 0; i < IC; i++) {
-        v8 w[MAX_W];
+        gpt_v8 w[MAX_W];
 #pragma GCC unroll 8
         for (int c = 0; c < W; c++)
             memcpy(&w[c], panel + ((size_t)c * IC + i) * 8, sizeof w[c]);
@@ -60,7 +52,7 @@ INLINE void tile(float *restrict out, const float *restrict wp, const float *res
     for (int r = 0; r < R; r++) {
         float *dst = out + (size_t)r * OC + (size_t)p0 * 8;
         if (n == 8 * W)
-            memcpy(dst, acc[r], sizeof(v8) * (size_t)W);
+            memcpy(dst, acc[r], sizeof(gpt_v8) * (size_t)W);
         else
             memcpy(dst, acc[r], sizeof(float) * (size_t)n);
     }
@@ -70,7 +62,7 @@ INLINE void tile(float *restrict out, const float *restrict wp, const float *res
  * independent chains of multiply-adds: fewer leave the two FMA units
  * waiting on each other's latency (4 cycles), more do not fit AVX2's 16
  * registers beside the W weights and the broadcast input. */
-INLINE void row_group(float *restrict out, const float *restrict wp, const float *restrict in,
+GPT_INLINE void row_group(float *restrict out, const float *restrict wp, const float *restrict in,
                       int R, int IC, int OC) {
     const int W = R == 1 ? 8 : R <= 3 ? 4 : R == 4 ? 3 : 2;
     const int full = OC / 8; /* whole panels */
