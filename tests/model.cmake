@@ -1,5 +1,7 @@
 # Tests of model/: the library's numerics, files and agent, and the command.
 lab_test(test_model_forward minigpt)
+# Built as forward.c and attention.c are, so that gpt_expf is checked fused.
+set_property(SOURCE test_model_forward.c APPEND PROPERTY COMPILE_OPTIONS -ffp-contract=fast)
 lab_test(test_model_kvcache minigpt)
 lab_test(test_model_extend minigpt)
 lab_test(test_model_threads minigpt Threads::Threads)
