@@ -5,10 +5,10 @@
  * channels a head, some tens of positions), where the time goes in waiting
  * on the latency of one addition after another rather than in the
  * arithmetic. So the loops run several independent sums side by side: 8
- * vectors of positions for the scores, the heads' softmax sums together,
- * all heads' outputs at once. Every single sum still adds its terms in the
- * order a plain loop would, so the results are those of plain loops, bit
- * for bit, whatever the block's size (forward.c relies on it).
+ * vectors of positions for the scores, 8 lanes of each softmax sum, all
+ * heads' outputs at once. Each sum's order is fixed by the number of
+ * positions and channels alone, so a query's result is the same, bit for
+ * bit, whatever the block's size (forward.c relies on it).
  *
  * Built for AVX2 beside plain x86-64 (GPT_CLONES, internal.h).
  */
@@ -74,15 +74,21 @@ GPT_INLINE float scale_and_max(float *restrict sc, int n, float scale) {
     return m;
 }
 
-/* sum[h] = sc_h[0] + sc_h[1] + ... in that order, for G heads whose
- * scores lie stride apart: G chains of additions at once. */
-GPT_INLINE void head_sums(float *restrict sum, const float *restrict sc, int stride, int n,
-                      int G) {
-    float acc[4] = {0};
-    for (int j = 0; j < n; j++)
-#pragma GCC unroll 4
-        for (int g = 0; g < G; g++) acc[g] += sc[(size_t)g * stride + j];
-    for (int g = 0; g < G; g++) sum[g] = acc[g];
+/* The sum of sc[0..n): 8 lanes side by side (position j in lane j % 8),
+ * the lanes added (gpt_v8_sum), then the positions past the last whole 8
+ * in order. An order fixed by n alone, so a query's weights are the same
+ * in a block of any size, and 8 additions run at once. */
+GPT_INLINE float weights_sum(const float *restrict sc, int n) {
+    gpt_v8 acc = {0};
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+        gpt_v8 v;
+        memcpy(&v, sc + j, sizeof v);
+        acc += v;
+    }
+    float sum = gpt_v8_sum(acc);
+    for (; j < n; j++) sum += sc[j];
+    return sum;
 }
 
 /* The output of every head at once, for C = 8 NV channels whose heads are
@@ -119,18 +125,8 @@ void gpt_attention(float *restrict att, const float *restrict qkv, const float *
             scores(p, q + h * HS, kc + (size_t)h * HS * maxT, HS, maxT, n);
             float maxv = scale_and_max(p, n, scale);
             for (int j = 0; j < n; j++) p[j] = gpt_expf(p[j] - maxv); /* vectorised */
-        }
-        float sum[4];
-        for (int h = 0; h < NH; h += 4) {
-            int g = NH - h < 4 ? NH - h : 4;
-            if (g == 4)
-                head_sums(sum, sc + (size_t)h * stride, stride, n, 4);
-            else
-                head_sums(sum, sc + (size_t)h * stride, stride, n, g);
-            for (int u = 0; u < g; u++) {
-                float *p = sc + (size_t)(h + u) * stride;
-                for (int j = 0; j < n; j++) p[j] /= sum[u]; /* vectorised */
-            }
+            float inv = 1.0f / weights_sum(p, n);
+            for (int j = 0; j < n; j++) p[j] *= inv; /* vectorised */
         }
         if (HS % 8 == 0 && C == 64) { /* the default config: all heads in registers */
             mix_block(o, sc, stride, vc, C, HS, n, 8);

@@ -21,9 +21,9 @@
 #include <string.h>
 
 /* forward_block() is built for AVX2 beside plain x86-64 (GPT_CLONES,
- * internal.h), its helpers inlined into each build. No result changes with
- * the width: the vectorised loops are elementwise, and every sum keeps its
- * order. Measured here (minigpt bench, medians of 3 interleaved runs):
+ * internal.h), its helpers inlined into each build. The AVX2 build fuses
+ * multiply-adds, so its last bits differ from the plain build's; within a
+ * build, every sum's order is fixed by the dimensions alone. Measured here (minigpt bench, medians of 3 interleaved runs):
  * 25.5 GFLOP/s with SSE2 alone, 28.7 with AVX2; an AVX-512 build too gave
  * 25.3 (these loops are 16 to 70 long, and the wider vectors' remainders
  * and clock cost more than they save). */
@@ -79,36 +79,47 @@ void gpt_state_free(gpt_state *s) {
     free(s);
 }
 
-/* Layer norm of G rows at once: each row's mean and variance are sums
- * in channel order, as a row on its own would have them, but the G rows'
- * sums run side by side rather than each waiting on its last addition. */
-GPT_INLINE void layernorm_rows(float *out, const float *in, const float *g, const float *b,
-                           int G, int C) {
-    float mean[4] = {0}, var[4] = {0};
-    for (int i = 0; i < C; i++)
-#pragma GCC unroll 4
-        for (int r = 0; r < G; r++) mean[r] += in[(size_t)r * C + i];
-    for (int r = 0; r < G; r++) mean[r] /= C;
-    for (int i = 0; i < C; i++)
-#pragma GCC unroll 4
-        for (int r = 0; r < G; r++) {
-            float d = in[(size_t)r * C + i] - mean[r];
-            var[r] += d * d;
-        }
-    for (int r = 0; r < G; r++) {
-        const float *x = in + (size_t)r * C;
-        float *y = out + (size_t)r * C;
-        float rstd = 1.0f / sqrtf(var[r] / C + 1e-5f);
-        for (int i = 0; i < C; i++) y[i] = (x[i] - mean[r]) * rstd * g[i] + b[i];
+/* Sums of a row of C channels, for layer norm: 8 lanes side by side
+ * (channel i in lane i % 8, each lane in channel order), the lanes added
+ * (gpt_v8_sum), then the channels past the last whole 8 in order. Eight chains
+ * of additions rather than one, in an order fixed by C alone, so that a row
+ * normalises the same in a block of any size. */
+GPT_INLINE float row_sum(const float *x, int C) {
+    gpt_v8 acc = {0};
+    int i = 0;
+    for (; i + 8 <= C; i += 8) {
+        gpt_v8 v;
+        memcpy(&v, x + i, sizeof v);
+        acc += v;
     }
+    float sum = gpt_v8_sum(acc);
+    for (; i < C; i++) sum += x[i];
+    return sum;
+}
+
+GPT_INLINE float row_sum_sq(const float *x, float mean, int C) {
+    gpt_v8 acc = {0};
+    int i = 0;
+    for (; i + 8 <= C; i += 8) {
+        gpt_v8 v;
+        memcpy(&v, x + i, sizeof v);
+        v -= mean;
+        acc += v * v;
+    }
+    float sum = gpt_v8_sum(acc);
+    for (; i < C; i++) sum += (x[i] - mean) * (x[i] - mean);
+    return sum;
 }
 
 GPT_INLINE void layernorm(float *out, const float *in, const float *g, const float *b, int T,
-                      int C) {
-    int t = 0;
-    for (; t + 4 <= T; t += 4)
-        layernorm_rows(out + (size_t)t * C, in + (size_t)t * C, g, b, 4, C);
-    for (; t < T; t++) layernorm_rows(out + (size_t)t * C, in + (size_t)t * C, g, b, 1, C);
+                          int C) {
+    for (int t = 0; t < T; t++) {
+        const float *x = in + (size_t)t * C;
+        float *y = out + (size_t)t * C;
+        float mean = row_sum(x, C) / C;
+        float rstd = 1.0f / sqrtf(row_sum_sq(x, mean, C) / C + 1e-5f);
+        for (int i = 0; i < C; i++) y[i] = (x[i] - mean) * rstd * g[i] + b[i];
+    }
 }
 
 /* Runs tokens[0..T) at positions s->pos.. through the model and appends

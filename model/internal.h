@@ -57,6 +57,11 @@ typedef struct {
  * itself, spread over shuffles and the stack (matmul.c, attention.c). */
 typedef float gpt_v8 __attribute__((vector_size(32)));
 
+/* The sum of v's 8 lanes, pairwise in a fixed order. */
+GPT_INLINE float gpt_v8_sum(gpt_v8 v) {
+    return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+}
+
 /* A layer's matrices packed for the products (matmul.c): panels of 8
  * outputs, each input's 8 weights side by side. */
 typedef struct {
