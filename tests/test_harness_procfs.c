@@ -137,6 +137,24 @@ static void test_net_counter_parse(void) {
     CHECK_EQ_INT(v, 1);
 }
 
+/* A thread's schedstat: run and wait in ns, then timeslices; a line cut
+ * off or of another shape is no reading. */
+static void test_schedstat_parse(void) {
+    long long run = -1, wait = -1;
+    CHECK_EQ_INT(hs_schedstat_parse("94694116 9274444 194\n", &run, &wait), 0);
+    CHECK(run == 94694116 && wait == 9274444);
+    CHECK_EQ_INT(hs_schedstat_parse("0 0 0\n", &run, &wait), 0);
+    CHECK(run == 0 && wait == 0);
+    run = wait = 7;
+    CHECK_EQ_INT(hs_schedstat_parse("94694116 9274444 194", &run, &wait), -1); /* no newline */
+    CHECK_EQ_INT(hs_schedstat_parse("94694116 9274444\n", &run, &wait), -1);
+    CHECK_EQ_INT(hs_schedstat_parse("94694116 9274444 194 5\n", &run, &wait), -1);
+    CHECK_EQ_INT(hs_schedstat_parse("94694116 -3 194\n", &run, &wait), -1);
+    CHECK_EQ_INT(hs_schedstat_parse("99999999999999999999 1 1\n", &run, &wait), -1);
+    CHECK_EQ_INT(hs_schedstat_parse("", &run, &wait), -1);
+    CHECK(run == 7 && wait == 7);
+}
+
 static void test_cpu_times_parse(void) {
     hs_cpu_times t;
     const int one[] = {1}, both[] = {0, 1}, missing[] = {0, 2}, ten[] = {10};
@@ -407,9 +425,10 @@ static void *sleeper(void *arg) {
 }
 
 static int threads_seen;
-static void count_thread(void *arg, pid_t tid, long long vol, long long invol) {
+static void count_thread(void *arg, const hs_thread_reading *r) {
     (void)arg;
-    CHECK(tid > 0 && vol >= 0 && invol >= 0);
+    CHECK(r->tid > 0 && r->voluntary >= 0 && r->involuntary >= 0);
+    CHECK(r->run_ns > 0 && r->wait_ns >= 0); /* this kernel keeps them (CONFIG_SCHED_INFO) */
     threads_seen++;
 }
 
@@ -560,6 +579,7 @@ static void test_tcp_counters(void) {
 int main(void) {
     test_net_counter_parse();
     test_cpu_times_parse();
+    test_schedstat_parse();
     test_cpu_max_parse();
     test_truncations();
     test_proc_tree();

@@ -138,6 +138,35 @@ static void test_blocked_loop(void) {
     cJSON_Delete(f);
 }
 
+/* The same slow probe, told apart by the server's wait for CPUs: with one
+ * or more of its threads waiting on average (a pool that outnumbers the
+ * CPUs), probe_cpu_wait speaks instead of blocked_loop; below one, or
+ * unknown, blocked_loop does; neither speaks for a probe that kept up. */
+static void test_probe_cpu_wait(void) {
+    cJSON *f = base();
+    CHECK_EQ_INT(fire(hs_rule_probe_cpu_wait, f), 0); /* cpu_wait_threads unknown */
+    set(var(f, "b"), "server.cpu_wait_threads", 9.4);
+    set(var(f, "b"), "server.cpu_wait_ms", 13160);
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    CHECK_EQ_INT(fire(hs_rule_probe_cpu_wait, f), 1);
+    CHECK(said("probe_cpu_wait") && says("**b") && !says("**a") && says("9.40"));
+    set(var(f, "b"), "server.cpu_wait_threads", 0.99);
+    CHECK_EQ_INT(fire(hs_rule_probe_cpu_wait, f), 0);
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 1);
+    set(var(f, "b"), "server.cpu_wait_threads", NUL);
+    CHECK_EQ_INT(fire(hs_rule_probe_cpu_wait, f), 0);
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 1);
+    set(var(f, "a"), "server.cpu_wait_threads", 12); /* a's probe kept up: 11x, 3.3 ms */
+    CHECK_EQ_INT(fire(hs_rule_probe_cpu_wait, f), 0);
+    /* an open loop: the probe at 30 ms is 10.7x b's CPU per request */
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(f, "load"), "loop", cJSON_CreateString("open"));
+    set(var(f, "b"), "probe.p50_ms", 30);
+    set(var(f, "b"), "server.cpu_wait_threads", 3);
+    CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
+    CHECK_EQ_INT(fire(hs_rule_probe_cpu_wait, f), 1);
+    cJSON_Delete(f);
+}
+
 static void test_serialized_work(void) {
     cJSON *f = base();
     /* As in the Python service: a's CPU per request 42 ms on 1.16 cores,
@@ -547,6 +576,7 @@ static void test_template(void) {
 
 int main(void) {
     test_blocked_loop();
+    test_probe_cpu_wait();
     test_serialized_work();
     test_cpu_bound();
     test_accept_queue();

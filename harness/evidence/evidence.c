@@ -50,27 +50,35 @@ static int grow(hs_evidence *e) {
  * when the window opens, 0 when it is born during it. Counts that went
  * down belong to a new thread that got an old one's tid: the old one's
  * difference is kept and the entry starts again. */
-static void see_thread(void *arg, pid_t tid, long long vol, long long invol) {
+static void see_thread(void *arg, const hs_thread_reading *r) {
     hs_evidence *e = arg;
     if ((e->threads_seen + 1) * 2 > e->threads_cap && grow(e)) {
         e->threads_oom = 1;
         return;
     }
-    hs_thread_counts *t = &e->threads[slot_of(e->threads, e->threads_cap, tid)];
+    if (r->run_ns < 0) e->sched_unknown = 1;
+    hs_thread_counts *t = &e->threads[slot_of(e->threads, e->threads_cap, r->tid)];
+    int before = e->t0 == 0; /* still inside hs_evidence_begin */
+    hs_thread_counts now = {r->tid,    before ? r->voluntary : 0, before ? r->involuntary : 0,
+                            r->voluntary, r->involuntary, before ? r->run_ns : 0,
+                            before ? r->wait_ns : 0, r->run_ns, r->wait_ns};
     if (!t->tid) {
-        int before = e->t0 == 0; /* still inside hs_evidence_begin */
-        *t = (hs_thread_counts){tid, before ? vol : 0, before ? invol : 0, vol, invol};
+        *t = now;
         e->threads_seen++;
         return;
     }
-    if (vol < t->vol1 || invol < t->invol1) {
+    if (r->voluntary < t->vol1 || r->involuntary < t->invol1 ||
+        (r->run_ns >= 0 && r->run_ns < t->run1)) {
         e->gone_vol += (double)(t->vol1 - t->vol0);
         e->gone_invol += (double)(t->invol1 - t->invol0);
-        *t = (hs_thread_counts){tid, 0, 0, vol, invol};
+        e->gone_wait_ns += (double)(t->wait1 - t->wait0);
+        now.vol0 = now.invol0 = now.run0 = now.wait0 = 0;
+        *t = now;
         e->threads_seen++;
         return;
     }
-    t->vol1 = vol, t->invol1 = invol;
+    t->vol1 = r->voluntary, t->invol1 = r->involuntary;
+    t->run1 = r->run_ns, t->wait1 = r->wait_ns;
 }
 
 /* The sampler thread: every SAMPLE_S, the server's threads and memory and

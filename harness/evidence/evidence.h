@@ -55,13 +55,25 @@ const char *hs_proc_tree_cpu_between(const hs_proc_tree *a, const hs_proc_tree *
  * -ESRCH if none could be read. */
 int hs_proc_tree_threads(const hs_proc_tree *t, long *threads, long *rss_kib);
 
-/* Calls fn for every live thread of t's processes with its context switch
- * counts so far (/proc/PID/task/TID/status). A thread's counts die with
- * it, so a caller that wants them over a span samples them as it goes.
- * Returns how many threads were read. */
-typedef void (*hs_thread_fn)(void *arg, pid_t tid, long long voluntary,
-                             long long involuntary);
+/* One thread's counts so far: its context switches (/proc/PID/task/TID/
+ * status) and the scheduler's time for it (.../schedstat): nanoseconds on
+ * a CPU, and nanoseconds runnable but waiting for one, -1 both when the
+ * kernel does not keep them (no CONFIG_SCHED_INFO). */
+typedef struct {
+    pid_t tid;
+    long long voluntary, involuntary;
+    long long run_ns, wait_ns;
+} hs_thread_reading;
+
+/* Calls fn for every live thread of t's processes. A thread's counts die
+ * with it, so a caller that wants them over a span samples them as it
+ * goes. Returns how many threads were read. */
+typedef void (*hs_thread_fn)(void *arg, const hs_thread_reading *r);
 int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg);
+
+/* Parses a schedstat line ("run_ns wait_ns timeslices\n") into *run_ns and
+ * *wait_ns. Returns 0, or -1 if it is not that shape. */
+int hs_schedstat_parse(const char *text, long long *run_ns, long long *wait_ns);
 
 /* The CPUs this process (and so the servers it starts) may run on. */
 typedef struct {
@@ -132,11 +144,13 @@ int hs_cpu_max_parse(const char *line, double *cores);
  * the kernel did during the recorded phase: readings before it, samples
  * during it and readings after it. The differences are facts (facts.c);
  * nothing here interprets them. */
-/* One server thread's context switches: at its first sighting in the
+/* One server thread's context switches and scheduler times (ns on a CPU,
+ * ns waiting for one; -1 when unknown): at its first sighting in the
  * window (0 for a thread born in it) and at its last. */
 typedef struct {
     pid_t tid;             /* 0: an empty slot */
     long long vol0, invol0, vol1, invol1;
+    long long run0, wait0, run1, wait1;
 } hs_thread_counts;
 
 typedef struct {
@@ -164,6 +178,8 @@ typedef struct {
     hs_thread_counts *threads;    /* every server thread seen, hashed by tid */
     size_t threads_cap, threads_seen;
     double gone_vol, gone_invol;  /* of threads whose tid was reused */
+    double gone_wait_ns;
+    int sched_unknown;            /* a thread's schedstat could not be read */
     int threads_oom;              /* a thread could not be followed */
     double sampler_cpu_s;         /* what the sampling cost; -1: unknown */
     int ended;

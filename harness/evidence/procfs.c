@@ -279,8 +279,22 @@ int hs_proc_tree_read(pid_t root, hs_proc_tree *out) {
     return 0;
 }
 
+int hs_schedstat_parse(const char *text, long long *run_ns, long long *wait_ns) {
+    const char *p = text;
+    long long v[3];
+    for (int i = 0; i < 3; i++) {
+        size_t n = next_token(&p);
+        if (n == 0 || parse_ll(p, n, &v[i]) != 0 || v[i] < 0) return -1;
+        p += n;
+    }
+    while (is_blank(*p)) p++;
+    if (*p != '\n') return -1; /* cut off, or more than the three fields */
+    *run_ns = v[0], *wait_ns = v[1];
+    return 0;
+}
+
 int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg) {
-    char path[64], buf[STATUS_MAX];
+    char path[80], buf[STATUS_MAX];
     int n = 0;
     for (int i = 0; i < t->processes && i < HS_PROC_MAX; i++) {
         snprintf(path, sizeof path, "/proc/%d/task", (int)t->pid[i]);
@@ -288,14 +302,20 @@ int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg) 
         struct dirent *e;
         while (d && (e = readdir(d))) {
             if (!isdigit((unsigned char)e->d_name[0])) continue;
-            long long vol, invol;
-            pid_t tid = (pid_t)atoi(e->d_name);
-            snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)t->pid[i], (int)tid);
+            hs_thread_reading r = {.tid = (pid_t)atoi(e->d_name)};
+            snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)t->pid[i], (int)r.tid);
             if (read_small(path, buf, sizeof buf) != 0 ||
-                status_field(buf, "voluntary_ctxt_switches:", &vol) != 0 ||
-                status_field(buf, "nonvoluntary_ctxt_switches:", &invol) != 0)
+                status_field(buf, "voluntary_ctxt_switches:", &r.voluntary) != 0 ||
+                status_field(buf, "nonvoluntary_ctxt_switches:", &r.involuntary) != 0)
                 continue; /* it exited */
-            fn(arg, tid, vol, invol);
+            snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", (int)t->pid[i], (int)r.tid);
+            if (read_small(path, buf, sizeof buf) != 0 ||
+                hs_schedstat_parse(buf, &r.run_ns, &r.wait_ns) != 0) {
+                /* where the kernel keeps them, the thread exited meanwhile */
+                if (access("/proc/self/schedstat", R_OK) == 0) continue;
+                r.run_ns = r.wait_ns = -1;
+            }
+            fn(arg, &r);
             n++;
         }
         if (d) closedir(d);

@@ -86,17 +86,20 @@ static const char *server_cpu(const hs_facts_variant *v, double *cpu_s) {
     return hs_proc_tree_cpu_between(&e->tree0, &e->tree1, cpu_s);
 }
 
-/* The context switches of every thread seen, summed over the window. A
- * thread that exited keeps what it had at its last sample (100 ms apart);
- * one that lived and died between two samples is not seen at all. (Here,
- * not in evidence.c, so that harness_core holds no sampler code.) */
-static void evidence_ctx(const hs_evidence *e, double *voluntary, double *involuntary) {
-    *voluntary = e->gone_vol, *involuntary = e->gone_invol;
+/* The context switches of every thread seen, and its nanoseconds waiting
+ * for a CPU, summed over the window (c[0..2]: voluntary, involuntary,
+ * wait). A thread that exited keeps what it had at its
+ * last sample (100 ms apart); one that lived and died between two samples
+ * is not seen at all. (Here, not in evidence.c, so that harness_core holds
+ * no sampler code.) */
+static void evidence_ctx(const hs_evidence *e, double c[3]) {
+    c[0] = e->gone_vol, c[1] = e->gone_invol, c[2] = e->gone_wait_ns;
     for (size_t i = 0; i < e->threads_cap; i++) {
         const hs_thread_counts *t = &e->threads[i];
         if (!t->tid) continue;
-        *voluntary += (double)(t->vol1 - t->vol0);
-        *involuntary += (double)(t->invol1 - t->invol0);
+        c[0] += (double)(t->vol1 - t->vol0);
+        c[1] += (double)(t->invol1 - t->invol0);
+        c[2] += (double)(t->wait1 - t->wait0);
     }
 }
 
@@ -120,7 +123,7 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
            why ? why : "no wall time");
     figure(o, "cpu_ms_per_request", ok && requests > 0, requests > 0 ? 1e3 * cpu / requests : 0,
            why ? why : "no request was recorded");
-    double vol = 0, invol = 0;
+    double c[3] = {0, 0, 0};
     int exited = !e || !e->have_tree0 || !e->have_tree1 || (v->load && v->load->server_exited);
     const char *why_seen = !e ? why
                            : !e->have_tree0 ? "the server had exited before the load"
@@ -131,16 +134,28 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
     const char *why_ctx = why_seen ? why_seen
                           : e->threads_oom ? "out of memory following the server's threads"
                                            : NULL;
-    if (!why_ctx) evidence_ctx(e, &vol, &invol);
-    figure(o, "ctx_switches_voluntary", !why_ctx, vol, why_ctx);
-    figure(o, "ctx_switches_involuntary", !why_ctx, invol, why_ctx);
+    if (!why_ctx) evidence_ctx(e, c);
+    figure(o, "ctx_switches_voluntary", !why_ctx, c[0], why_ctx);
+    figure(o, "ctx_switches_involuntary", !why_ctx, c[1], why_ctx);
     figure(o, "threads_seen", !why_ctx, e ? (double)e->threads_seen : 0, why_ctx);
     /* Threads (or processes) came and went: one that lived and died
      * between two 100 ms samples was never seen, so the counts may be
-     * short of the truth. */
-    if (!why_ctx)
-        cJSON_AddBoolToObject(o, "ctx_switches_lower_bound",
-                              (long)e->threads_seen > e->threads_max || !split);
+     * short of the truth (the CPU waits below too). */
+    int lower_bound = !why_ctx && ((long)e->threads_seen > e->threads_max || !split);
+    if (!why_ctx) cJSON_AddBoolToObject(o, "ctx_switches_lower_bound", lower_bound);
+    /* The scheduler's account: how long the server's threads were ready to
+     * run with no CPU free, in all and as the number of them waiting at
+     * once on average. A thread that must answer (a health check's, say)
+     * waits its turn like the rest. */
+    const char *why_wait =
+        why_ctx ? why_ctx
+        : e->sched_unknown
+            ? "this kernel does not report a thread's wait for a CPU (/proc/PID/task/TID/schedstat)"
+            : NULL;
+    figure(o, "cpu_wait_ms", !why_wait, c[2] / 1e6, why_wait);
+    figure(o, "cpu_wait_threads", !why_wait && wall > 0, wall > 0 ? c[2] / 1e9 / wall : 0,
+           why_wait ? why_wait : "no wall time");
+    if (!why_wait) cJSON_AddBoolToObject(o, "cpu_wait_lower_bound", lower_bound);
     int seen = !why_seen;
     figure(o, "threads_max", seen, e ? (double)e->threads_max : 0, why_seen);
     figure(o, "rss_mib", seen, e ? e->rss_max_kib / 1024.0 : 0, why_seen);

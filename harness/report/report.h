@@ -49,6 +49,7 @@ int hs_rule_setting_change(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_wait_held(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_uneven_spread(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_blocked_loop(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_probe_cpu_wait(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_loop_blocks(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_accept_queue(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_littles_law(const struct cJSON *facts, hs_strbuf *out);

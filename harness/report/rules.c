@@ -9,6 +9,7 @@
 
 const hs_rule hs_rules[] = {
     {"blocked_loop", hs_rule_blocked_loop},
+    {"probe_cpu_wait", hs_rule_probe_cpu_wait},
     {"serialized_work", hs_rule_serialized_work},
     {"cpu_bound", hs_rule_cpu_bound},
     {"setting_change", hs_rule_setting_change},
