@@ -178,7 +178,7 @@ typedef struct {
     hs_thread_counts *threads;    /* every server thread seen, hashed by tid */
     size_t threads_cap, threads_seen;
     double gone_vol, gone_invol;  /* of threads whose tid was reused */
-    double gone_wait_ns;
+    double gone_wait_ns, gone_run_ns;
     int sched_unknown;            /* a thread's schedstat could not be read */
     int threads_oom;              /* a thread could not be followed */
     double sampler_cpu_s;         /* what the sampling cost; -1: unknown */
