@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -148,7 +149,9 @@ static void test_schedstat_parse(void) {
     run = wait = 7;
     CHECK_EQ_INT(hs_schedstat_parse("94694116 9274444 194", &run, &wait), -1); /* no newline */
     CHECK_EQ_INT(hs_schedstat_parse("94694116 9274444\n", &run, &wait), -1);
-    CHECK_EQ_INT(hs_schedstat_parse("94694116 9274444 194 5\n", &run, &wait), -1);
+    CHECK_EQ_INT(hs_schedstat_parse("94694116 9274444 194 5\n", &run, &wait), 0); /* a later field */
+    CHECK(run == 94694116 && wait == 9274444);
+    run = wait = 7;
     CHECK_EQ_INT(hs_schedstat_parse("94694116 -3 194\n", &run, &wait), -1);
     CHECK_EQ_INT(hs_schedstat_parse("99999999999999999999 1 1\n", &run, &wait), -1);
     CHECK_EQ_INT(hs_schedstat_parse("", &run, &wait), -1);
@@ -214,7 +217,7 @@ static void test_truncations(void) {
     static const char *const names[] = {"ListenOverflows", "TCPOrigDataSent", "InOctets",
                                         "MaxConn", "ActiveOpens", "InErrors"};
     static const char *const prefixes[] = {"TcpExt", "Tcp", "IpExt", "Udp"};
-    const char *texts[] = {NETSTAT, SNMP, STAT, "150000 100000\n"};
+    const char *texts[] = {NETSTAT, SNMP, STAT, "150000 100000\n", "94694116 9274444 194\n"};
     const int cpus[] = {0, 1, 10};
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
         size_t full = strlen(texts[k]);
@@ -237,6 +240,8 @@ static void test_truncations(void) {
             if (t.ok) CHECK(whole.ok && t.busy_s == whole.busy_s && t.idle_s == whole.idle_s);
             double c;
             (void)hs_cpu_max_parse(cut, &c);
+            long long run, wait; /* a cut line is no reading, never a smaller one */
+            if (hs_schedstat_parse(cut, &run, &wait) == 0) CHECK_EQ_INT(len, full);
             free(cut);
         }
     }
@@ -428,9 +433,10 @@ static int threads_seen;
 static void count_thread(void *arg, const hs_thread_reading *r) {
     (void)arg;
     CHECK(r->tid > 0 && r->voluntary >= 0 && r->involuntary >= 0);
-    /* this kernel keeps them (CONFIG_SCHED_INFO); a thread's run time is
-     * added when it leaves a CPU, so one not yet descheduled shows 0 */
+    /* this kernel keeps them (CONFIG_SCHED_INFO); a thread that has not
+     * yet run (on a busy machine it may still wait for a CPU) shows 0 */
     CHECK(r->run_ns >= 0 && r->wait_ns >= 0);
+    CHECK(r->run_ns > 0 || r->voluntary + r->involuntary == 0);
     threads_seen++;
 }
 
@@ -495,6 +501,53 @@ static void test_reaped_child_cpu(void) {
 }
 
 /* ---- CPUs, /proc/stat, TCP ---- */
+
+/* Three threads spinning on one CPU: each waits for it while another
+ * runs, and the scheduler's account says so. */
+static void *spin_forever(void *arg) {
+    (void)arg;
+    volatile unsigned long x = 0;
+    for (;;) x++; /* until the process is killed */
+    return NULL;
+}
+static long long waited_ns, ran_ns;
+static void sum_sched(void *arg, const hs_thread_reading *r) {
+    (void)arg;
+    waited_ns += r->wait_ns, ran_ns += r->run_ns;
+}
+static void test_cpu_wait(void) {
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    fflush(stdout);
+    pid_t c = fork();
+    CHECK(c >= 0);
+    if (c == 0) {
+        close(ready[0]);
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+        if (sched_setaffinity(0, sizeof one, &one) != 0) _exit(2);
+        pthread_t th[3];
+        for (int i = 0; i < 3; i++)
+            if (pthread_create(&th[i], NULL, spin_forever, NULL) != 0) _exit(2);
+        put(ready[1], 'R');
+        pause(); /* killed by the parent */
+        _exit(0);
+    }
+    close(ready[1]);
+    CHECK_EQ_INT(get(ready[0]), 'R');
+    close(ready[0]);
+    usleep(300 * 1000);
+    hs_proc_tree t;
+    CHECK_EQ_INT(hs_proc_tree_read(c, &t), 0);
+    waited_ns = ran_ns = 0;
+    CHECK_EQ_INT(hs_proc_tree_each_thread(&t, sum_sched, NULL), 4);
+    printf("3 spinners on one CPU: ran %.0f ms, waited %.0f ms\n", ran_ns / 1e6, waited_ns / 1e6);
+    CHECK(ran_ns > 0);
+    CHECK(waited_ns > 0);
+    kill(c, SIGKILL);
+    CHECK(waitpid(c, NULL, 0) == c);
+}
 
 static void test_cpus(void) {
     hs_cpus all;
@@ -587,6 +640,7 @@ int main(void) {
     test_proc_tree();
     test_proc_tree_cap();
     test_reaped_child_cpu();
+    test_cpu_wait();
     test_cpus();
     test_cpu_times();
     test_tcp_counters();

@@ -56,7 +56,10 @@ static void see_thread(void *arg, const hs_thread_reading *r) {
         e->threads_oom = 1;
         return;
     }
-    if (r->run_ns < 0) e->sched_unknown = 1;
+    /* A thread switched off a CPU has run: zeros are a kernel that keeps
+     * no scheduler statistics (older ones without schedstats print them). */
+    if (r->run_ns < 0 || (r->run_ns == 0 && r->voluntary + r->involuntary > 0))
+        e->sched_unknown = 1;
     hs_thread_counts *t = &e->threads[slot_of(e->threads, e->threads_cap, r->tid)];
     int before = e->t0 == 0; /* still inside hs_evidence_begin */
     hs_thread_counts now = {r->tid,    before ? r->voluntary : 0, before ? r->involuntary : 0,
@@ -72,7 +75,6 @@ static void see_thread(void *arg, const hs_thread_reading *r) {
         e->gone_vol += (double)(t->vol1 - t->vol0);
         e->gone_invol += (double)(t->invol1 - t->invol0);
         e->gone_wait_ns += (double)(t->wait1 - t->wait0);
-        e->gone_run_ns += (double)(t->run1 - t->run0);
         now.vol0 = now.invol0 = now.run0 = now.wait0 = 0;
         *t = now;
         e->threads_seen++;

@@ -71,8 +71,9 @@ typedef struct {
 typedef void (*hs_thread_fn)(void *arg, const hs_thread_reading *r);
 int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg);
 
-/* Parses a schedstat line ("run_ns wait_ns timeslices\n") into *run_ns and
- * *wait_ns. Returns 0, or -1 if it is not that shape. */
+/* Parses a schedstat line ("run_ns wait_ns timeslices\n", fields after
+ * those allowed) into *run_ns and *wait_ns. Returns 0, or -1 if it is not
+ * that shape or is cut off before its newline. */
 int hs_schedstat_parse(const char *text, long long *run_ns, long long *wait_ns);
 
 /* The CPUs this process (and so the servers it starts) may run on. */
@@ -178,8 +179,9 @@ typedef struct {
     hs_thread_counts *threads;    /* every server thread seen, hashed by tid */
     size_t threads_cap, threads_seen;
     double gone_vol, gone_invol;  /* of threads whose tid was reused */
-    double gone_wait_ns, gone_run_ns;
-    int sched_unknown;            /* a thread's schedstat could not be read */
+    double gone_wait_ns;
+    int sched_unknown;            /* a thread's schedstat could not be read,
+                                   * or held zeros for a thread that ran */
     int threads_oom;              /* a thread could not be followed */
     double sampler_cpu_s;         /* what the sampling cost; -1: unknown */
     int ended;

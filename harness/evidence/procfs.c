@@ -287,8 +287,8 @@ int hs_schedstat_parse(const char *text, long long *run_ns, long long *wait_ns) 
         if (n == 0 || parse_ll(p, n, &v[i]) != 0 || v[i] < 0) return -1;
         p += n;
     }
-    while (is_blank(*p)) p++;
-    if (*p != '\n') return -1; /* cut off, or more than the three fields */
+    while (!is_eol(*p)) p++; /* fields a later kernel may add */
+    if (*p != '\n') return -1; /* cut off */
     *run_ns = v[0], *wait_ns = v[1];
     return 0;
 }
@@ -309,12 +309,12 @@ int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg) 
                 status_field(buf, "nonvoluntary_ctxt_switches:", &r.involuntary) != 0)
                 continue; /* it exited */
             snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", (int)t->pid[i], (int)r.tid);
-            if (read_small(path, buf, sizeof buf) != 0 ||
-                hs_schedstat_parse(buf, &r.run_ns, &r.wait_ns) != 0) {
-                /* where the kernel keeps them, the thread exited meanwhile */
-                if (access("/proc/self/schedstat", R_OK) == 0) continue;
+            int rc = read_small(path, buf, sizeof buf);
+            /* no file where the kernel keeps them: it exited meanwhile */
+            if ((rc == -ENOENT || rc == -ESRCH) && access("/proc/self/schedstat", R_OK) == 0)
+                continue;
+            if (rc != 0 || hs_schedstat_parse(buf, &r.run_ns, &r.wait_ns) != 0)
                 r.run_ns = r.wait_ns = -1;
-            }
             fn(arg, &r);
             n++;
         }

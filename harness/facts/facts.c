@@ -87,20 +87,19 @@ static const char *server_cpu(const hs_facts_variant *v, double *cpu_s) {
 }
 
 /* The context switches of every thread seen, and its nanoseconds waiting
- * for a CPU and on one, summed over the window (c[0..3]: voluntary,
- * involuntary, wait, run). A thread that exited keeps what it had at its
+ * for a CPU, summed over the window (c[0..2]: voluntary, involuntary,
+ * wait). A thread that exited keeps what it had at its
  * last sample (100 ms apart); one that lived and died between two samples
  * is not seen at all. (Here, not in evidence.c, so that harness_core holds
  * no sampler code.) */
-static void evidence_ctx(const hs_evidence *e, double c[4]) {
-    c[0] = e->gone_vol, c[1] = e->gone_invol, c[2] = e->gone_wait_ns, c[3] = e->gone_run_ns;
+static void evidence_ctx(const hs_evidence *e, double c[3]) {
+    c[0] = e->gone_vol, c[1] = e->gone_invol, c[2] = e->gone_wait_ns;
     for (size_t i = 0; i < e->threads_cap; i++) {
         const hs_thread_counts *t = &e->threads[i];
         if (!t->tid) continue;
         c[0] += (double)(t->vol1 - t->vol0);
         c[1] += (double)(t->invol1 - t->invol0);
         c[2] += (double)(t->wait1 - t->wait0);
-        c[3] += (double)(t->run1 - t->run0);
     }
 }
 
@@ -124,7 +123,7 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
            why ? why : "no wall time");
     figure(o, "cpu_ms_per_request", ok && requests > 0, requests > 0 ? 1e3 * cpu / requests : 0,
            why ? why : "no request was recorded");
-    double c[4] = {0, 0, 0, 0};
+    double c[3] = {0, 0, 0};
     int exited = !e || !e->have_tree0 || !e->have_tree1 || (v->load && v->load->server_exited);
     const char *why_seen = !e ? why
                            : !e->have_tree0 ? "the server had exited before the load"
@@ -151,10 +150,8 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
     const char *why_wait =
         why_ctx ? why_ctx
         : e->sched_unknown
-            ? "this kernel does not report a thread's wait for a CPU (/proc/PID/task/TID/schedstat)"
-        /* kernels that keep no scheduler statistics print zeros there */
-        : c[3] == 0 && ok && cpu > 0.05
-            ? "the kernel reported no time on a CPU for threads that used it (schedstat holds zeros)"
+            ? "this kernel does not report a thread's wait for a CPU (/proc/PID/task/TID/schedstat "
+              "is missing, or holds zeros for threads that ran)"
             : NULL;
     figure(o, "cpu_wait_ms", !why_wait, c[2] / 1e6, why_wait);
     figure(o, "cpu_wait_threads", !why_wait && wall > 0, wall > 0 ? c[2] / 1e9 / wall : 0,

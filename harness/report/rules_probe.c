@@ -38,8 +38,10 @@ static int probe_waited(const cJSON *v, int open, hs_say_ctx *c) {
  * average WAITING of them or more were ready to run with no CPU free
  * (server.cpu_wait_threads, from the kernel's schedstat). Then the thread
  * that answers a health check waits its turn too, whatever else it does,
- * and a slow probe no longer shows a queue behind the handlers. lab01
- * here, 2 CPUs: pools of 40 threads 9-13, the blocked loop 0.02-0.03. */
+ * and a slow probe no longer shows a queue behind the handlers. One
+ * thread always waiting is that on any number of CPUs, so the line does
+ * not scale with them. lab01 here, 2 CPUs: pools of 40 threads 8-13, the
+ * blocked loop 0.02-0.03. */
 #define WAITING 1.0
 static int threads_waited_for_cpus(const cJSON *v) {
     return hs_fact(v, "server.cpu_wait_threads") >= WAITING;
