@@ -16,6 +16,8 @@
 
 #include <string.h>
 
+typedef int gpt_v8i __attribute__((vector_size(32))); /* a comparison's lanes */
+
 /* sc[j] = q . k_j for the positions j0..j0 + 8 NV, from keys stored
  * transposed (kt: HS rows of maxT positions), each sum in channel order.
  * It reads up to 7 positions past the last one asked for: inside the
@@ -57,20 +59,23 @@ GPT_INLINE void scores(float *restrict sc, const float *restrict q, const float 
 /* Scales sc[0..n) and returns their largest. The maximum is exact in any
  * order, so 8 lanes find it side by side. */
 GPT_INLINE float scale_and_max(float *restrict sc, int n, float scale) {
-    float m8[8];
-    for (int k = 0; k < 8; k++) m8[k] = -INFINITY;
+    gpt_v8 m8 = {-INFINITY, -INFINITY, -INFINITY, -INFINITY,
+                 -INFINITY, -INFINITY, -INFINITY, -INFINITY};
     int j = 0;
-    for (; j + 8 <= n; j += 8)
-        for (int k = 0; k < 8; k++) {
-            sc[j + k] *= scale;
-            m8[k] = sc[j + k] > m8[k] ? sc[j + k] : m8[k];
-        }
-    for (; j < n; j++) {
-        sc[j] *= scale;
-        m8[0] = sc[j] > m8[0] ? sc[j] : m8[0];
+    for (; j + 8 <= n; j += 8) {
+        gpt_v8 v;
+        memcpy(&v, sc + j, sizeof v);
+        v *= scale;
+        memcpy(sc + j, &v, sizeof v);
+        gpt_v8i more = v > m8; /* all ones where v is larger */
+        m8 = (gpt_v8)((more & (gpt_v8i)v) | (~more & (gpt_v8i)m8));
     }
     float m = m8[0];
     for (int k = 1; k < 8; k++) m = m8[k] > m ? m8[k] : m;
+    for (; j < n; j++) {
+        sc[j] *= scale;
+        m = sc[j] > m ? sc[j] : m;
+    }
     return m;
 }
 
@@ -110,6 +115,19 @@ GPT_INLINE void mix_block(float *restrict out, const float *restrict sc, int str
     for (int u = 0; u < NV; u++) memcpy(out + 8 * u, &acc[u], sizeof acc[u]);
 }
 
+/* One head's scores, scaled, into softmax weights in place. The
+ * exponentials and the division run over whole vectors, up to 7 lanes
+ * past n (inside sc's row, whose stride has 8 to spare; nothing reads
+ * them): GCC's vectorised loops would finish a row's last few positions
+ * one at a time, which cost more than the vectors. */
+GPT_INLINE void softmax(float *restrict p, int n, float scale) {
+    float maxv = scale_and_max(p, n, scale);
+    const int n8 = (n + 7) & ~7;
+    for (int j = 0; j < n8; j++) p[j] = gpt_expf(p[j] - maxv); /* vectorised */
+    float inv = 1.0f / weights_sum(p, n);
+    for (int j = 0; j < n8; j++) p[j] *= inv; /* vectorised */
+}
+
 GPT_CLONES
 void gpt_attention(float *restrict att, const float *restrict qkv, const float *restrict kc,
                    const float *restrict vc, float *restrict sc, int pos0, int T, int C,
@@ -123,12 +141,11 @@ void gpt_attention(float *restrict att, const float *restrict qkv, const float *
         for (int h = 0; h < NH; h++) {
             float *p = sc + (size_t)h * stride;
             scores(p, q + h * HS, kc + (size_t)h * HS * maxT, HS, maxT, n);
-            float maxv = scale_and_max(p, n, scale);
-            for (int j = 0; j < n; j++) p[j] = gpt_expf(p[j] - maxv); /* vectorised */
-            float inv = 1.0f / weights_sum(p, n);
-            for (int j = 0; j < n; j++) p[j] *= inv; /* vectorised */
+            softmax(p, n, scale);
         }
-        if (HS % 8 == 0 && C == 64) { /* the default config: all heads in registers */
+        if (HS == 16 && C == 64) { /* the default config: all heads in registers */
+            mix_block(o, sc, stride, vc, 64, 16, n, 8); /* constants: 4 weights a position */
+        } else if (HS % 8 == 0 && C == 64) {
             mix_block(o, sc, stride, vc, C, HS, n, 8);
         } else {
             for (int h = 0; h < NH; h++) {
