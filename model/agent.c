@@ -127,7 +127,7 @@ int agent_correct(const gpt_model *m, gpt_state *s, const char *sentence,
     if (!logits) return GPT_ETOOLONG; /* cannot happen: agent_validate bounds n */
     out->passes = 1;
     out->tokens_run = n + 1;
-    out->flops_run = gpt_forward_flops(m, 0, n + 1);
+    out->flops_run = gpt_prefill_flops(m, n + 1);
     int next = pick_token(logits, V);
     /* Greedy decoding, a guess at a time: feed the token just chosen and a
      * draft of the ones after it in one pass. Row j of its logits says what

@@ -156,15 +156,22 @@ GPT_CLONES static void forward_block(const gpt_model *m, gpt_state *s, const int
                 kc[(size_t)c * s->maxT + pos0 + t] = row[C + c];
             memcpy(vc + (size_t)(pos0 + t) * C, row + 2 * C, sizeof(float) * C);
         }
-        gpt_attention(s->att, s->qkv, kc, vc, s->scores, pos0, T, C, NH, s->maxT);
-        gpt_matmul(s->proj, lp->w_o, s->att, T, C, C);
-        for (int i = 0; i < T * C; i++) s->x[i] += s->proj[i];
+        /* Rows r0.. go on through the layer. In a prefill's last layer
+         * only the last row does: the others' keys and values are all the
+         * cache keeps of them, and no logits are read from them (as
+         * llama.cpp keeps only the outputs it returns). */
+        const int r0 = !all_logits && l == s->L - 1 ? T - 1 : 0, R = T - r0;
+        float *x = s->x + (size_t)r0 * C;
+        gpt_attention(s->att, s->qkv + (size_t)r0 * 3 * C, kc, vc, s->scores, pos0 + r0, R, C,
+                      NH, s->maxT);
+        gpt_matmul(s->proj, lp->w_o, s->att, R, C, C);
+        for (int i = 0; i < R * C; i++) x[i] += s->proj[i];
 
-        layernorm(s->xn, s->x, ly->ln2_g, ly->ln2_b, T, C);
-        gpt_matmul(s->hidden, lp->w_fc, s->xn, T, C, M);
-        for (int i = 0; i < T * M; i++) s->hidden[i] = gpt_gelu_fast(s->hidden[i]);
-        gpt_matmul(s->proj, lp->w_proj, s->hidden, T, M, C);
-        for (int i = 0; i < T * C; i++) s->x[i] += s->proj[i];
+        layernorm(s->xn, x, ly->ln2_g, ly->ln2_b, R, C);
+        gpt_matmul(s->hidden, lp->w_fc, s->xn, R, C, M);
+        for (int i = 0; i < R * M; i++) s->hidden[i] = gpt_gelu_fast(s->hidden[i]);
+        gpt_matmul(s->proj, lp->w_proj, s->hidden, R, M, C);
+        for (int i = 0; i < R * C; i++) x[i] += s->proj[i];
     }
 
     /* A prefill's only prediction used is its last position's; a step's
@@ -205,6 +212,15 @@ int gpt_rewind(gpt_state *s, int pos) {
     if (pos < 0 || pos > s->pos) return -1;
     s->pos = pos; /* what lies beyond is overwritten before it is read */
     return 0;
+}
+
+double gpt_prefill_flops(const gpt_model *m, int T) {
+    const gpt_config *c = &m->cfg;
+    double C = c->d_model, M = c->d_mlp;
+    /* the last layer's rows but the last: w_o, w_fc and w_proj, and each
+     * one's attention over positions 1..T-1 */
+    double skipped = (T - 1) * 2 * (C * C + 2 * C * M) + 4 * C * (T - 1) * T / 2.0;
+    return gpt_forward_flops(m, 0, T) - skipped;
 }
 
 double gpt_forward_flops(const gpt_model *m, int pos0, int T) {

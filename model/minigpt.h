@@ -120,10 +120,11 @@ typedef struct gpt_state gpt_state;
 gpt_state *gpt_state_new(const gpt_model *m);
 void gpt_state_free(gpt_state *s);
 
-/* Forgets the cached sequence and runs tokens[0..n) as one block, with the
- * projections as single cblas_sgemm calls. Returns the logits (V floats,
- * owned by s, valid until the next call) for the last position, or NULL if
- * n is 0, over the context, or a token is out of range. */
+/* Forgets the cached sequence and runs tokens[0..n) as one block. Returns
+ * the logits (V floats, owned by s, valid until the next call) for the
+ * last position, or NULL if n is 0, over the context, or a token is out of
+ * range. Of the last layer only the keys and values of the other
+ * positions are computed: nothing else of theirs is ever read. */
 const float *gpt_prefill(const gpt_model *m, gpt_state *s, const int *tokens,
                          int n);
 
@@ -153,6 +154,10 @@ int gpt_rewind(gpt_state *s, int pos);
  * it sees, and the output head for the last one. For benchmarks. */
 double gpt_forward_flops(const gpt_model *m, int pos0, int T);
 
+/* What gpt_prefill of T tokens runs: gpt_forward_flops(m, 0, T) without
+ * the last layer's work for positions but the last. */
+double gpt_prefill_flops(const gpt_model *m, int T);
+
 
 /* Reference implementation: plain loops, no BLAS, no cache, everything
  * recomputed. Writes the logits of the last position to logits (V floats).
@@ -176,7 +181,7 @@ typedef struct {
     /* The work done: forward passes (the prefill, then one per guess
      * checked), tokens fed through them (the prompt, each pass's token and
      * draft, the rejected guesses included), and their FLOPs, counted as
-     * gpt_forward_flops does with every row's head. */
+     * gpt_prefill_flops and gpt_forward_flops do, with every row's head. */
     int passes;
     int tokens_run;
     double flops_run;
