@@ -313,9 +313,10 @@ int cli_bench(int argc, char **argv, const char *weights) {
         printf("model:   %.2f GFLOP/s on one thread (%.2f MFLOP per correction, counted from "
                "the config: the work decoding a token at a time does)\n",
                model, one.flops / calls / 1e6);
-        printf("ran:     %.2f GFLOP/s (%.2f MFLOP per correction, the guesses the model "
-               "rejected included)\n", one.flops_run / one.wall_s / 1e9,
-               one.flops_run / calls / 1e6);
+        double ran = one.flops_run / one.wall_s / 1e9;
+        printf("ran:     %.2f GFLOP/s, %.1f%% of the peak (%.2f MFLOP per correction: the "
+               "guesses the model rejected included, and of a prefill's last layer only what "
+               "is read)\n", ran, peak > 0 ? 100 * ran / peak : 0.0, one.flops_run / calls / 1e6);
         printf("peak:    %.2f GFLOP/s, single-thread OpenBLAS sgemm %dx%dx%d (the median of "
                "%ld rounds' peaks, each measured right after the round's corrections)\n",
                peak, PEAK_N, PEAK_N, PEAK_N, repeat);
