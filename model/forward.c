@@ -23,10 +23,12 @@
 /* forward_block() is built for AVX2 beside plain x86-64 (GPT_CLONES,
  * internal.h), its helpers inlined into each build. The AVX2 build fuses
  * multiply-adds, so its last bits differ from the plain build's; within a
- * build, every sum's order is fixed by the dimensions alone. Measured here (minigpt bench, medians of 3 interleaved runs):
- * 25.5 GFLOP/s with SSE2 alone, 28.7 with AVX2; an AVX-512 build too gave
- * 25.3 (these loops are 16 to 70 long, and the wider vectors' remainders
- * and clock cost more than they save). */
+ * build, every sum's order is fixed by the dimensions alone. Measured on
+ * issue 18's first machine (minigpt bench, medians of 3 interleaved runs,
+ * an earlier version of this code): 25.5 GFLOP/s with SSE2 alone, 28.7
+ * with AVX2; an AVX-512 build too gave 25.3 (these loops are 16 to 70
+ * long, and the wider vectors' remainders and clock cost more than they
+ * save). On a later AVX-512 machine an x86-64-v4 build was no faster. */
 
 struct gpt_state {
     int maxT, C, M, V, L;

@@ -123,8 +123,8 @@ void gpt_state_free(gpt_state *s);
 /* Forgets the cached sequence and runs tokens[0..n) as one block. Returns
  * the logits (V floats, owned by s, valid until the next call) for the
  * last position, or NULL if n is 0, over the context, or a token is out of
- * range. Of the last layer only the keys and values of the other
- * positions are computed: nothing else of theirs is ever read. */
+ * range. In the last layer the other positions run only through its layer
+ * norm and w_qkv, for the cache: nothing else of theirs is ever read. */
 const float *gpt_prefill(const gpt_model *m, gpt_state *s, const int *tokens,
                          int n);
 
