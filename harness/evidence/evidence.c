@@ -56,10 +56,7 @@ static void see_thread(void *arg, const hs_thread_reading *r) {
         e->threads_oom = 1;
         return;
     }
-    /* A thread switched off a CPU has run: zeros are a kernel that keeps
-     * no scheduler statistics (older ones without schedstats print them). */
-    if (r->run_ns < 0 || (r->run_ns == 0 && r->voluntary + r->involuntary > 0))
-        e->sched_unknown = 1;
+    if (r->run_ns < 0) e->sched_unknown = 1;
     hs_thread_counts *t = &e->threads[slot_of(e->threads, e->threads_cap, r->tid)];
     int before = e->t0 == 0; /* still inside hs_evidence_begin */
     hs_thread_counts now = {r->tid,    before ? r->voluntary : 0, before ? r->involuntary : 0,
@@ -114,6 +111,7 @@ void hs_evidence_begin(hs_evidence *e, pid_t server, const hs_cpus *cpus) {
     e->server = server;
     e->cpus = cpus;
     e->sampler_cpu_s = -1;
+    e->sched_unknown = !hs_schedstat_kept(); /* older kernels print zeros */
     double t0 = hs_now();
     e->have_tree0 = hs_proc_tree_read(server, &e->tree0) == 0;
     if (e->have_tree0) {

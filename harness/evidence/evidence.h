@@ -71,6 +71,11 @@ typedef struct {
 typedef void (*hs_thread_fn)(void *arg, const hs_thread_reading *r);
 int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg);
 
+/* Whether this kernel keeps the scheduler's figures: the calling thread's
+ * own schedstat parses and shows time on a CPU (a kernel without them
+ * prints zeros, or has no such file). */
+int hs_schedstat_kept(void);
+
 /* Parses a schedstat line ("run_ns wait_ns timeslices\n", fields after
  * those allowed) into *run_ns and *wait_ns. Returns 0, or -1 if it is not
  * that shape or is cut off before its newline. */
@@ -180,8 +185,8 @@ typedef struct {
     size_t threads_cap, threads_seen;
     double gone_vol, gone_invol;  /* of threads whose tid was reused */
     double gone_wait_ns;
-    int sched_unknown;            /* a thread's schedstat could not be read,
-                                   * or held zeros for a thread that ran */
+    int sched_unknown;            /* the kernel keeps no schedstat, or a
+                                   * thread's could not be read */
     int threads_oom;              /* a thread could not be followed */
     double sampler_cpu_s;         /* what the sampling cost; -1: unknown */
     int ended;

@@ -293,6 +293,14 @@ int hs_schedstat_parse(const char *text, long long *run_ns, long long *wait_ns) 
     return 0;
 }
 
+int hs_schedstat_kept(void) {
+    char buf[256];
+    long long run, wait;
+    /* this thread has run, and left a CPU, by now: zeros mean no figures */
+    return read_small("/proc/thread-self/schedstat", buf, sizeof buf) == 0 &&
+           hs_schedstat_parse(buf, &run, &wait) == 0 && run > 0;
+}
+
 int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg) {
     char path[80], buf[STATUS_MAX];
     int n = 0;
@@ -310,9 +318,10 @@ int hs_proc_tree_each_thread(const hs_proc_tree *t, hs_thread_fn fn, void *arg) 
                 continue; /* it exited */
             snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", (int)t->pid[i], (int)r.tid);
             int rc = read_small(path, buf, sizeof buf);
-            /* no file where the kernel keeps them: it exited meanwhile */
-            if ((rc == -ENOENT || rc == -ESRCH) && access("/proc/self/schedstat", R_OK) == 0)
-                continue;
+            /* no file, or nothing in it, where the kernel keeps them: the
+             * thread exited meanwhile */
+            int gone = rc == -ENOENT || rc == -ESRCH || (rc == 0 && !buf[0]);
+            if (gone && access("/proc/self/schedstat", R_OK) == 0) continue;
             if (rc != 0 || hs_schedstat_parse(buf, &r.run_ns, &r.wait_ns) != 0)
                 r.run_ns = r.wait_ns = -1;
             fn(arg, &r);

@@ -151,7 +151,7 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
         why_ctx ? why_ctx
         : e->sched_unknown
             ? "this kernel does not report a thread's wait for a CPU (/proc/PID/task/TID/schedstat "
-              "is missing, or holds zeros for threads that ran)"
+              "is missing, or holds zeros)"
             : NULL;
     figure(o, "cpu_wait_ms", !why_wait, c[2] / 1e6, why_wait);
     figure(o, "cpu_wait_threads", !why_wait && wall > 0, wall > 0 ? c[2] / 1e9 / wall : 0,
