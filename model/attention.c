@@ -79,23 +79,6 @@ GPT_INLINE float scale_and_max(float *restrict sc, int n, float scale) {
     return m;
 }
 
-/* The sum of sc[0..n): 8 lanes side by side (position j in lane j % 8),
- * the lanes added (gpt_v8_sum), then the positions past the last whole 8
- * in order. An order fixed by n alone, so a query's weights are the same
- * in a block of any size, and 8 additions run at once. */
-GPT_INLINE float weights_sum(const float *restrict sc, int n) {
-    gpt_v8 acc = {0};
-    int j = 0;
-    for (; j + 8 <= n; j += 8) {
-        gpt_v8 v;
-        memcpy(&v, sc + j, sizeof v);
-        acc += v;
-    }
-    float sum = gpt_v8_sum(acc);
-    for (; j < n; j++) sum += sc[j];
-    return sum;
-}
-
 /* The output of every head at once, for C = 8 NV channels whose heads are
  * whole vectors (HS a multiple of 8): out[c] = sum over j of p_h(c)[j] *
  * v_j[c], in the order of j. */
@@ -124,7 +107,7 @@ GPT_INLINE void softmax(float *restrict p, int n, float scale) {
     float maxv = scale_and_max(p, n, scale);
     const int n8 = (n + 7) & ~7;
     for (int j = 0; j < n8; j++) p[j] = gpt_expf(p[j] - maxv); /* vectorised */
-    float inv = 1.0f / weights_sum(p, n);
+    float inv = 1.0f / gpt_sum8(p, n);
     for (int j = 0; j < n8; j++) p[j] *= inv; /* vectorised */
 }
 

@@ -81,24 +81,7 @@ void gpt_state_free(gpt_state *s) {
     free(s);
 }
 
-/* Sums of a row of C channels, for layer norm: 8 lanes side by side
- * (channel i in lane i % 8, each lane in channel order), the lanes added
- * (gpt_v8_sum), then the channels past the last whole 8 in order. Eight chains
- * of additions rather than one, in an order fixed by C alone, so that a row
- * normalises the same in a block of any size. */
-GPT_INLINE float row_sum(const float *x, int C) {
-    gpt_v8 acc = {0};
-    int i = 0;
-    for (; i + 8 <= C; i += 8) {
-        gpt_v8 v;
-        memcpy(&v, x + i, sizeof v);
-        acc += v;
-    }
-    float sum = gpt_v8_sum(acc);
-    for (; i < C; i++) sum += x[i];
-    return sum;
-}
-
+/* Layer norm's sum of squares about the mean, in gpt_sum8's order. */
 GPT_INLINE float row_sum_sq(const float *x, float mean, int C) {
     gpt_v8 acc = {0};
     int i = 0;
@@ -118,7 +101,7 @@ GPT_INLINE void layernorm(float *out, const float *in, const float *g, const flo
     for (int t = 0; t < T; t++) {
         const float *x = in + (size_t)t * C;
         float *y = out + (size_t)t * C;
-        float mean = row_sum(x, C) / C;
+        float mean = gpt_sum8(x, C) / C;
         float rstd = 1.0f / sqrtf(row_sum_sq(x, mean, C) / C + 1e-5f);
         for (int i = 0; i < C; i++) y[i] = (x[i] - mean) * rstd * g[i] + b[i];
     }

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #define GPT_WEIGHTS_MAGIC "MGPT"
 #define GPT_WEIGHTS_VERSION 1u
@@ -60,6 +61,24 @@ typedef float gpt_v8 __attribute__((vector_size(32)));
 /* The sum of v's 8 lanes, pairwise in a fixed order. */
 GPT_INLINE float gpt_v8_sum(gpt_v8 v) {
     return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+}
+
+/* The sum of x[0..n): 8 lanes side by side (element i in lane i % 8, each
+ * lane in order), the lanes added (gpt_v8_sum), then the elements past the
+ * last whole 8 in order. Eight chains of additions rather than one, in an
+ * order fixed by n alone, so that a row sums the same in a block of any
+ * size (layer norm's mean, a softmax's total). */
+GPT_INLINE float gpt_sum8(const float *x, int n) {
+    gpt_v8 acc = {0};
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        gpt_v8 v;
+        memcpy(&v, x + i, sizeof v);
+        acc += v;
+    }
+    float sum = gpt_v8_sum(acc);
+    for (; i < n; i++) sum += x[i];
+    return sum;
 }
 
 /* A layer's matrices packed for the products (matmul.c): panels of 8
