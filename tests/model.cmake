@@ -29,7 +29,8 @@ set_tests_properties(cli_minigpt_bad_command PROPERTIES WILL_FAIL TRUE)
 add_test(NAME cli_minigpt_bench COMMAND ${MINIGPT_BIN} --weights ${MINIGPT_INIT_WEIGHTS}
          bench --threads 2 --repeat 1)
 set_tests_properties(cli_minigpt_bench PROPERTIES
-  PASS_REGULAR_EXPRESSION "corrections/s.*\n +1 +100 .*\n +2 +200 ")
+  PASS_REGULAR_EXPRESSION
+  "corrections/s.*\n +1 +100 .*\n +2 +200 .*\nmodel: +[0-9.]+ GFLOP/s.*\nran: +[0-9.]+ GFLOP/s, [0-9.]+% of the peak.*\npeak: +[0-9.]+ GFLOP/s.*\nratio: +[0-9.]+% of the peak")
 
 # Training: its data, its hand-written gradients, and the committed result.
 lab_test(test_model_data minigpt)

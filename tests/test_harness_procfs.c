@@ -523,6 +523,7 @@ static void test_cpu_wait(void) {
     CHECK(c >= 0);
     if (c == 0) {
         close(ready[0]);
+        alarm(30); /* never outlive a test that failed before killing it */
         cpu_set_t one;
         CPU_ZERO(&one);
         CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);

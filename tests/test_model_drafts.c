@@ -7,6 +7,8 @@
 #include "model_fixtures.h"
 #include "train.h"
 
+#include <math.h>
+
 #ifndef MINIGPT_TEST_TRAINED_WEIGHTS
 #error "the build passes the trained weights' path"
 #endif
@@ -67,6 +69,14 @@ static void compare(const gpt_model *m, gpt_state *s, const char *sentence, tall
     const double skipped = gpt_forward_flops(m, 0, P) - gpt_prefill_flops(m, P);
     CHECK(skipped > 0 && gpt_prefill_flops(m, 1) == gpt_forward_flops(m, 0, 1));
     CHECK(got.flops_run >= agent_correct_flops(m, &got) - skipped);
+    /* What is skipped, counted row by row: the last layer's w_o, w_fc and
+     * w_proj and attention over its t + 1 positions, for rows 0..P-2. */
+    gpt_info info;
+    gpt_get_info(m, &info);
+    const double C = info.config.d_model, M = info.config.d_mlp;
+    double rows = 0;
+    for (int r = 0; r + 1 < P; r++) rows += 2 * (C * C + C * M + M * C) + 4 * C * (r + 1);
+    CHECK(fabs(skipped - rows) <= 1e-6 * rows);
 }
 
 int main(void) {
