@@ -189,6 +189,12 @@ static void conn_parse(srv_conn *c) {
                                    c->rlen);
     enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
     if (n > c->rlen) n = c->rlen;
+    for (size_t i = n; i > 0; i--) { /* what leaves rbuf: does it end a line? */
+        char ch = c->rbuf[i - 1];
+        if (ch == ' ' || ch == '\t') continue;
+        c->parsed_line_end = ch == '\n';
+        break;
+    }
     memmove(c->rbuf, c->rbuf + n, c->rlen - n);
     c->rlen -= n;
 

@@ -199,6 +199,10 @@ typedef struct srv_conn {
     srv_request req;
     srv_job job;
     size_t rlen;        /* bytes in rbuf, all unparsed */
+    /* Whether the bytes parsed before rbuf's start end a line, whitespace
+     * aside: what parse.c's fold check cannot see in rbuf once a read
+     * boundary falls between a line end and the fold's whitespace. */
+    int parsed_line_end;
     char rbuf[SRV_READ_BUF];
 } srv_conn;
 

@@ -138,12 +138,13 @@ static int on_header_field(http_parser *p, const char *at, size_t len) {
  * folded if the bytes before it, whitespace aside, end a line; or if it
  * follows a piece of the same value that ended before the end of its
  * input, which only a line end makes it do. A piece that merely goes on
- * where a read stopped starts at the top of rbuf. Unseen: a fold after an
- * empty value whose whitespace begins a read. */
+ * where a read stopped starts at the top of rbuf; what came before rbuf's
+ * top, conn.c remembers (a fold after an empty value whose whitespace
+ * begins a read). */
 static int folded(const srv_conn *c, const char *at) {
     if (c->req.in_value && !c->req.value_cut) return 1;
     while (at > c->rbuf && (at[-1] == ' ' || at[-1] == '\t')) at--;
-    return at > c->rbuf && at[-1] == '\n';
+    return at > c->rbuf ? at[-1] == '\n' : c->parsed_line_end;
 }
 
 static int on_header_value(http_parser *p, const char *at, size_t len) {
