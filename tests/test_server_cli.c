@@ -85,7 +85,10 @@ int main(void) {
                            "--max-body", "--max-header", "--idle-timeout-ms",
                            "--request-timeout-ms", "--grace-ms", "/correct",
                            "/healthz", "/metrics", "listening on",
-                           "--detect-blocking[=MS]", "/debug/blocks", NULL};
+                           "--detect-blocking[=MS]", "/debug/blocks",
+                           /* every status the server sends */
+                           "400 ", "404 ", "405 ", "408 ", "413 ", "422 ", "431 ",
+                           "500 ", "501 ", "502 ", "503 ", "505 ", NULL};
     for (int i = 0; flags[i]; i++) {
         if (!strstr(out, flags[i])) fprintf(stderr, "--help lacks %s\n", flags[i]);
         CHECK(strstr(out, flags[i]) != NULL);
