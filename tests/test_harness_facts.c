@@ -470,8 +470,18 @@ static void test_lab01_and_seed004(void) {
                fact(v, names[i], "server.cpu_wait_threads"));
         CHECK(fact(v, names[i], "server.cpu_wait_threads") >= 0);
         CHECK(fact(v, names[i], "server.cpu_wait_ms") >= 0);
+        /* One thread's CPU is at most a core, and at most the server's
+         * (the two clocks differ by /proc/PID/stat's 10 ms ticks). */
+        double busiest = fact(v, names[i], "server.busiest_thread_cores");
+        printf("lab01: %s busiest thread %.2f cores of the server's %.2f\n", names[i], busiest,
+               fact(v, names[i], "server.cpu_cores_used"));
+        CHECK(busiest > 0 && busiest <= 1.05);
+        CHECK(busiest <= fact(v, names[i], "server.cpu_cores_used") + 0.1);
     }
     CHECK(fact(blocking, "async_blocking", "server.cpu_wait_threads") < 1);
+    /* The blocked loop's one thread ran its handlers: most of its CPU. */
+    CHECK(fact(blocking, "async_blocking", "server.busiest_thread_cores") >=
+          0.5 * fact(blocking, "async_blocking", "server.cpu_cores_used"));
     findings(dir, found, sizeof found);
     CHECK(finding(found, "async_blocking", "rule: blocked_loop"));
     CHECK(!finding(found, "async_blocking", "rule: probe_cpu_wait"));

@@ -21,9 +21,10 @@ static cJSON *base(void) {
         " \"variants\": {"
         "  \"a\": {\"measured\": true, \"requests\": 500, \"ok_percent\": 100,"
         "   \"requests_per_s\": 800, \"latency_ms\": {\"p50\": 40, \"mean\": 62},"
-        "   \"server\": {\"cpu_cores_used\": 1.9, \"cpu_ms_per_request\": 2.4, \"window_s\": 0.6},"
+        "   \"server\": {\"cpu_cores_used\": 1.9, \"cpu_ms_per_request\": 2.4, \"window_s\": 0.6,"
+        "    \"busiest_thread_cores\": 0.06},"
         "   \"loadgen\": {\"cpu_cores_used\": 0.05},"
-        "   \"machine\": {\"other_cores_used\": 0.01, \"steal_cores\": 0},"
+        "   \"machine\": {\"busy_cores\": 1.97, \"other_cores_used\": 0.01, \"steal_cores\": 0},"
         "   \"kernel\": {\"listen_overflows\": 0, \"syn_retransmits\": 0},"
         "   \"phases_ms\": {\"connect\": {\"p99\": 1.2, \"max\": 1.4}},"
         "   \"probe\": {\"requests\": 12, \"p50_ms\": 3.3, \"unloaded_p50_ms\": 0.3},"
@@ -31,9 +32,10 @@ static cJSON *base(void) {
         "    \"starved_ms\": 0}},"
         "  \"b\": {\"measured\": true, \"requests\": 500, \"ok_percent\": 100,"
         "   \"requests_per_s\": 360, \"latency_ms\": {\"p50\": 137, \"mean\": 139},"
-        "   \"server\": {\"cpu_cores_used\": 1.0, \"cpu_ms_per_request\": 2.8, \"window_s\": 1.4},"
+        "   \"server\": {\"cpu_cores_used\": 1.0, \"cpu_ms_per_request\": 2.8, \"window_s\": 1.4,"
+        "    \"busiest_thread_cores\": 0.98},"
         "   \"loadgen\": {\"cpu_cores_used\": 0.07},"
-        "   \"machine\": {\"other_cores_used\": -0.01, \"steal_cores\": 0},"
+        "   \"machine\": {\"busy_cores\": 1.06, \"other_cores_used\": -0.01, \"steal_cores\": 0},"
         "   \"kernel\": {\"listen_overflows\": 0, \"syn_retransmits\": 0},"
         "   \"phases_ms\": {\"connect\": {\"p99\": 1.1, \"max\": 1.2}},"
         "   \"probe\": {\"requests\": 10, \"p50_ms\": 139, \"unloaded_p50_ms\": 0.32},"
@@ -210,6 +212,24 @@ static void test_cpu_bound(void) {
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
     CHECK(said("cpu_bound.factor.work") && says("14.00"));
     set(var(f, "a"), "server.cpu_ms_per_request", 2.4);
+    /* Waits held them, not the CPUs: a left 3 of 4 CPUs idle with no
+     * thread near a core (lab01-iodelay's 50 ms waits), so no split. */
+    set(f, "machine.cpus_available", 4);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
+    /* ... unless one of its threads ran all the time: its limit. */
+    set(var(f, "a"), "server.busiest_thread_cores", 0.9);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
+    set(var(f, "a"), "server.busiest_thread_cores", NUL);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0); /* unknown is not busy */
+    set(var(f, "a"), "server.busiest_thread_cores", 0.06);
+    set(f, "machine.cpus_available", 2);
+    /* The slower one idle and unbusy too: no split either. */
+    set(var(f, "b"), "machine.busy_cores", 0.04);
+    set(var(f, "b"), "server.busiest_thread_cores", 0.02);
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
+    set(var(f, "b"), "server.busiest_thread_cores", 0.98); /* its loop at its limit */
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
+    set(var(f, "b"), "machine.busy_cores", 1.06);
     /* One CPU, both kept it busy: the all-busy finding, with each's cores. */
     set(f, "machine.cpus_available", 1);
     set(var(f, "a"), "server.cpu_cores_used", 0.97);

@@ -72,6 +72,8 @@ static void see_thread(void *arg, const hs_thread_reading *r) {
         e->gone_vol += (double)(t->vol1 - t->vol0);
         e->gone_invol += (double)(t->invol1 - t->invol0);
         e->gone_wait_ns += (double)(t->wait1 - t->wait0);
+        if ((double)(t->run1 - t->run0) > e->gone_busiest_run_ns)
+            e->gone_busiest_run_ns = (double)(t->run1 - t->run0);
         now.vol0 = now.invol0 = now.run0 = now.wait0 = 0;
         *t = now;
         e->threads_seen++;

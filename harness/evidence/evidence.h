@@ -185,6 +185,7 @@ typedef struct {
     size_t threads_cap, threads_seen;
     double gone_vol, gone_invol;  /* of threads whose tid was reused */
     double gone_wait_ns;
+    double gone_busiest_run_ns;   /* the most one of them ran */
     int sched_unknown;            /* the kernel keeps no schedstat, or a
                                    * thread's could not be read */
     int threads_oom;              /* a thread could not be followed */

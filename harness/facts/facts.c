@@ -87,19 +87,21 @@ static const char *server_cpu(const hs_facts_variant *v, double *cpu_s) {
 }
 
 /* The context switches of every thread seen, and its nanoseconds waiting
- * for a CPU, summed over the window (c[0..2]: voluntary, involuntary,
- * wait). A thread that exited keeps what it had at its
- * last sample (100 ms apart); one that lived and died between two samples
- * is not seen at all. (Here, not in evidence.c, so that harness_core holds
- * no sampler code.) */
-static void evidence_ctx(const hs_evidence *e, double c[3]) {
+ * for a CPU, summed over the window, and the most nanoseconds one thread
+ * ran (c[0..3]: voluntary, involuntary, wait, busiest). A thread that
+ * exited keeps what it had at its last sample (100 ms apart); one that
+ * lived and died between two samples is not seen at all. (Here, not in
+ * evidence.c, so that harness_core holds no sampler code.) */
+static void evidence_ctx(const hs_evidence *e, double c[4]) {
     c[0] = e->gone_vol, c[1] = e->gone_invol, c[2] = e->gone_wait_ns;
+    c[3] = e->gone_busiest_run_ns;
     for (size_t i = 0; i < e->threads_cap; i++) {
         const hs_thread_counts *t = &e->threads[i];
         if (!t->tid) continue;
         c[0] += (double)(t->vol1 - t->vol0);
         c[1] += (double)(t->invol1 - t->invol0);
         c[2] += (double)(t->wait1 - t->wait0);
+        if ((double)(t->run1 - t->run0) > c[3]) c[3] = (double)(t->run1 - t->run0);
     }
 }
 
@@ -123,7 +125,7 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
            why ? why : "no wall time");
     figure(o, "cpu_ms_per_request", ok && requests > 0, requests > 0 ? 1e3 * cpu / requests : 0,
            why ? why : "no request was recorded");
-    double c[3] = {0, 0, 0};
+    double c[4] = {0, 0, 0, 0};
     int exited = !e || !e->have_tree0 || !e->have_tree1 || (v->load && v->load->server_exited);
     const char *why_seen = !e ? why
                            : !e->have_tree0 ? "the server had exited before the load"
@@ -157,6 +159,11 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
     figure(o, "cpu_wait_threads", !why_wait && wall > 0, wall > 0 ? c[2] / 1e9 / wall : 0,
            why_wait ? why_wait : "no wall time");
     if (!why_wait) cJSON_AddBoolToObject(o, "cpu_wait_lower_bound", lower_bound);
+    /* The one thread that ran most, in CPU seconds per second: near 1 is a
+     * thread that was on a CPU all the time (a loop, a lock's holder) and
+     * so a limit however many CPUs stood idle. */
+    figure(o, "busiest_thread_cores", !why_wait && wall > 0, wall > 0 ? c[3] / 1e9 / wall : 0,
+           why_wait ? why_wait : "no wall time");
     int seen = !why_seen;
     figure(o, "threads_max", seen, e ? (double)e->threads_max : 0, why_seen);
     figure(o, "rss_mib", seen, e ? e->rss_max_kib / 1024.0 : 0, why_seen);

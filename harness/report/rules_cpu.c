@@ -40,9 +40,24 @@ int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
  * requests/s over the slowest's split into cores kept busy / CPU per
  * request (which throughput is), or, when all kept ALL_BUSY of the CPUs
  * busy, that no handler could add throughput. Needs requests_per_s,
- * server.{cpu_cores_used,cpu_ms_per_request}, machine.cpus_available. */
+ * server.{cpu_cores_used,cpu_ms_per_request}, machine.cpus_available;
+ * the split also needs both variants CPU-limited (below). */
 #define ALL_BUSY 0.85
 #define NOISE 1.10
+/* The split says the CPU set each throughput, which holds only where it
+ * did: the machine's allowed CPUs at least MOSTLY_BUSY busy during the
+ * variant's load, or one of its threads on a CPU THREAD_BUSY of the time
+ * (one loop or lock holder at its limit, on any number of CPUs). A
+ * variant that left most CPUs idle and no thread busy was held by
+ * something else, a wait, a timer, the load, which the split cannot name:
+ * lab01-iodelay's 50 ms waits, 0.5 and 0.02 cores busy, gave an 85x
+ * "set by the cores kept busy". */
+#define MOSTLY_BUSY 0.5
+#define THREAD_BUSY 0.85
+static int cpu_limited(const cJSON *v, double cpus) {
+    return hs_fact(v, "machine.busy_cores") >= MOSTLY_BUSY * cpus ||
+           hs_fact(v, "server.busiest_thread_cores") >= THREAD_BUSY;
+}
 /* The rule for the group of comparable variants with group's settings. */
 static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, hs_strbuf *out) {
     const cJSON *hi = NULL, *lo = NULL, *v;
@@ -93,6 +108,7 @@ static int cpu_bound_group(const cJSON *facts, const cJSON *group, double cpus, 
     /* Closer than NOISE is within a shared machine's run-to-run spread:
      * no factor "set" it. */
     if (!(hs_fact(hi, "requests_per_s") >= NOISE * hs_fact(lo, "requests_per_s"))) return 0;
+    if (!cpu_limited(hi, cpus) || !cpu_limited(lo, cpus)) return 0;
     double ch = hs_fact(hi, "server.cpu_cores_used"), cl = hs_fact(lo, "server.cpu_cores_used");
     double mh = hs_fact(hi, "server.cpu_ms_per_request");
     double ml = hs_fact(lo, "server.cpu_ms_per_request");
