@@ -152,6 +152,11 @@ static void test_probe_cpu_wait(void) {
     CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 0);
     CHECK_EQ_INT(fire(hs_rule_probe_cpu_wait, f), 1);
     CHECK(said("probe_cpu_wait") && says("**b") && !says("**a") && says("9.40"));
+    CHECK(says("2 CPUs available"));
+    set(f, "machine.cpus_available", 1); /* taskset -c 0: one CPU, not "1 CPUs" */
+    CHECK_EQ_INT(fire(hs_rule_probe_cpu_wait, f), 1);
+    CHECK(says("1 CPU available"));
+    set(f, "machine.cpus_available", 2);
     set(var(f, "b"), "server.cpu_wait_threads", 0.99);
     CHECK_EQ_INT(fire(hs_rule_probe_cpu_wait, f), 0);
     CHECK_EQ_INT(fire(hs_rule_blocked_loop, f), 1);

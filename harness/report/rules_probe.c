@@ -73,6 +73,7 @@ int hs_rule_probe_cpu_wait(const cJSON *facts, hs_strbuf *out) {
     cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
         hs_say_ctx c = {.facts = facts, .v = v};
         if (!probe_waited(v, open, &c) || !threads_waited_for_cpus(v)) continue;
+        hs_say_str(&c, "s", hs_fact(facts, "machine.cpus_available") == 1 ? "" : "s");
         n += hs_say(out, "probe_cpu_wait", &c);
     }
     return n;
