@@ -1,0 +1,68 @@
+# latency_cdf.gp - the latency CDF of this run, written by `harness plot`.
+# Edit freely; redraw with:  gnuplot latency_cdf.gp
+# Data: latency_cdf_<variant>.dat, columns latency_ms and cumulative fraction
+# (the i-th fastest of n requests is at i/n). Percentiles: linear
+# interpolation between closest ranks, as NumPy's default.
+
+if (!exists("outfile")) outfile = "latency_cdf.png"
+# An outfile ending in .svg gets an SVG of the same picture.
+if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
+    set terminal svg size 1200,800 dynamic enhanced font "DejaVu Sans,11"
+} else {
+    set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
+}
+set output outfile
+set title "Lab 01, offloaded to threads or to processes: sync, async_blocking, async_tothread, async_toprocess - 3 repeats (thin lines: each repeat)" noenhanced font ",13"
+set xlabel "latency (ms, log scale)"
+set ylabel "cumulative fraction of requests"
+set logscale x
+set format x "%g"
+set yrange [0:1.05]
+set ytics 0.1
+set grid xtics mxtics ytics lc rgb "#dddddd"
+set key below box noenhanced height 1.5
+
+set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
+set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
+set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set style line 4 lc rgb "#e7298a" lw 2.5 dt 5 pt 11 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.219
+set xrange [0.1:100]
+
+# p50, p95 and p99 of each curve
+# label 1 box 708.9 735.9 437.0 455.0
+set label 1 "p50" at 6.65009,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 786.7 813.7 680.8 698.8
+set label 2 "p95" at 10.9984,0.95 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 871.6 898.6 724.1 742.1
+set label 3 "p99" at 14.2384,0.99 left point ls 1 offset char 1.0,char 1.2 tc rgb "#1b9e77" front
+# label 4 box 845.0 872.0 437.0 455.0
+set label 4 "p50" at 11.9832,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 874.9 901.9 680.8 698.8
+set label 5 "p95" at 14.5459,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 843.8 870.8 724.1 742.1
+set label 6 "p99" at 15.9136,0.99 left point ls 2 offset char -4.0,char 1.2 tc rgb "#d95f02" front
+# label 7 box 774.1 801.1 415.4 433.4
+set label 7 "p50" at 7.57905,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 8 box 866.6 893.6 659.2 677.2
+set label 8 "p95" at 13.7848,0.95 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 9 box 922.6 949.6 702.5 720.5
+set label 9 "p99" at 19.7956,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 10 box 794.0 821.0 437.0 455.0
+set label 10 "p50" at 8.61991,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 801.3 828.3 659.2 677.2
+set label 11 "p95" at 12.0837,0.95 left point ls 4 offset char -4.0,char -1.2 tc rgb "#e7298a" front
+# label 12 box 820.5 847.5 702.5 720.5
+set label 12 "p99" at 13.6876,0.99 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
+
+plot "latency_cdf_sync_repeats.dat" using 1:2 with lines lw 1 lc rgb "#991b9e77" notitle, \
+     "latency_cdf_async_blocking_repeats.dat" using 1:2 with lines lw 1 lc rgb "#99d95f02" notitle, \
+     "latency_cdf_async_tothread_repeats.dat" using 1:2 with lines lw 1 lc rgb "#997570b3" notitle, \
+     "latency_cdf_async_toprocess_repeats.dat" using 1:2 with lines lw 1 lc rgb "#99e7298a" notitle, \
+     "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool) (all repeats): p50 6.65, p95 11, p99 14.2 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop) (all repeats): p50 12, p95 14.5, p99 15.9 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread) (all repeats): p50 7.58, p95 13.8, p99 19.8 ms", \
+     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool) (all repeats): p50 8.62, p95 12.1, p99 13.7 ms"

@@ -1,0 +1,64 @@
+# latency_cdf.gp - the latency CDF of this run, written by `harness plot`.
+# Edit freely; redraw with:  gnuplot latency_cdf.gp
+# Data: latency_cdf_<variant>.dat, columns latency_ms and cumulative fraction
+# (the i-th fastest of n requests is at i/n). Percentiles: linear
+# interpolation between closest ranks, as NumPy's default.
+
+if (!exists("outfile")) outfile = "latency_cdf.png"
+# An outfile ending in .svg gets an SVG of the same picture.
+if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
+    set terminal svg size 1200,800 dynamic enhanced font "DejaVu Sans,11"
+} else {
+    set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
+}
+set output outfile
+set title "Lab 01, offloaded to threads or to processes: sync, async_blocking, async_tothread, async_toprocess - 50 concurrent, 2000 requests, 1 worker, 40 pool threads" noenhanced font ",13"
+set xlabel "latency (ms, log scale)"
+set ylabel "cumulative fraction of requests"
+set logscale x
+set format x "%g"
+set yrange [0:1.05]
+set ytics 0.1
+set grid xtics mxtics ytics lc rgb "#dddddd"
+set key below box noenhanced height 1.5
+
+set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
+set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
+set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set style line 4 lc rgb "#e7298a" lw 2.5 dt 5 pt 11 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.219
+set xrange [0.1:100]
+
+# p50, p95 and p99 of each curve
+# label 1 box 765.8 792.8 415.4 433.4
+set label 1 "p50" at 7.18104,0.50 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 2 box 837.8 864.8 659.2 677.2
+set label 2 "p95" at 11.4415,0.95 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 3 box 862.5 889.5 724.1 742.1
+set label 3 "p99" at 13.4213,0.99 left point ls 1 offset char 1.0,char 1.2 tc rgb "#1b9e77" front
+# label 4 box 864.8 891.8 437.0 455.0
+set label 4 "p50" at 13.6208,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 875.1 902.1 680.8 698.8
+set label 5 "p95" at 14.5643,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 897.1 924.1 702.5 720.5
+set label 6 "p99" at 16.7859,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 718.4 745.4 437.0 455.0
+set label 7 "p50" at 7.07143,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 788.8 815.8 680.8 698.8
+set label 8 "p95" at 11.149,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 824.6 851.6 724.1 742.1
+set label 9 "p99" at 14.0546,0.99 left point ls 3 offset char -4.0,char 1.2 tc rgb "#7570b3" front
+# label 10 box 777.4 804.4 437.0 455.0
+set label 10 "p50" at 7.73799,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 789.5 816.5 659.2 677.2
+set label 11 "p95" at 11.1959,0.95 left point ls 4 offset char -4.0,char -1.2 tc rgb "#e7298a" front
+# label 12 box 798.0 825.0 702.5 720.5
+set label 12 "p99" at 11.8329,0.99 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
+
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 7.18, p95 11.4, p99 13.4 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 13.6, p95 14.6, p99 16.8 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 7.07, p95 11.1, p99 14.1 ms", \
+     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool): p50 7.74, p95 11.2, p99 11.8 ms"

@@ -1,0 +1,59 @@
+# latency_cdf.gp - the latency CDF of this run, written by `harness plot`.
+# Edit freely; redraw with:  gnuplot latency_cdf.gp
+# Data: latency_cdf_<variant>.dat, columns latency_ms and cumulative fraction
+# (the i-th fastest of n requests is at i/n). Percentiles: linear
+# interpolation between closest ranks, as NumPy's default.
+
+if (!exists("outfile")) outfile = "latency_cdf.png"
+# An outfile ending in .svg gets an SVG of the same picture.
+if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
+    set terminal svg size 1200,800 dynamic enhanced font "DejaVu Sans,11"
+} else {
+    set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
+}
+set output outfile
+set title "Lab 01: sync vs async, the blocking-handler pitfall - 5 repeats (thin lines: each repeat)" noenhanced font ",13"
+set xlabel "latency (ms, log scale)"
+set ylabel "cumulative fraction of requests"
+set logscale x
+set format x "%g"
+set yrange [0:1.05]
+set ytics 0.1
+set grid xtics mxtics ytics lc rgb "#dddddd"
+set key below box noenhanced height 1.5
+
+set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
+set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
+set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.194
+set xrange [10:10000]
+
+# p50, p95 and p99 of each curve
+# label 1 box 193.1 220.1 426.5 444.5
+set label 1 "p50" at 23.657,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 290.1 317.1 678.9 696.9
+set label 2 "p95" at 33.1047,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 302.6 329.6 701.3 719.3
+set label 3 "p99" at 35.9079,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 816.9 843.9 426.5 444.5
+set label 4 "p50" at 999.643,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 820.3 847.3 678.9 696.9
+set label 5 "p95" at 1021.8,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 923.7 950.7 701.3 719.3
+set label 6 "p99" at 1993.49,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 257.0 284.0 426.5 444.5
+set label 7 "p50" at 26.7324,0.50 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 229.0 256.0 678.9 696.9
+set label 8 "p95" at 29.8311,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 240.0 267.0 701.3 719.3
+set label 9 "p99" at 32.0405,0.99 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+
+plot "latency_cdf_sync_repeats.dat" using 1:2 with lines lw 1 lc rgb "#991b9e77" notitle, \
+     "latency_cdf_async_blocking_repeats.dat" using 1:2 with lines lw 1 lc rgb "#99d95f02" notitle, \
+     "latency_cdf_async_tothread_repeats.dat" using 1:2 with lines lw 1 lc rgb "#997570b3" notitle, \
+     "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool) (all repeats): p50 23.7, p95 33.1, p99 35.9 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop) (all repeats): p50 1e+03, p95 1.02e+03, p99 1.99e+03 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread) (all repeats): p50 26.7, p95 29.8, p99 32 ms"

@@ -1,0 +1,56 @@
+# latency_cdf.gp - the latency CDF of this run, written by `harness plot`.
+# Edit freely; redraw with:  gnuplot latency_cdf.gp
+# Data: latency_cdf_<variant>.dat, columns latency_ms and cumulative fraction
+# (the i-th fastest of n requests is at i/n). Percentiles: linear
+# interpolation between closest ranks, as NumPy's default.
+
+if (!exists("outfile")) outfile = "latency_cdf.png"
+# An outfile ending in .svg gets an SVG of the same picture.
+if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
+    set terminal svg size 1200,800 dynamic enhanced font "DejaVu Sans,11"
+} else {
+    set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
+}
+set output outfile
+set title "Lab 01: sync vs async, the blocking-handler pitfall - 50 concurrent, 2000 requests, 1 worker, 40 pool threads, +20 ms I/O wait" noenhanced font ",13"
+set xlabel "latency (ms, log scale)"
+set ylabel "cumulative fraction of requests"
+set logscale x
+set format x "%g"
+set yrange [0:1.05]
+set ytics 0.1
+set grid xtics mxtics ytics lc rgb "#dddddd"
+set key below box noenhanced height 1.5
+
+set style line 1 lc rgb "#1b9e77" lw 2.5 dt 1 pt 7 ps 1.6
+set style line 2 lc rgb "#d95f02" lw 2.5 dt 2 pt 5 ps 1.6
+set style line 3 lc rgb "#7570b3" lw 2.5 dt 4 pt 9 ps 1.6
+set lmargin at screen 0.080
+set rmargin at screen 0.970
+set tmargin at screen 0.930
+set bmargin at screen 0.194
+set xrange [10:10000]
+
+# p50, p95 and p99 of each curve
+# label 1 box 200.0 227.0 426.5 444.5
+set label 1 "p50" at 24.729,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 277.5 304.5 678.9 696.9
+set label 2 "p95" at 30.5107,0.95 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 292.2 319.2 701.3 719.3
+set label 3 "p99" at 33.5641,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 816.7 843.7 426.5 444.5
+set label 4 "p50" at 998.083,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 820.0 847.0 678.9 696.9
+set label 5 "p95" at 1019.77,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 923.6 950.6 701.3 719.3
+set label 6 "p99" at 1992.73,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 256.1 283.1 426.5 444.5
+set label 7 "p50" at 26.5781,0.50 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 226.2 253.2 678.9 696.9
+set label 8 "p95" at 29.2928,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 231.4 258.4 701.3 719.3
+set label 9 "p99" at 30.2969,0.99 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 24.7, p95 30.5, p99 33.6 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 998, p95 1.02e+03, p99 1.99e+03 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 26.6, p95 29.3, p99 30.3 ms"
