@@ -201,7 +201,9 @@ typedef struct srv_conn {
     size_t rlen;        /* bytes in rbuf, all unparsed */
     /* Whether the bytes parsed before rbuf's start end a line, whitespace
      * aside: what parse.c's fold check cannot see in rbuf once a read
-     * boundary falls between a line end and the fold's whitespace. */
+     * boundary falls between a line end and the fold's whitespace. It
+     * describes the byte stream, not a request, so a request's reset
+     * leaves it. */
     int parsed_line_end;
     char rbuf[SRV_READ_BUF];
 } srv_conn;

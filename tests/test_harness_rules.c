@@ -217,9 +217,11 @@ static void test_cpu_bound(void) {
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
     CHECK(said("cpu_bound.factor.work") && says("14.00"));
     set(var(f, "a"), "server.cpu_ms_per_request", 2.4);
-    /* Waits held them, not the CPUs: a left 3 of 4 CPUs idle with no
-     * thread near a core (lab01-iodelay's 50 ms waits), so no split. */
+    /* Waits held them, not the CPUs: a kept under half of 4 CPUs busy
+     * with no thread near a core (lab01-iodelay's 50 ms waits), so no
+     * split; what other processes kept busy does not count. */
     set(f, "machine.cpus_available", 4);
+    set(var(f, "a"), "machine.busy_cores", 3.9);
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
     /* ... unless one of its threads ran all the time: its limit. */
     set(var(f, "a"), "server.busiest_thread_cores", 0.9);
@@ -227,14 +229,15 @@ static void test_cpu_bound(void) {
     set(var(f, "a"), "server.busiest_thread_cores", NUL);
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0); /* unknown is not busy */
     set(var(f, "a"), "server.busiest_thread_cores", 0.06);
+    set(var(f, "a"), "machine.busy_cores", 1.97);
     set(f, "machine.cpus_available", 2);
     /* The slower one idle and unbusy too: no split either. */
-    set(var(f, "b"), "machine.busy_cores", 0.04);
+    set(var(f, "b"), "server.cpu_cores_used", 0.04);
     set(var(f, "b"), "server.busiest_thread_cores", 0.02);
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
     set(var(f, "b"), "server.busiest_thread_cores", 0.98); /* its loop at its limit */
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 1);
-    set(var(f, "b"), "machine.busy_cores", 1.06);
+    set(var(f, "b"), "server.cpu_cores_used", 1.0);
     /* One CPU, both kept it busy: the all-busy finding, with each's cores. */
     set(f, "machine.cpus_available", 1);
     set(var(f, "a"), "server.cpu_cores_used", 0.97);
@@ -252,6 +255,8 @@ static void test_cpu_bound(void) {
     set(f, "machine.cpus_available", NUL);
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
     set(f, "machine.cpus_available", 2);
+    set(var(f, "a"), "server.cpu_cores_used", 1.9);
+    set(var(f, "b"), "server.cpu_cores_used", 1.0);
     set(var(f, "b"), "requests_per_s", 0); /* never a ratio over 0 */
     CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
     set(var(f, "b"), "requests_per_s", 360);

@@ -67,12 +67,26 @@ static void folds_across_reads(int port) {
     CHECK(strstr(r.body, "folded") != NULL);
     snprintf(first, sizeof first, "%sX-A: a\r\n", head);
     CHECK_EQ_INT(in_two_reads(port, first, "\tb\r\n\r\n"), 400);
+    snprintf(first, sizeof first, "%sX-A:\r\n ", head); /* the fold's space ends a read */
+    CHECK_EQ_INT(in_two_reads(port, first, "b\r\n\r\n"), 400);
     snprintf(first, sizeof first, "%sX-A:", head);
     CHECK_EQ_INT(in_two_reads(port, first, " b\r\n\r\n"), 200);
     snprintf(first, sizeof first, "%sX-A: a", head);
     CHECK_EQ_INT(in_two_reads(port, first, "b\r\n\r\n"), 200);
     snprintf(first, sizeof first, "%sX-A:\r\n", head);
     CHECK_EQ_INT(in_two_reads(port, first, "X-B: b\r\n\r\n"), 200);
+    /* A body ending in a line end, then the next request in another read:
+     * its values are not folds. */
+    server_conn *c = server_connect(port);
+    CHECK(c);
+    server_send_str(c, "POST /correct HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n\r\n"
+                       "{\"sentence\": \"She go.\"}\n");
+    CHECK_EQ_INT(server_read(c, &r, SERVER_WAIT_MS), 0);
+    CHECK_EQ_INT(r.status, 200);
+    server_send_str(c, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n\r\n");
+    CHECK_EQ_INT(server_read(c, &r, SERVER_WAIT_MS), 0);
+    CHECK_EQ_INT(r.status, 200);
+    server_close(c);
 }
 
 static void http_errors(int port) {

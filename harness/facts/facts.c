@@ -86,23 +86,29 @@ static const char *server_cpu(const hs_facts_variant *v, double *cpu_s) {
     return hs_proc_tree_cpu_between(&e->tree0, &e->tree1, cpu_s);
 }
 
-/* The context switches of every thread seen, and its nanoseconds waiting
- * for a CPU, summed over the window, and the most nanoseconds one thread
- * ran (c[0..3]: voluntary, involuntary, wait, busiest). A thread that
- * exited keeps what it had at its last sample (100 ms apart); one that
- * lived and died between two samples is not seen at all. (Here, not in
- * evidence.c, so that harness_core holds no sampler code.) */
-static void evidence_ctx(const hs_evidence *e, double c[4]) {
-    c[0] = e->gone_vol, c[1] = e->gone_invol, c[2] = e->gone_wait_ns;
-    c[3] = e->gone_busiest_run_ns;
+/* What the server's threads did over the window, from their counts. */
+typedef struct {
+    double voluntary, involuntary; /* context switches, summed */
+    double wait_ns;                /* waiting for a CPU, summed */
+    double busiest_run_ns;         /* the most one thread ran */
+} thread_sums;
+
+/* Sums every thread seen. A thread that exited keeps what it had at its
+ * last sample (100 ms apart); one that lived and died between two samples
+ * is not seen at all. (Here, not in evidence.c, so that harness_core holds
+ * no sampler code.) */
+static thread_sums sum_threads(const hs_evidence *e) {
+    thread_sums s = {e->gone_vol, e->gone_invol, e->gone_wait_ns, e->gone_busiest_run_ns};
     for (size_t i = 0; i < e->threads_cap; i++) {
         const hs_thread_counts *t = &e->threads[i];
         if (!t->tid) continue;
-        c[0] += (double)(t->vol1 - t->vol0);
-        c[1] += (double)(t->invol1 - t->invol0);
-        c[2] += (double)(t->wait1 - t->wait0);
-        if ((double)(t->run1 - t->run0) > c[3]) c[3] = (double)(t->run1 - t->run0);
+        s.voluntary += (double)(t->vol1 - t->vol0);
+        s.involuntary += (double)(t->invol1 - t->invol0);
+        s.wait_ns += (double)(t->wait1 - t->wait0);
+        if ((double)(t->run1 - t->run0) > s.busiest_run_ns)
+            s.busiest_run_ns = (double)(t->run1 - t->run0);
     }
+    return s;
 }
 
 /* The server's processes over the window: CPU, switches, threads, memory. */
@@ -125,7 +131,7 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
            why ? why : "no wall time");
     figure(o, "cpu_ms_per_request", ok && requests > 0, requests > 0 ? 1e3 * cpu / requests : 0,
            why ? why : "no request was recorded");
-    double c[4] = {0, 0, 0, 0};
+    thread_sums c = {0, 0, 0, 0};
     int exited = !e || !e->have_tree0 || !e->have_tree1 || (v->load && v->load->server_exited);
     const char *why_seen = !e ? why
                            : !e->have_tree0 ? "the server had exited before the load"
@@ -136,9 +142,9 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
     const char *why_ctx = why_seen ? why_seen
                           : e->threads_oom ? "out of memory following the server's threads"
                                            : NULL;
-    if (!why_ctx) evidence_ctx(e, c);
-    figure(o, "ctx_switches_voluntary", !why_ctx, c[0], why_ctx);
-    figure(o, "ctx_switches_involuntary", !why_ctx, c[1], why_ctx);
+    if (!why_ctx) c = sum_threads(e);
+    figure(o, "ctx_switches_voluntary", !why_ctx, c.voluntary, why_ctx);
+    figure(o, "ctx_switches_involuntary", !why_ctx, c.involuntary, why_ctx);
     figure(o, "threads_seen", !why_ctx, e ? (double)e->threads_seen : 0, why_ctx);
     /* Threads (or processes) came and went: one that lived and died
      * between two 100 ms samples was never seen, so the counts may be
@@ -155,14 +161,17 @@ static cJSON *server_json(const hs_facts_variant *v, double requests) {
             ? "this kernel does not report a thread's wait for a CPU (/proc/PID/task/TID/schedstat "
               "is missing, or holds zeros)"
             : NULL;
-    figure(o, "cpu_wait_ms", !why_wait, c[2] / 1e6, why_wait);
-    figure(o, "cpu_wait_threads", !why_wait && wall > 0, wall > 0 ? c[2] / 1e9 / wall : 0,
+    figure(o, "cpu_wait_ms", !why_wait, c.wait_ns / 1e6, why_wait);
+    figure(o, "cpu_wait_threads", !why_wait && wall > 0, wall > 0 ? c.wait_ns / 1e9 / wall : 0,
            why_wait ? why_wait : "no wall time");
     if (!why_wait) cJSON_AddBoolToObject(o, "cpu_wait_lower_bound", lower_bound);
     /* The one thread that ran most, in CPU seconds per second: near 1 is a
      * thread that was on a CPU all the time (a loop, a lock's holder) and
-     * so a limit however many CPUs stood idle. */
-    figure(o, "busiest_thread_cores", !why_wait && wall > 0, wall > 0 ? c[3] / 1e9 / wall : 0,
+     * so a limit however many CPUs stood idle. A lower bound when the
+     * waits are: a thread that exits loses what it ran since its last
+     * sample. */
+    figure(o, "busiest_thread_cores", !why_wait && wall > 0,
+           wall > 0 ? c.busiest_run_ns / 1e9 / wall : 0,
            why_wait ? why_wait : "no wall time");
     int seen = !why_seen;
     figure(o, "threads_max", seen, e ? (double)e->threads_max : 0, why_seen);

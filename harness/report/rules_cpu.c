@@ -41,21 +41,22 @@ int hs_rule_serialized_work(const cJSON *facts, hs_strbuf *out) {
  * request (which throughput is), or, when all kept ALL_BUSY of the CPUs
  * busy, that no handler could add throughput. Needs requests_per_s,
  * server.{cpu_cores_used,cpu_ms_per_request}, machine.cpus_available;
- * the split also needs both variants CPU-limited (below). */
+ * the split also server.busiest_thread_cores (below). */
 #define ALL_BUSY 0.85
 #define NOISE 1.10
-/* The split says the CPU set each throughput, which holds only where it
- * did: the machine's allowed CPUs at least MOSTLY_BUSY busy during the
- * variant's load, or one of its threads on a CPU THREAD_BUSY of the time
- * (one loop or lock holder at its limit, on any number of CPUs). A
- * variant that left most CPUs idle and no thread busy was held by
- * something else, a wait, a timer, the load, which the split cannot name:
- * lab01-iodelay's 50 ms waits, 0.5 and 0.02 cores busy, gave an 85x
- * "set by the cores kept busy". */
-#define MOSTLY_BUSY 0.5
+/* The split says the CPU set each throughput. That cannot be so for a
+ * server that kept under HALF_BUSY of the CPUs busy itself (what other
+ * processes ran does not count) with none of its threads on a CPU
+ * THREAD_BUSY of the time: it was held by something else, a wait, a
+ * timer, the load, which the split cannot name. In a lab01-iodelay run
+ * here (not committed), 50 ms waits and 0.5 and 0.02 cores busy gave an
+ * 85x "set by the cores kept busy". Past these bars the CPU may have set
+ * it; a thread at its limit (one loop, a lock's holder) is one on any
+ * number of CPUs. */
+#define HALF_BUSY 0.5
 #define THREAD_BUSY 0.85
 static int cpu_limited(const cJSON *v, double cpus) {
-    return hs_fact(v, "machine.busy_cores") >= MOSTLY_BUSY * cpus ||
+    return hs_fact(v, "server.cpu_cores_used") >= HALF_BUSY * cpus ||
            hs_fact(v, "server.busiest_thread_cores") >= THREAD_BUSY;
 }
 /* The rule for the group of comparable variants with group's settings. */
