@@ -604,7 +604,31 @@ static void test_template(void) {
     cJSON_Delete(f);
 }
 
+/* A load too short for CPU shares is named, once, with the variants it
+ * was and their windows; others, unmeasured ones and unknown windows are
+ * not. */
+static void test_short_load(void) {
+    cJSON *f = base(); /* a 0.6 s, b 1.4 s: both long enough */
+    CHECK_EQ_INT(fire(hs_rule_short_load, f), 0);
+    set(var(f, "a"), "server.window_s", 0.27);
+    CHECK_EQ_INT(fire(hs_rule_short_load, f), 1);
+    CHECK(said("short_load") && says("- a: its load") && says("0.27 s") && says("0.3 s") &&
+          !says(", b"));
+    /* what a short load leaves out: no CPU split for a */
+    CHECK_EQ_INT(fire(hs_rule_cpu_bound, f), 0);
+    set(var(f, "b"), "server.window_s", 0.281);
+    CHECK_EQ_INT(fire(hs_rule_short_load, f), 1);
+    CHECK(says("a, b: each load") && says("0.27-0.28 s"));
+    cJSON_ReplaceItemInObject(var(f, "b"), "measured", cJSON_CreateFalse());
+    CHECK_EQ_INT(fire(hs_rule_short_load, f), 1);
+    CHECK(!says(", b"));
+    set(var(f, "a"), "server.window_s", NUL); /* evidence off: nothing to say */
+    CHECK_EQ_INT(fire(hs_rule_short_load, f), 0);
+    cJSON_Delete(f);
+}
+
 int main(void) {
+    test_short_load();
     test_blocked_loop();
     test_probe_cpu_wait();
     test_serialized_work();

@@ -57,6 +57,7 @@ int hs_rule_capacity_prediction(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_open_loop_sends(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_loadgen_busy(const struct cJSON *facts, hs_strbuf *out);
 int hs_rule_busy_machine(const struct cJSON *facts, hs_strbuf *out);
+int hs_rule_short_load(const struct cJSON *facts, hs_strbuf *out);
 
 /* Shared by the rules and the tables (rules.c); the facts they read
  * come through facts/facts.h (facts_read.c). */

@@ -22,6 +22,7 @@ const hs_rule hs_rules[] = {
     {"open_loop_sends", hs_rule_open_loop_sends},
     {"loadgen_busy", hs_rule_loadgen_busy},
     {"busy_machine", hs_rule_busy_machine},
+    {"short_load", hs_rule_short_load},
 };
 const int hs_n_rules = (int)(sizeof hs_rules / sizeof hs_rules[0]);
 

@@ -58,6 +58,45 @@ int hs_rule_busy_machine(const cJSON *facts, hs_strbuf *out) {
     return n;
 }
 
+/* Fires once, naming the measured variants whose readings cover under
+ * HS_FACTS_MIN_WINDOW_S: the rules that rest on CPU time pass them over
+ * in silence, which would otherwise read as nothing to say (a faster
+ * machine made lab01's 2,000 requests a 0.27 s load). Needs
+ * server.window_s. */
+int hs_rule_short_load(const cJSON *facts, hs_strbuf *out) {
+    hs_strbuf names;
+    hs_strbuf_init(&names, 128);
+    double lo = INFINITY, hi = -INFINITY;
+    int n = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, hs_fact_variants(facts)) {
+        double w = hs_fact(v, "server.window_s");
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "measured")) || isnan(w) ||
+            long_enough(v))
+            continue;
+        hs_strbuf_printf(&names, "%s%s", n ? ", " : "", v->string);
+        lo = fmin(lo, w), hi = fmax(hi, w);
+        n++;
+    }
+    if (n == 0 || !names.ok) {
+        hs_strbuf_free(&names);
+        return 0;
+    }
+    char a[32], b[32], range[80];
+    hs_fact_format2(lo, a, sizeof a), hs_fact_format2(hi, b, sizeof b);
+    snprintf(range, sizeof range, strcmp(a, b) ? "%s-%s" : "%s", a, b);
+    hs_say_ctx c = {.facts = facts};
+    hs_say_str(&c, "names", names.s);
+    hs_say_str(&c, "range", range);
+    hs_say_str(&c, "each", n > 1 ? "each load" : "its load");
+    hs_say_str(&c, "their", n > 1 ? "their" : "its");
+    char min[32];
+    snprintf(min, sizeof min, "%g", HS_FACTS_MIN_WINDOW_S);
+    hs_say_str(&c, "min", min);
+    hs_strbuf_free(&names);
+    return hs_say(out, "short_load", &c);
+}
+
 /* Fires once for a closed loop, where C clients = throughput x mean
  * latency: C / X against the mean for each comparable variant. Needs
  * load.{loop,concurrency}, requests_per_s, latency_ms.mean. */
