@@ -33,36 +33,36 @@ set bmargin at screen 0.219
 set xrange [0.1:100]
 
 # p50, p95 and p99 of each curve
-# label 1 box 708.9 735.9 437.0 455.0
-set label 1 "p50" at 6.65009,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
-# label 2 box 786.7 813.7 680.8 698.8
-set label 2 "p95" at 10.9984,0.95 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
-# label 3 box 871.6 898.6 724.1 742.1
-set label 3 "p99" at 14.2384,0.99 left point ls 1 offset char 1.0,char 1.2 tc rgb "#1b9e77" front
-# label 4 box 845.0 872.0 437.0 455.0
-set label 4 "p50" at 11.9832,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 5 box 874.9 901.9 680.8 698.8
-set label 5 "p95" at 14.5459,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 6 box 843.8 870.8 724.1 742.1
-set label 6 "p99" at 15.9136,0.99 left point ls 2 offset char -4.0,char 1.2 tc rgb "#d95f02" front
-# label 7 box 774.1 801.1 415.4 433.4
-set label 7 "p50" at 7.57905,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
-# label 8 box 866.6 893.6 659.2 677.2
-set label 8 "p95" at 13.7848,0.95 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
-# label 9 box 922.6 949.6 702.5 720.5
-set label 9 "p99" at 19.7956,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
-# label 10 box 794.0 821.0 437.0 455.0
-set label 10 "p50" at 8.61991,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
-# label 11 box 801.3 828.3 659.2 677.2
-set label 11 "p95" at 12.0837,0.95 left point ls 4 offset char -4.0,char -1.2 tc rgb "#e7298a" front
-# label 12 box 820.5 847.5 702.5 720.5
-set label 12 "p99" at 13.6876,0.99 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
+# label 1 box 699.3 726.3 437.0 455.0
+set label 1 "p50" at 6.24852,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 828.7 855.7 659.2 677.2
+set label 2 "p95" at 10.7891,0.95 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 3 box 872.1 899.1 702.5 720.5
+set label 3 "p99" at 14.2822,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 836.3 863.3 437.0 455.0
+set label 4 "p50" at 11.3318,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 850.3 877.3 680.8 698.8
+set label 5 "p95" at 12.404,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 862.7 889.7 724.1 742.1
+set label 6 "p99" at 13.4419,0.99 left point ls 2 offset char 1.0,char 1.2 tc rgb "#d95f02" front
+# label 7 box 749.2 776.2 415.4 433.4
+set label 7 "p50" at 6.45121,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 8 box 777.6 804.6 680.8 698.8
+set label 8 "p95" at 10.3663,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 816.2 843.2 702.5 720.5
+set label 9 "p99" at 13.3134,0.99 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 10 box 779.9 806.9 437.0 455.0
+set label 10 "p50" at 7.86447,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 790.4 817.4 659.2 677.2
+set label 11 "p95" at 11.2658,0.95 left point ls 4 offset char -4.0,char -1.2 tc rgb "#e7298a" front
+# label 12 box 921.2 948.2 702.5 720.5
+set label 12 "p99" at 19.6219,0.99 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
 
 plot "latency_cdf_sync_repeats.dat" using 1:2 with lines lw 1 lc rgb "#991b9e77" notitle, \
      "latency_cdf_async_blocking_repeats.dat" using 1:2 with lines lw 1 lc rgb "#99d95f02" notitle, \
      "latency_cdf_async_tothread_repeats.dat" using 1:2 with lines lw 1 lc rgb "#997570b3" notitle, \
      "latency_cdf_async_toprocess_repeats.dat" using 1:2 with lines lw 1 lc rgb "#99e7298a" notitle, \
-     "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool) (all repeats): p50 6.65, p95 11, p99 14.2 ms", \
-     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop) (all repeats): p50 12, p95 14.5, p99 15.9 ms", \
-     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread) (all repeats): p50 7.58, p95 13.8, p99 19.8 ms", \
-     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool) (all repeats): p50 8.62, p95 12.1, p99 13.7 ms"
+     "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool) (all repeats): p50 6.25, p95 10.8, p99 14.3 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop) (all repeats): p50 11.3, p95 12.4, p99 13.4 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread) (all repeats): p50 6.45, p95 10.4, p99 13.3 ms", \
+     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool) (all repeats): p50 7.86, p95 11.3, p99 19.6 ms"

@@ -12,7 +12,7 @@ if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
     set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
 }
 set output outfile
-set title "Lab 01 stretch: 1 and 4 workers - 50 concurrent, 2000 requests" noenhanced font ",13"
+set title "Lab 01 stretch: 1 and 4 workers - 50 concurrent, 5000 requests" noenhanced font ",13"
 set xlabel "latency (ms, log scale)"
 set ylabel "cumulative fraction of requests"
 set logscale x
@@ -35,46 +35,46 @@ set bmargin at screen 0.269
 set xrange [0.1:100]
 
 # p50, p95 and p99 of each curve
-# label 1 box 736.4 763.4 436.3 454.3
-set label 1 "p50" at 5.93823,0.50 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
-# label 2 box 816.5 843.5 663.0 681.0
-set label 2 "p95" at 9.96896,0.95 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
-# label 3 box 854.5 881.5 726.4 744.4
-set label 3 "p99" at 12.7488,0.99 left point ls 1 offset char 1.0,char 1.2 tc rgb "#1b9e77" front
-# label 4 box 834.6 861.6 457.9 475.9
-set label 4 "p50" at 11.2029,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 5 box 796.0 823.0 706.2 724.2
-set label 5 "p95" at 11.6822,0.95 left point ls 2 offset char -4.0,char 1.2 tc rgb "#d95f02" front
-# label 6 box 804.2 831.2 726.4 744.4
-set label 6 "p99" at 12.3141,0.99 left point ls 2 offset char -4.0,char 1.2 tc rgb "#d95f02" front
-# label 7 box 742.1 769.1 457.9 475.9
-set label 7 "p50" at 6.16039,0.50 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
-# label 8 box 770.3 797.3 663.0 681.0
-set label 8 "p95" at 9.89174,0.95 left point ls 3 offset char -4.0,char -1.2 tc rgb "#7570b3" front
-# label 9 box 858.7 885.7 704.8 722.8
-set label 9 "p99" at 13.0945,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
-# label 10 box 656.1 683.1 457.9 475.9
-set label 10 "p50" at 4.72454,0.50 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
-# label 11 box 872.1 899.1 663.0 681.0
-set label 11 "p95" at 14.2831,0.95 left point ls 4 offset char 1.0,char -1.2 tc rgb "#e7298a" front
-# label 12 box 919.6 946.6 683.2 701.2
-set label 12 "p99" at 19.4136,0.99 left point ls 4 offset char 1.0,char -1.2 tc rgb "#e7298a" front
-# label 13 box 685.2 712.2 436.3 454.3
-set label 13 "p50" at 5.70419,0.50 left point ls 5 offset char -4.0,char -1.2 tc rgb "#66a61e" front
-# label 14 box 757.1 784.1 684.6 702.6
-set label 14 "p95" at 9.08389,0.95 left point ls 5 offset char -4.0,char 0.0 tc rgb "#66a61e" front
-# label 15 box 845.2 872.2 748.0 766.0
-set label 15 "p99" at 11.9998,0.99 left point ls 5 offset char 1.0,char 2.4 tc rgb "#66a61e" front
-# label 16 box 656.1 683.1 436.3 454.3
-set label 16 "p50" at 4.72469,0.50 left point ls 6 offset char -4.0,char -1.2 tc rgb "#e6ab02" front
-# label 17 box 879.1 906.1 684.6 702.6
-set label 17 "p95" at 14.9454,0.95 left point ls 6 offset char 1.0,char 0.0 tc rgb "#e6ab02" front
-# label 18 box 934.5 961.5 704.8 722.8
-set label 18 "p99" at 21.3884,0.99 left point ls 6 offset char 1.0,char 0.0 tc rgb "#e6ab02" front
+# label 1 box 756.2 783.2 457.9 475.9
+set label 1 "p50" at 6.7496,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 792.6 819.6 684.6 702.6
+set label 2 "p95" at 11.4222,0.95 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 3 box 882.1 909.1 726.4 744.4
+set label 3 "p99" at 15.2333,0.99 left point ls 1 offset char 1.0,char 1.2 tc rgb "#1b9e77" front
+# label 4 box 839.6 866.6 457.9 475.9
+set label 4 "p50" at 11.5765,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 859.7 886.7 663.0 681.0
+set label 5 "p95" at 13.183,0.95 left point ls 2 offset char 1.0,char -1.2 tc rgb "#d95f02" front
+# label 6 box 830.5 857.5 704.8 722.8
+set label 6 "p99" at 14.5993,0.99 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 751.8 778.8 436.3 454.3
+set label 7 "p50" at 6.56088,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 8 box 796.1 823.1 663.0 681.0
+set label 8 "p95" at 11.6855,0.95 left point ls 3 offset char -4.0,char -1.2 tc rgb "#7570b3" front
+# label 9 box 843.5 870.5 726.4 744.4
+set label 9 "p99" at 15.8762,0.99 left point ls 3 offset char -4.0,char 1.2 tc rgb "#7570b3" front
+# label 10 box 689.6 716.6 436.3 454.3
+set label 10 "p50" at 5.8704,0.50 left point ls 4 offset char -4.0,char -1.2 tc rgb "#e7298a" front
+# label 11 box 905.3 932.3 684.6 702.6
+set label 11 "p95" at 17.7065,0.95 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 12 box 954.1 981.1 704.8 722.8
+set label 12 "p99" at 24.2743,0.99 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 13 box 741.7 768.7 479.5 497.5
+set label 13 "p50" at 6.1452,0.50 left point ls 5 offset char 1.0,char 1.2 tc rgb "#66a61e" front
+# label 14 box 861.1 888.1 641.4 659.4
+set label 14 "p95" at 13.3035,0.95 left point ls 5 offset char 1.0,char -2.4 tc rgb "#66a61e" front
+# label 15 box 901.4 928.4 661.6 679.6
+set label 15 "p99" at 17.2611,0.99 left point ls 5 offset char 1.0,char -2.4 tc rgb "#66a61e" front
+# label 16 box 686.3 713.3 457.9 475.9
+set label 16 "p50" at 5.74532,0.50 left point ls 6 offset char -4.0,char 0.0 tc rgb "#e6ab02" front
+# label 17 box 879.9 906.9 619.8 637.8
+set label 17 "p95" at 15.021,0.95 left point ls 6 offset char 1.0,char -3.6 tc rgb "#e6ab02" front
+# label 18 box 935.0 962.0 683.2 701.2
+set label 18 "p99" at 21.4519,0.99 left point ls 6 offset char 1.0,char -1.2 tc rgb "#e6ab02" front
 
-plot "latency_cdf_sync_w1.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), 1 worker: p50 5.94, p95 9.97, p99 12.7 ms", \
-     "latency_cdf_async_blocking_w1.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), 1 worker: p50 11.2, p95 11.7, p99 12.3 ms", \
-     "latency_cdf_async_tothread_w1.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), 1 worker: p50 6.16, p95 9.89, p99 13.1 ms", \
-     "latency_cdf_sync_w4.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), 4 workers: p50 4.72, p95 14.3, p99 19.4 ms", \
-     "latency_cdf_async_blocking_w4.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), 4 workers: p50 5.7, p95 9.08, p99 12 ms", \
-     "latency_cdf_async_tothread_w4.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), 4 workers: p50 4.72, p95 14.9, p99 21.4 ms"
+plot "latency_cdf_sync_w1.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool), 1 worker: p50 6.75, p95 11.4, p99 15.2 ms", \
+     "latency_cdf_async_blocking_w1.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop), 1 worker: p50 11.6, p95 13.2, p99 14.6 ms", \
+     "latency_cdf_async_tothread_w1.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread), 1 worker: p50 6.56, p95 11.7, p99 15.9 ms", \
+     "latency_cdf_sync_w4.dat" using 1:2 with lines ls 4 title "A: sync (whole handler on the thread pool), 4 workers: p50 5.87, p95 17.7, p99 24.3 ms", \
+     "latency_cdf_async_blocking_w4.dat" using 1:2 with lines ls 5 title "B: async_blocking (model call on the event loop), 4 workers: p50 6.15, p95 13.3, p99 17.3 ms", \
+     "latency_cdf_async_tothread_w4.dat" using 1:2 with lines ls 6 title "C: async_tothread (model call offloaded to a thread), 4 workers: p50 5.75, p95 15, p99 21.5 ms"

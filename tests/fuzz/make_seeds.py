@@ -95,7 +95,7 @@ def lab():
 def readers(sweep=None):
     clear("readers", () if sweep else ("seed-sweep",))
     cut = b"\n--8<--\n"
-    for folder in ["2026-12-03-phase-33-lab-01", "2026-12-04-seed004",
+    for folder in ["2026-12-04-phase-33-lab-01", "2026-12-04-seed004",
                    "2026-12-04-phase-33-lab-01-rate"]:
         d = os.path.join(ROOT, "experiments", folder)
         if not os.path.isdir(d):

@@ -12,7 +12,7 @@ if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
     set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
 }
 set output outfile
-set title "Lab 01, offloaded to threads or to processes: sync, async_blocking, async_tothread, async_toprocess - 50 concurrent, 2000 requests, 1 worker, 40 pool threads" noenhanced font ",13"
+set title "Lab 01, offloaded to threads or to processes: sync, async_blocking, async_tothread, async_toprocess - 50 concurrent, 5000 requests, 1 worker, 40 pool threads" noenhanced font ",13"
 set xlabel "latency (ms, log scale)"
 set ylabel "cumulative fraction of requests"
 set logscale x
@@ -33,32 +33,32 @@ set bmargin at screen 0.219
 set xrange [0.1:100]
 
 # p50, p95 and p99 of each curve
-# label 1 box 765.8 792.8 415.4 433.4
-set label 1 "p50" at 7.18104,0.50 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
-# label 2 box 837.8 864.8 659.2 677.2
-set label 2 "p95" at 11.4415,0.95 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
-# label 3 box 862.5 889.5 724.1 742.1
-set label 3 "p99" at 13.4213,0.99 left point ls 1 offset char 1.0,char 1.2 tc rgb "#1b9e77" front
-# label 4 box 864.8 891.8 437.0 455.0
-set label 4 "p50" at 13.6208,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 5 box 875.1 902.1 680.8 698.8
-set label 5 "p95" at 14.5643,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 6 box 897.1 924.1 702.5 720.5
-set label 6 "p99" at 16.7859,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 7 box 718.4 745.4 437.0 455.0
-set label 7 "p50" at 7.07143,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
-# label 8 box 788.8 815.8 680.8 698.8
-set label 8 "p95" at 11.149,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
-# label 9 box 824.6 851.6 724.1 742.1
-set label 9 "p99" at 14.0546,0.99 left point ls 3 offset char -4.0,char 1.2 tc rgb "#7570b3" front
-# label 10 box 777.4 804.4 437.0 455.0
-set label 10 "p50" at 7.73799,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
-# label 11 box 789.5 816.5 659.2 677.2
-set label 11 "p95" at 11.1959,0.95 left point ls 4 offset char -4.0,char -1.2 tc rgb "#e7298a" front
-# label 12 box 798.0 825.0 702.5 720.5
-set label 12 "p99" at 11.8329,0.99 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
+# label 1 box 695.7 722.7 437.0 455.0
+set label 1 "p50" at 6.10298,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 820.5 847.5 659.2 677.2
+set label 2 "p95" at 10.2294,0.95 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 3 box 864.2 891.2 702.5 720.5
+set label 3 "p99" at 13.5716,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 833.9 860.9 437.0 455.0
+set label 4 "p50" at 11.1549,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 842.0 869.0 680.8 698.8
+set label 5 "p95" at 11.7588,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 846.2 873.2 724.1 742.1
+set label 6 "p99" at 12.081,0.99 left point ls 2 offset char 1.0,char 1.2 tc rgb "#d95f02" front
+# label 7 box 745.0 772.0 415.4 433.4
+set label 7 "p50" at 6.27877,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 8 box 771.6 798.6 659.2 677.2
+set label 8 "p95" at 9.97699,0.95 left point ls 3 offset char -4.0,char -1.2 tc rgb "#7570b3" front
+# label 9 box 808.3 835.3 724.1 742.1
+set label 9 "p99" at 12.6468,0.99 left point ls 3 offset char -4.0,char 1.2 tc rgb "#7570b3" front
+# label 10 box 772.5 799.5 437.0 455.0
+set label 10 "p50" at 7.50119,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 759.4 786.4 680.8 698.8
+set label 11 "p95" at 9.21814,0.95 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
+# label 12 box 784.4 811.4 702.5 720.5
+set label 12 "p99" at 10.8372,0.99 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 7.18, p95 11.4, p99 13.4 ms", \
-     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 13.6, p95 14.6, p99 16.8 ms", \
-     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 7.07, p95 11.1, p99 14.1 ms", \
-     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool): p50 7.74, p95 11.2, p99 11.8 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 6.1, p95 10.2, p99 13.6 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 11.2, p95 11.8, p99 12.1 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 6.28, p95 9.98, p99 12.6 ms", \
+     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool): p50 7.5, p95 9.22, p99 10.8 ms"

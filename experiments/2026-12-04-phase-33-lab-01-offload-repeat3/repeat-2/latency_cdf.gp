@@ -12,7 +12,7 @@ if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
     set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
 }
 set output outfile
-set title "Lab 01, offloaded to threads or to processes: sync, async_blocking, async_tothread, async_toprocess - 50 concurrent, 2000 requests, 1 worker, 40 pool threads" noenhanced font ",13"
+set title "Lab 01, offloaded to threads or to processes: sync, async_blocking, async_tothread, async_toprocess - 50 concurrent, 5000 requests, 1 worker, 40 pool threads" noenhanced font ",13"
 set xlabel "latency (ms, log scale)"
 set ylabel "cumulative fraction of requests"
 set logscale x
@@ -33,32 +33,32 @@ set bmargin at screen 0.219
 set xrange [0.1:100]
 
 # p50, p95 and p99 of each curve
-# label 1 box 700.7 727.7 437.0 455.0
-set label 1 "p50" at 6.30448,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
-# label 2 box 831.7 858.7 659.2 677.2
-set label 2 "p95" at 10.9984,0.95 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
-# label 3 box 880.2 907.2 702.5 720.5
-set label 3 "p99" at 15.045,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
-# label 4 box 836.1 863.1 437.0 455.0
-set label 4 "p50" at 11.3116,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 5 box 844.4 871.4 680.8 698.8
-set label 5 "p95" at 11.9427,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 6 box 877.5 904.5 680.9 698.9
-set label 6 "p99" at 14.7922,0.99 left point ls 2 offset char 1.0,char -1.2 tc rgb "#d95f02" front
-# label 7 box 756.7 783.7 415.4 433.4
-set label 7 "p50" at 6.77154,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
-# label 8 box 769.1 796.1 680.8 698.8
-set label 8 "p95" at 9.81305,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
-# label 9 box 867.0 894.0 724.1 742.1
-set label 9 "p99" at 13.8193,0.99 left point ls 3 offset char 1.0,char 1.2 tc rgb "#7570b3" front
-# label 10 box 789.9 816.9 437.0 455.0
-set label 10 "p50" at 8.39126,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
-# label 11 box 779.4 806.4 659.2 677.2
-set label 11 "p95" at 10.4917,0.95 left point ls 4 offset char -4.0,char -1.2 tc rgb "#e7298a" front
-# label 12 box 795.8 822.8 702.5 720.5
-set label 12 "p99" at 11.6653,0.99 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
+# label 1 box 754.5 781.5 415.4 433.4
+set label 1 "p50" at 6.67326,0.50 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 2 box 832.9 859.9 659.2 677.2
+set label 2 "p95" at 11.0797,0.95 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 3 box 872.1 899.1 680.9 698.9
+set label 3 "p99" at 14.2822,0.99 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 4 box 837.5 864.5 437.0 455.0
+set label 4 "p50" at 11.4171,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 845.0 872.0 680.8 698.8
+set label 5 "p95" at 11.9838,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 865.4 892.4 724.1 742.1
+set label 6 "p99" at 13.6723,0.99 left point ls 2 offset char 1.0,char 1.2 tc rgb "#d95f02" front
+# label 7 box 702.7 729.7 437.0 455.0
+set label 7 "p50" at 6.38878,0.50 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 8 box 782.4 809.4 659.2 677.2
+set label 8 "p95" at 10.6942,0.95 left point ls 3 offset char -4.0,char -1.2 tc rgb "#7570b3" front
+# label 9 box 816.2 843.2 702.5 720.5
+set label 9 "p99" at 13.3065,0.99 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 10 box 783.3 810.3 437.0 455.0
+set label 10 "p50" at 8.04005,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 777.0 804.0 680.8 698.8
+set label 11 "p95" at 10.3315,0.95 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
+# label 12 box 882.3 909.3 702.5 720.5
+set label 12 "p99" at 15.2584,0.99 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 6.3, p95 11, p99 15 ms", \
-     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 11.3, p95 11.9, p99 14.8 ms", \
-     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 6.77, p95 9.81, p99 13.8 ms", \
-     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool): p50 8.39, p95 10.5, p99 11.7 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 6.67, p95 11.1, p99 14.3 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 11.4, p95 12, p99 13.7 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 6.39, p95 10.7, p99 13.3 ms", \
+     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool): p50 8.04, p95 10.3, p99 15.3 ms"

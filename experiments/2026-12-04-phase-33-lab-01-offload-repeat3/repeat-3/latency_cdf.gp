@@ -12,7 +12,7 @@ if (strlen(outfile) > 4 && outfile[strlen(outfile)-2:] eq "svg") {
     set terminal pngcairo size 1200,800 enhanced font "DejaVu Sans,11"
 }
 set output outfile
-set title "Lab 01, offloaded to threads or to processes: sync, async_blocking, async_tothread, async_toprocess - 50 concurrent, 2000 requests, 1 worker, 40 pool threads" noenhanced font ",13"
+set title "Lab 01, offloaded to threads or to processes: sync, async_blocking, async_tothread, async_toprocess - 50 concurrent, 5000 requests, 1 worker, 40 pool threads" noenhanced font ",13"
 set xlabel "latency (ms, log scale)"
 set ylabel "cumulative fraction of requests"
 set logscale x
@@ -33,32 +33,32 @@ set bmargin at screen 0.219
 set xrange [0.1:100]
 
 # p50, p95 and p99 of each curve
-# label 1 box 747.1 774.1 437.0 455.0
-set label 1 "p50" at 6.36481,0.50 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
-# label 2 box 782.4 809.4 680.8 698.8
-set label 2 "p95" at 10.6939,0.95 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
-# label 3 box 874.5 901.5 724.1 742.1
-set label 3 "p99" at 14.5021,0.99 left point ls 1 offset char 1.0,char 1.2 tc rgb "#1b9e77" front
-# label 4 box 850.7 877.7 437.0 455.0
-set label 4 "p50" at 12.4341,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 5 box 877.5 904.5 659.2 677.2
-set label 5 "p95" at 14.7923,0.95 left point ls 2 offset char 1.0,char -1.2 tc rgb "#d95f02" front
-# label 6 box 881.2 908.2 702.5 720.5
-set label 6 "p99" at 15.1508,0.99 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
-# label 7 box 811.6 838.6 415.4 433.4
-set label 7 "p50" at 9.65421,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
-# label 8 box 898.3 925.3 680.8 698.8
-set label 8 "p95" at 16.9222,0.95 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
-# label 9 box 953.9 980.9 702.5 720.5
-set label 9 "p99" at 24.2379,0.99 left point ls 3 offset char 1.0,char 0.0 tc rgb "#7570b3" front
-# label 10 box 766.0 793.0 415.4 433.4
-set label 10 "p50" at 9.61776,0.50 left point ls 4 offset char -4.0,char -1.2 tc rgb "#e7298a" front
-# label 11 box 816.9 843.9 659.2 677.2
-set label 11 "p95" at 13.3713,0.95 left point ls 4 offset char -4.0,char -1.2 tc rgb "#e7298a" front
-# label 12 box 825.3 852.3 702.5 720.5
-set label 12 "p99" at 14.1141,0.99 left point ls 4 offset char -4.0,char 0.0 tc rgb "#e7298a" front
+# label 1 box 693.3 720.3 437.0 455.0
+set label 1 "p50" at 6.00914,0.50 left point ls 1 offset char -4.0,char 0.0 tc rgb "#1b9e77" front
+# label 2 box 830.9 857.9 659.2 677.2
+set label 2 "p95" at 10.9387,0.95 left point ls 1 offset char 1.0,char -1.2 tc rgb "#1b9e77" front
+# label 3 box 883.7 910.7 702.5 720.5
+set label 3 "p99" at 15.3984,0.99 left point ls 1 offset char 1.0,char 0.0 tc rgb "#1b9e77" front
+# label 4 box 837.3 864.3 437.0 455.0
+set label 4 "p50" at 11.4062,0.50 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 5 box 857.3 884.3 680.8 698.8
+set label 5 "p95" at 12.9787,0.95 left point ls 2 offset char 1.0,char 0.0 tc rgb "#d95f02" front
+# label 6 box 820.5 847.5 702.5 720.5
+set label 6 "p99" at 13.6847,0.99 left point ls 2 offset char -4.0,char 0.0 tc rgb "#d95f02" front
+# label 7 box 753.9 780.9 415.4 433.4
+set label 7 "p50" at 6.64888,0.50 left point ls 3 offset char 1.0,char -1.2 tc rgb "#7570b3" front
+# label 8 box 780.9 807.9 680.8 698.8
+set label 8 "p95" at 10.5921,0.95 left point ls 3 offset char -4.0,char 0.0 tc rgb "#7570b3" front
+# label 9 box 866.5 893.5 724.1 742.1
+set label 9 "p99" at 13.7706,0.99 left point ls 3 offset char 1.0,char 1.2 tc rgb "#7570b3" front
+# label 10 box 783.4 810.4 437.0 455.0
+set label 10 "p50" at 8.04881,0.50 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 11 box 908.3 935.3 680.8 698.8
+set label 11 "p95" at 18.0483,0.95 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
+# label 12 box 964.1 991.1 702.5 720.5
+set label 12 "p99" at 25.8861,0.99 left point ls 4 offset char 1.0,char 0.0 tc rgb "#e7298a" front
 
-plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 6.36, p95 10.7, p99 14.5 ms", \
-     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 12.4, p95 14.8, p99 15.2 ms", \
-     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 9.65, p95 16.9, p99 24.2 ms", \
-     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool): p50 9.62, p95 13.4, p99 14.1 ms"
+plot "latency_cdf_sync.dat" using 1:2 with lines ls 1 title "A: sync (whole handler on the thread pool): p50 6.01, p95 10.9, p99 15.4 ms", \
+     "latency_cdf_async_blocking.dat" using 1:2 with lines ls 2 title "B: async_blocking (model call on the event loop): p50 11.4, p95 13, p99 13.7 ms", \
+     "latency_cdf_async_tothread.dat" using 1:2 with lines ls 3 title "C: async_tothread (model call offloaded to a thread): p50 6.65, p95 10.6, p99 13.8 ms", \
+     "latency_cdf_async_toprocess.dat" using 1:2 with lines ls 4 title "D: async_toprocess (model call offloaded to a process pool): p50 8.05, p95 18, p99 25.9 ms"
