@@ -30,10 +30,17 @@ mkdir "$work"
 cd "$work"
 h=$prefix/bin/harness
 
-"$h" list | grep -q '^lab01 ' || fail "harness list does not name lab01"
-"$h" --help | grep -qF "a name from $data/harness/labs" || fail "--help does not name the installed labs"
-"$h" --help | grep -qF "under $work/experiments" || fail "--help does not name ./experiments"
-"$prefix/bin/miniserve" --help | grep -qF "default $data/model/weights/minigpt-verbs.bin" ||
+# Each command's output is taken whole before grep reads it: grep -q
+# stops at its match, and under pipefail a writer that then meets the
+# closed pipe (a --help past one 4 KiB write, as miniserve's is) fails the
+# line.
+out=$("$h" list)
+grep -q '^lab01 ' <<<"$out" || fail "harness list does not name lab01"
+out=$("$h" --help)
+grep -qF "a name from $data/harness/labs" <<<"$out" || fail "--help does not name the installed labs"
+grep -qF "under $work/experiments" <<<"$out" || fail "--help does not name ./experiments"
+out=$("$prefix/bin/miniserve" --help)
+grep -qF "default $data/model/weights/minigpt-verbs.bin" <<<"$out" ||
   fail "miniserve's default weights are not the installed ones"
 [ "$("$prefix/bin/minigpt" correct "She go to school.")" = "She goes to school." ] ||
   fail "minigpt correct with the installed weights"
@@ -55,7 +62,9 @@ grep -qF "$data/harness/labs/lab01.json" "${runs[0]}/manifest.json" || fail "the
 
 # A moved prefix still finds its files: nothing is baked in but bin/../share.
 mv "$prefix" "$tmp/moved"
-"$tmp/moved/bin/harness" list | grep -q '^lab01 ' || fail "a moved prefix lost its labs"
-"$tmp/moved/bin/miniserve" --help | grep -qF "$tmp/moved/share/miniserve_c/model/weights" ||
+out=$("$tmp/moved/bin/harness" list)
+grep -q '^lab01 ' <<<"$out" || fail "a moved prefix lost its labs"
+out=$("$tmp/moved/bin/miniserve" --help)
+grep -qF "$tmp/moved/share/miniserve_c/model/weights" <<<"$out" ||
   fail "a moved prefix's miniserve lost its weights"
 echo "test_install: ok"
