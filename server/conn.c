@@ -175,13 +175,6 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     else if (c->rlen == SRV_READ_BUF) read_stop(c);
 }
 
-/* Whether bytes s[0..n), whitespace aside, end a line; all whitespace (or
- * none) leaves the answer for the bytes before them, before. */
-static int ends_line(const char *s, size_t n, int before) {
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
-    return n > 0 ? s[n - 1] == '\n' : before;
-}
-
 /* Loop thread. Feeds buffered input to the parser; dispatches a request
  * once it is complete, answers a malformed one. */
 static void conn_parse(srv_conn *c) {
@@ -196,7 +189,7 @@ static void conn_parse(srv_conn *c) {
                                    c->rlen);
     enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
     if (n > c->rlen) n = c->rlen;
-    c->parsed_line_end = ends_line(c->rbuf, n, c->parsed_line_end);
+    c->parsed_line_end = srv_ends_line(c->rbuf, n, c->parsed_line_end);
     memmove(c->rbuf, c->rbuf + n, c->rlen - n);
     c->rlen -= n;
 

@@ -235,6 +235,9 @@ void srv_conn_release(srv_conn *c);
 extern const http_parser_settings srv_parser_settings;
 /* Resets c->req for the next request on the connection. */
 void srv_request_reset(srv_conn *c);
+/* Whether bytes s[0..n), whitespace aside, end a line; all whitespace (or
+ * none) leaves the answer for the bytes before them, before. */
+int srv_ends_line(const char *s, size_t n, int before);
 
 /* ---- dispatch.c / handlers --------------------------------------------- */
 

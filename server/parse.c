@@ -141,10 +141,14 @@ static int on_header_field(http_parser *p, const char *at, size_t len) {
  * where a read stopped starts at the top of rbuf; what came before rbuf's
  * top, conn.c remembers (a fold after an empty value whose whitespace
  * begins a read). */
+int srv_ends_line(const char *s, size_t n, int before) {
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    return n > 0 ? s[n - 1] == '\n' : before;
+}
+
 static int folded(const srv_conn *c, const char *at) {
     if (c->req.in_value && !c->req.value_cut) return 1;
-    while (at > c->rbuf && (at[-1] == ' ' || at[-1] == '\t')) at--;
-    return at > c->rbuf ? at[-1] == '\n' : c->parsed_line_end;
+    return srv_ends_line(c->rbuf, (size_t)(at - c->rbuf), c->parsed_line_end);
 }
 
 static int on_header_value(http_parser *p, const char *at, size_t len) {
